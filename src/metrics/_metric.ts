@@ -1,0 +1,355 @@
+/**
+ * The base every metric type builds on: name and label checks, the series
+ * store, and registration.
+ *
+ * Series are kept in a tree of Maps, one level per label name in
+ * `labelNames` order, keyed by the label value as a string. A labelled call
+ * walks at most `labelNames.length` Map lookups: no key sorting, no
+ * serialisation of the label object, and two different label sets can never
+ * share a key. Each series escapes its label text once, when it is created.
+ * @module
+ */
+
+import { checkLabelNames, checkMetricName, escapeLabelValue } from "./_names.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
+
+/** A label value: strings as they are, numbers written as JavaScript writes them. */
+export type LabelValue = string | number;
+
+/** The label set of a metric whose label names are `L`. */
+export type Labels<L extends string> = { readonly [K in L]: LabelValue };
+
+/** The metric types of the exposition formats that this library writes. */
+export type MetricType =
+  | "counter"
+  | "gauge"
+  | "histogram"
+  | "summary"
+  | "info"
+  | "untyped";
+
+/** Options every metric takes. */
+export interface MetricOptions<L extends string> {
+  /** The metric name, e.g. `http_requests_total`. */
+  name: string;
+  /** What the metric measures, shown as `# HELP`. */
+  help: string;
+  /** The label names; every observation then names a value for each. */
+  labelNames?: readonly L[];
+  /**
+   * The registry to register with: the default registry when absent, none
+   * when `null`.
+   */
+  registry?: Registry | null;
+  /**
+   * The unit (OpenMetrics `# UNIT`), e.g. `seconds`; the name must end with
+   * `_<unit>` (before `_total` for a counter).
+   */
+  unit?: string;
+}
+
+/** What a registry needs of anything it holds. @internal */
+export interface Collectable {
+  readonly name: string;
+  /** Every name this family may write in either format, for collision checks. */
+  readonly reservedNames: readonly string[];
+  /** Writes the whole family in text 0.0.4 (`om` false) or OpenMetrics 1.0. */
+  encode(om: boolean): string | Promise<string>;
+}
+
+/** One series' common part: its label text, escaped once. @internal */
+export interface SeriesBase {
+  readonly labelText: string;
+  created: number;
+}
+
+/** @internal Epoch seconds, for `_created`. */
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+type Node<S> = Map<string, Node<S> | S>;
+
+/**
+ * Base class of Counter, Gauge, Histogram, Summary and Info.
+ * @typeParam L the label names
+ * @typeParam S the series type
+ */
+export abstract class Metric<L extends string, S extends SeriesBase> implements Collectable {
+  /** The metric name as given. */
+  readonly name: string;
+  /** The help text as given. */
+  readonly help: string;
+  /** The label names, in order. */
+  readonly labelNames: readonly L[];
+  /** The unit, if one was given. */
+  readonly unit: string | undefined;
+  /** The type written in `# TYPE`. */
+  abstract readonly type: MetricType;
+  /** @internal */
+  abstract readonly reservedNames: readonly string[];
+
+  #root: Node<S> = new Map();
+  #count = 0;
+  #collect: (() => void | Promise<void>) | undefined;
+  /** @internal The one series of a metric without labels (set by `_ready`). */
+  protected _single: S | undefined;
+
+  constructor(opts: MetricOptions<L>, reservedLabel?: string) {
+    if (opts === null || typeof opts !== "object") {
+      throw new TypeError(
+        "A metric takes an options object: { name, help, labelNames? }",
+      );
+    }
+    checkMetricName(opts.name);
+    if (typeof opts.help !== "string") {
+      throw new TypeError(
+        `Metric "${opts.name}": help must be a string describing the metric`,
+      );
+    }
+    this.name = opts.name;
+    this.help = opts.help;
+    this.labelNames = checkLabelNames(
+      opts.name,
+      opts.labelNames,
+      reservedLabel,
+    ) as readonly L[];
+    this.unit = opts.unit;
+    const collect = (opts as { collect?: unknown }).collect;
+    if (collect !== undefined && typeof collect !== "function") {
+      throw new TypeError(`Metric "${opts.name}": collect must be a function`);
+    }
+    this.#collect = collect as (() => void | Promise<void>) | undefined;
+  }
+
+  /**
+   * @internal Creates the series of a metric without labels, then registers
+   * with the registry named in the options. Subclasses call it last.
+   */
+  protected _ready(opts: MetricOptions<L>): void {
+    if (this.labelNames.length === 0) this._single = this._newSeries("");
+    const reg = opts.registry === undefined ? defaultRegistry : opts.registry;
+    reg?.register(this);
+  }
+
+  /** @internal Checks the unit against the name (without `suffix`). */
+  protected _checkUnit(base: string): void {
+    const unit = this.unit;
+    if (unit === undefined) return;
+    if (typeof unit !== "string" || !/^[a-zA-Z0-9_:]+$/.test(unit)) {
+      throw new TypeError(
+        `Metric "${this.name}": invalid unit ${JSON.stringify(unit)}`,
+      );
+    }
+    if (!base.endsWith("_" + unit)) {
+      throw new TypeError(
+        `Metric "${this.name}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base}_${unit}"`,
+      );
+    }
+  }
+
+  /** @internal Creates an empty series with the given escaped label text. */
+  protected abstract _newSeries(labelText: string): S;
+
+  /** @internal Finds or creates the series for `labels`; throws on bad labels. */
+  protected _series(labels: Labels<L>): S {
+    return this._find(labels) ?? this._create(labels);
+  }
+
+  /**
+   * @internal Finds the series for `labels` without creating it. Returns
+   * undefined when it does not exist or the labels need checking.
+   */
+  protected _find(labels: Labels<L>): S | undefined {
+    const names = this.labelNames;
+    const k = names.length;
+    if (labels === null || typeof labels !== "object") {
+      return this._badLabelsArgument(labels);
+    }
+    if (k === 0) {
+      for (const key in labels) {
+        throw this._labelError(`has no labels, but got label "${key}"`);
+      }
+      return this._single;
+    }
+    let n = 0;
+    for (const _ in labels) n++;
+    if (n !== k) return undefined;
+    let node: Node<S> | S | undefined = this.#root;
+    for (let i = 0; i < k; i++) {
+      const v: unknown = labels[names[i]];
+      if (typeof v === "string") node = (node as Node<S>).get(v);
+      else if (typeof v === "number") node = (node as Node<S>).get("" + v);
+      else return undefined;
+      if (node === undefined) return undefined;
+    }
+    return node as S;
+  }
+
+  /** @internal The existing series for `labels` (checked), or undefined. */
+  protected _existing(labels: Labels<L>): S | undefined {
+    const s = this._find(labels);
+    if (s === undefined) this._keys(labels);
+    return s;
+  }
+
+  /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
+  protected _seriesOf(args: readonly unknown[]): S {
+    return this._series(this._labelsOf(args));
+  }
+
+  private _labelsOf(args: readonly unknown[]): Labels<L> {
+    return args.length === 1 && typeof args[0] === "object"
+      ? args[0] as Labels<L>
+      : this._valuesToLabels(args);
+  }
+
+  private _badLabelsArgument(labels: unknown): never {
+    throw this._labelError(
+      `expects a label object such as { ${
+        this.labelNames.map((n) => n + ": ...").join(", ")
+      } }, got ${labels === null ? "null" : typeof labels}`,
+    );
+  }
+
+  /** @internal Makes an error that names this metric. */
+  protected _labelError(what: string): TypeError {
+    return new TypeError(`Metric "${this.name}" ${what}`);
+  }
+
+  /** Validates every label, then creates the path and the series. */
+  protected _create(labels: Labels<L>): S {
+    const keys = this._keys(labels);
+    let node = this.#root;
+    const k = keys.length;
+    for (let i = 0; i < k - 1; i++) {
+      let next = node.get(keys[i]) as Node<S> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(keys[i], next);
+      }
+      node = next;
+    }
+    let s = node.get(keys[k - 1]) as S | undefined;
+    if (s === undefined) {
+      let text = "";
+      for (let i = 0; i < k; i++) {
+        text += (i ? "," : "") + this.labelNames[i] + '="' +
+          escapeLabelValue(keys[i]) + '"';
+      }
+      s = this._newSeries(text);
+      node.set(keys[k - 1], s);
+      this.#count++;
+    }
+    return s;
+  }
+
+  /** Checks `labels` against labelNames and returns the values as strings, in order. */
+  protected _keys(labels: Labels<L>): string[] {
+    const names = this.labelNames;
+    const given = labels as Record<string, unknown>;
+    for (const key in given) {
+      if (!names.includes(key as L)) {
+        throw this._labelError(
+          `has no label "${key}"; its labels are: ${names.join(", ")}`,
+        );
+      }
+    }
+    const keys: string[] = [];
+    for (const name of names) {
+      const v = given[name];
+      if (typeof v === "string") keys.push(v);
+      else if (typeof v === "number") keys.push("" + v);
+      else if (v === undefined) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
+        );
+      } else {
+        throw this._labelError(
+          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
+        );
+      }
+    }
+    return keys;
+  }
+
+  /** Removes the series with these labels, if it exists. A bound child of it stops being exported. */
+  remove(labels: Labels<L>): void;
+  /** Removes the series with these label values, given in `labelNames` order. */
+  remove(...values: LabelValue[]): void;
+  remove(...args: unknown[]): void {
+    if (this.labelNames.length === 0) {
+      throw this._labelError("has no labels; use reset() to zero it");
+    }
+    const keys = this._keys(this._labelsOf(args));
+    const path: Node<S>[] = [];
+    let node = this.#root;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const next = node.get(keys[i]) as Node<S> | undefined;
+      if (next === undefined) return;
+      path.push(node);
+      node = next;
+    }
+    if (node.delete(keys[keys.length - 1])) this.#count--;
+    for (let i = path.length - 1; i >= 0 && node.size === 0; i--) {
+      path[i].delete(keys[i]);
+      node = path[i];
+    }
+  }
+
+  private _valuesToLabels(values: readonly unknown[]): Labels<L> {
+    const names = this.labelNames;
+    if (values.length !== names.length) {
+      throw this._labelError(
+        `takes ${names.length} label value(s) (${names.join(", ")}), got ${values.length}`,
+      );
+    }
+    const labels: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) labels[names[i]] = values[i];
+    return labels as Labels<L>;
+  }
+
+  /** Removes every labelled series; a metric without labels goes back to zero. */
+  reset(): void {
+    this.#root = new Map();
+    this.#count = 0;
+    if (this._single) this._resetSeries(this._single);
+  }
+
+  /** @internal Zeroes a series in place. */
+  protected abstract _resetSeries(s: S): void;
+
+  /** The number of series this metric holds. */
+  get seriesCount(): number {
+    return this._single ? 1 : this.#count;
+  }
+
+  /** @internal Every series, in creation order within each label value. */
+  protected _all(): S[] {
+    if (this._single) return [this._single];
+    const out: S[] = [];
+    const depth = this.labelNames.length;
+    const walk = (node: Node<S>, d: number) => {
+      if (d === depth) {
+        for (const s of node.values()) out.push(s as S);
+      } else {
+        for (const child of node.values()) walk(child as Node<S>, d + 1);
+      }
+    };
+    walk(this.#root, 1);
+    return out;
+  }
+
+  /** @internal Writes the family in text 0.0.4 or OpenMetrics, after the collect hook. */
+  encode(om: boolean): string | Promise<string> {
+    const hook = this.#collect;
+    if (hook !== undefined) {
+      const r = hook.call(this);
+      if (r instanceof Promise) return r.then(() => this._encode(om));
+    }
+    return this._encode(om);
+  }
+
+  /** @internal Writes the family. */
+  protected abstract _encode(om: boolean): string;
+}

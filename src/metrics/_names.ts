@@ -1,0 +1,110 @@
+/**
+ * Name validation and escaping shared by metrics, collectors and encoders.
+ * @module
+ */
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Throws a TypeError unless `name` is a valid Prometheus metric name. */
+export function checkMetricName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+    throw new TypeError(
+      `Invalid metric name ${
+        JSON.stringify(name)
+      }: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "http_requests_total"`,
+    );
+  }
+}
+
+/**
+ * Throws a TypeError unless `label` is a valid label name that a user may set
+ * on metric `metric` (not reserved, not `reserved` such as `le`).
+ */
+export function checkLabelName(
+  metric: string,
+  label: unknown,
+  reserved?: string,
+): asserts label is string {
+  if (typeof label !== "string" || !LABEL_NAME.test(label)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid label name ${
+        JSON.stringify(label)
+      }: a label name must match [a-zA-Z_][a-zA-Z0-9_]*`,
+    );
+  }
+  if (label.startsWith("__")) {
+    throw new TypeError(
+      `Metric "${metric}": label name "${label}" starts with "__", which is reserved for Prometheus; rename it`,
+    );
+  }
+  if (label === reserved) {
+    throw new TypeError(
+      `Metric "${metric}": label name "${label}" is reserved for the ${
+        reserved === "le" ? "histogram bucket bound" : "summary quantile"
+      }; rename it`,
+    );
+  }
+}
+
+/** Checks a list of label names: each valid, none repeated. Returns a frozen copy. */
+export function checkLabelNames(
+  metric: string,
+  names: unknown,
+  reserved?: string,
+): readonly string[] {
+  if (names === undefined) return [];
+  if (!Array.isArray(names)) {
+    throw new TypeError(
+      `Metric "${metric}": labelNames must be an array of strings, got ${typeof names}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const n of names) {
+    checkLabelName(metric, n, reserved);
+    if (seen.has(n)) {
+      throw new TypeError(
+        `Metric "${metric}": label name "${n}" is listed twice in labelNames`,
+      );
+    }
+    seen.add(n);
+  }
+  return Object.freeze([...names]);
+}
+
+const LABEL_VALUE_SPECIAL = /[\\"\n]/;
+
+/** Escapes a label value for both exposition formats: `\`, `"` and newline. */
+export function escapeLabelValue(v: string): string {
+  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
+}
+
+/** Escapes HELP text: text 0.0.4 escapes `\` and newline, OpenMetrics also `"`. */
+export function escapeHelp(help: string, openMetrics: boolean): string {
+  return openMetrics
+    ? help.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c)
+    : help.replace(/[\\\n]/g, (c) => c === "\n" ? "\\n" : "\\\\");
+}
+
+/**
+ * Formats a sample value: integers and floats as JavaScript writes them (a
+ * form Go's and Python's parsers accept), infinities as `+Inf` / `-Inf`.
+ */
+export function formatValue(v: number): string {
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  return "" + v;
+}
+
+/**
+ * The canonical OpenMetrics form of a bucket bound or quantile: the shortest
+ * float, with `.0` added when it has neither `.` nor an exponent.
+ * `1` -> `1.0`, `1e21` -> `1e+21`, `Infinity` -> `+Inf`.
+ */
+export function formatBound(v: number): string {
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  const s = "" + v;
+  return /[.e]/.test(s) || s === "NaN" ? s : s + ".0";
+}

@@ -1,0 +1,142 @@
+/**
+ * Counter: a value that only goes up (and resets when the process restarts).
+ * @module
+ */
+
+import { counterFamily, writeCounter } from "../exposition/_encode.ts";
+import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+
+/** Options of a {@link Counter}. */
+export interface CounterOptions<L extends string> extends MetricOptions<L> {
+  /** Called at every scrape before the counter is written, with the counter as `this`. */
+  collect?: (this: Counter<L>) => void | Promise<void>;
+}
+
+class CounterSeries {
+  value = 0;
+  created: number = nowSeconds();
+  constructor(readonly labelText: string) {}
+}
+
+function badAmount(name: string, v: unknown): RangeError {
+  return new RangeError(
+    typeof v === "number" && v < 0
+      ? `Counter "${name}" cannot be increased by ${v}: counters only go up; use a Gauge for values that go down`
+      : `Counter "${name}" cannot be increased by ${
+        typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+      }: the amount must be a finite number >= 0`,
+  );
+}
+
+/** A counter bound to one label set by {@link Counter.labels}: `inc()` is a plain add. */
+export class CounterChild {
+  #s: CounterSeries;
+  #name: string;
+  /** @internal */
+  constructor(series: CounterSeries, name: string) {
+    this.#s = series;
+    this.#name = name;
+  }
+  /** Adds `amount` (default 1). */
+  inc(amount?: number): void {
+    if (amount === undefined) {
+      this.#s.value++;
+    } else if (amount >= 0 && amount < Infinity) {
+      this.#s.value += amount;
+    } else {
+      throw badAmount(this.#name, amount);
+    }
+  }
+  /** The current value. */
+  get(): number {
+    return this.#s.value;
+  }
+}
+
+/**
+ * A counter, exported as `# TYPE name counter` (OpenMetrics: the family
+ * without `_total`, samples `name_total` and `name_created`).
+ *
+ * @example
+ * ```ts
+ * import { Counter, Registry } from "../../mod.ts";
+ * const registry = new Registry();
+ * const requests = new Counter({
+ *   name: "http_requests_total",
+ *   help: "HTTP requests handled.",
+ *   labelNames: ["method", "code"],
+ *   registry,
+ * });
+ * requests.inc({ method: "GET", code: 200 });
+ * const ok = requests.labels({ method: "GET", code: 200 }); // bind once
+ * ok.inc();
+ * console.log(requests.get({ method: "GET", code: "200" })); // 2
+ * ```
+ */
+export class Counter<L extends string = never> extends Metric<L, CounterSeries> {
+  /** Always `"counter"`. */
+  readonly type = "counter" as const;
+  /** @internal */
+  readonly reservedNames: readonly string[];
+
+  /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts: CounterOptions<L>) {
+    super(opts);
+    const fam = counterFamily(this.name);
+    this._checkUnit(fam);
+    this.reservedNames = [this.name, fam, fam + "_total", fam + "_created"];
+    this._ready(opts);
+  }
+
+  /** @internal */
+  protected _newSeries(labelText: string): CounterSeries {
+    return new CounterSeries(labelText);
+  }
+
+  /** @internal */
+  protected _resetSeries(s: CounterSeries): void {
+    s.value = 0;
+    s.created = nowSeconds();
+  }
+
+  /** Adds `amount` (default 1) to the counter without labels. */
+  inc(amount?: number): void;
+  /** Adds `amount` (default 1) to the series with these labels. */
+  inc(labels: Labels<L>, amount?: number): void;
+  inc(a?: number | Labels<L>, b?: number): void {
+    let s: CounterSeries, v: unknown;
+    if (typeof a === "object") {
+      s = this._series(a);
+      v = b;
+    } else {
+      s = this._single ?? this._series(a as never);
+      v = a;
+    }
+    if (v === undefined) s.value++;
+    else if ((v as number) >= 0 && (v as number) < Infinity) {
+      s.value += v as number;
+    } else throw badAmount(this.name, v);
+  }
+
+  /** The current value of the series with these labels (0 if it does not exist yet). */
+  get(labels?: Labels<L>): number {
+    return (this._existing(labels ?? {} as Labels<L>))?.value ?? 0;
+  }
+
+  /**
+   * The series for these labels, resolved once: keep the child and call
+   * `inc()` on it in the hot path.
+   */
+  labels(labels: Labels<L>): CounterChild;
+  /** The series for these label values, in `labelNames` order. */
+  labels(...values: LabelValue[]): CounterChild;
+  labels(...args: unknown[]): CounterChild {
+    const s = this._seriesOf(args);
+    return new CounterChild(s, this.name);
+  }
+
+  /** @internal */
+  protected _encode(om: boolean): string {
+    return writeCounter(this.name, this.help, this.unit, this._all(), om);
+  }
+}

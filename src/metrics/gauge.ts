@@ -1,0 +1,203 @@
+/**
+ * Gauge: a value that goes up and down.
+ * @module
+ */
+
+import { writeGauge } from "../exposition/_encode.ts";
+import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+
+/** Options of a {@link Gauge}. */
+export interface GaugeOptions<L extends string> extends MetricOptions<L> {
+  /**
+   * Called at every scrape before the gauge is written, with the gauge as
+   * `this`: the place to `set()` a value read on demand.
+   */
+  collect?: (this: Gauge<L>) => void | Promise<void>;
+}
+
+class GaugeSeries {
+  value = 0;
+  created = 0;
+  constructor(readonly labelText: string) {}
+}
+
+function checkDelta(name: string, v: number): number {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  throw new RangeError(
+    `Gauge "${name}" cannot change by ${
+      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+    }: the amount must be a finite number; use set() for NaN or infinities`,
+  );
+}
+
+function checkValue(name: string, v: number): number {
+  if (typeof v === "number") return v;
+  throw new TypeError(
+    `Gauge "${name}" cannot be set to ${
+      JSON.stringify(v) ?? String(v)
+    }: the value must be a number`,
+  );
+}
+
+/** A gauge bound to one label set by {@link Gauge.labels}. */
+export class GaugeChild {
+  #s: GaugeSeries;
+  #name: string;
+  /** @internal */
+  constructor(series: GaugeSeries, name: string) {
+    this.#s = series;
+    this.#name = name;
+  }
+  /** Adds `amount` (default 1). */
+  inc(amount?: number): void {
+    this.#s.value += amount === undefined ? 1 : checkDelta(this.#name, amount);
+  }
+  /** Subtracts `amount` (default 1). */
+  dec(amount?: number): void {
+    this.#s.value -= amount === undefined ? 1 : checkDelta(this.#name, amount);
+  }
+  /** Sets the value. */
+  set(value: number): void {
+    this.#s.value = checkValue(this.#name, value);
+  }
+  /** The current value. */
+  get(): number {
+    return this.#s.value;
+  }
+}
+
+/**
+ * A gauge, exported as `# TYPE name gauge`.
+ *
+ * @example
+ * ```ts
+ * import { Gauge, Registry } from "../../mod.ts";
+ * const inFlight = new Gauge({
+ *   name: "jobs_in_flight",
+ *   help: "Jobs being processed.",
+ *   registry: new Registry(),
+ * });
+ * await inFlight.trackInProgress(async () => {
+ *   console.log(inFlight.get()); // 1
+ * });
+ * console.log(inFlight.get()); // 0
+ * ```
+ */
+export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
+  /** Always `"gauge"`. */
+  readonly type = "gauge" as const;
+  /** @internal */
+  readonly reservedNames: readonly string[];
+
+  /** Creates the gauge and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts: GaugeOptions<L>) {
+    super(opts);
+    this._checkUnit(this.name);
+    this.reservedNames = [this.name];
+    this._ready(opts);
+  }
+
+  /** @internal */
+  protected _newSeries(labelText: string): GaugeSeries {
+    return new GaugeSeries(labelText);
+  }
+
+  /** @internal */
+  protected _resetSeries(s: GaugeSeries): void {
+    s.value = 0;
+  }
+
+  #pick(a: unknown): GaugeSeries {
+    return typeof a === "object"
+      ? this._series(a as Labels<L>)
+      : this._single ?? this._series(a as never);
+  }
+
+  /** Adds `amount` (default 1) to the gauge without labels. */
+  inc(amount?: number): void;
+  /** Adds `amount` (default 1) to the series with these labels. */
+  inc(labels: Labels<L>, amount?: number): void;
+  inc(a?: number | Labels<L>, b?: number): void {
+    const v = typeof a === "object" ? b : a;
+    this.#pick(a).value += v === undefined ? 1 : checkDelta(this.name, v);
+  }
+
+  /** Subtracts `amount` (default 1) from the gauge without labels. */
+  dec(amount?: number): void;
+  /** Subtracts `amount` (default 1) from the series with these labels. */
+  dec(labels: Labels<L>, amount?: number): void;
+  dec(a?: number | Labels<L>, b?: number): void {
+    const v = typeof a === "object" ? b : a;
+    this.#pick(a).value -= v === undefined ? 1 : checkDelta(this.name, v);
+  }
+
+  /** Sets the gauge without labels. */
+  set(value: number): void;
+  /** Sets the series with these labels. */
+  set(labels: Labels<L>, value: number): void;
+  set(a: number | Labels<L>, b?: number): void {
+    const v = typeof a === "object" ? b : a;
+    this.#pick(a).value = checkValue(this.name, v as number);
+  }
+
+  /** Sets the gauge to the current time in epoch seconds. */
+  setToCurrentTime(labels?: Labels<L>): void {
+    this.#pick(labels).value = nowSeconds();
+  }
+
+  /**
+   * Starts a timer; the function it returns sets the gauge to the seconds
+   * elapsed and returns them.
+   */
+  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+    const start = performance.now();
+    return (endLabels) => {
+      const seconds = (performance.now() - start) / 1000;
+      const all = endLabels ? { ...labels, ...endLabels } as Labels<L> : labels;
+      this.#pick(all).value = seconds;
+      return seconds;
+    };
+  }
+
+  /**
+   * Increments the gauge while `fn` runs (sync or async), decrements it after,
+   * also when it throws; returns what `fn` returns.
+   */
+  trackInProgress<R>(fn: () => R, labels?: Labels<L>): R {
+    const s = this.#pick(labels);
+    s.value++;
+    let r: R;
+    try {
+      r = fn();
+    } catch (e) {
+      s.value--;
+      throw e;
+    }
+    if (r instanceof Promise) {
+      return r.finally(() => {
+        s.value--;
+      }) as R;
+    }
+    s.value--;
+    return r;
+  }
+
+  /** The current value of the series with these labels (0 if it does not exist yet). */
+  get(labels?: Labels<L>): number {
+    return (this._existing(labels ?? {} as Labels<L>))?.value ?? 0;
+  }
+
+  /** The series for these labels, resolved once. */
+  labels(labels: Labels<L>): GaugeChild;
+  /** The series for these label values, in `labelNames` order. */
+  labels(...values: LabelValue[]): GaugeChild;
+  labels(...args: unknown[]): GaugeChild {
+    const s = this._seriesOf(args);
+    return new GaugeChild(s, this.name);
+  }
+
+  /** @internal */
+  protected _encode(om: boolean): string {
+    return writeGauge(this.name, this.help, this.unit, this._all(), om);
+  }
+}

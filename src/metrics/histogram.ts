@@ -1,0 +1,272 @@
+/**
+ * Histogram: observations counted into buckets, with their sum and count.
+ * @module
+ */
+
+import { leTexts, writeHistogram } from "../exposition/_encode.ts";
+import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { timed, timer } from "./_timer.ts";
+
+/** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+]);
+
+/** Options of a {@link Histogram}. */
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  /**
+   * Upper bounds of the buckets, strictly increasing and finite (a last
+   * `Infinity` is dropped: the `+Inf` bucket is always there). Default
+   * {@link DEFAULT_BUCKETS}.
+   */
+  buckets?: readonly number[];
+  /** Called at every scrape before the histogram is written, with it as `this`. */
+  collect?: (this: Histogram<L>) => void | Promise<void>;
+}
+
+/** `count` buckets `start`, `start + width`, ... */
+export function linearBuckets(
+  start: number,
+  width: number,
+  count: number,
+): number[] {
+  if (!Number.isFinite(start) || !(width > 0) || !Number.isFinite(width)) {
+    throw new RangeError(
+      `linearBuckets(${start}, ${width}, ${count}): start must be finite and width a finite number > 0`,
+    );
+  }
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(
+      `linearBuckets(${start}, ${width}, ${count}): count must be a whole number >= 1`,
+    );
+  }
+  return Array.from({ length: count }, (_, i) => start + i * width);
+}
+
+/** `count` buckets `start`, `start * factor`, `start * factor²`, ... */
+export function exponentialBuckets(
+  start: number,
+  factor: number,
+  count: number,
+): number[] {
+  if (!(start > 0) || !Number.isFinite(start) || !(factor > 1) || !Number.isFinite(factor)) {
+    throw new RangeError(
+      `exponentialBuckets(${start}, ${factor}, ${count}): start must be > 0 and factor > 1`,
+    );
+  }
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(
+      `exponentialBuckets(${start}, ${factor}, ${count}): count must be a whole number >= 1`,
+    );
+  }
+  return Array.from({ length: count }, (_, i) => start * factor ** i);
+}
+
+function checkBuckets(name: string, buckets: unknown): number[] {
+  if (buckets === undefined) return [...DEFAULT_BUCKETS];
+  if (!Array.isArray(buckets)) {
+    throw new TypeError(`Histogram "${name}": buckets must be an array of numbers`);
+  }
+  const b = buckets.at(-1) === Infinity ? buckets.slice(0, -1) : [...buckets];
+  for (let i = 0; i < b.length; i++) {
+    if (typeof b[i] !== "number" || !Number.isFinite(b[i])) {
+      throw new RangeError(
+        `Histogram "${name}": bucket ${
+          JSON.stringify(b[i]) ?? String(b[i])
+        } is not a finite number; the +Inf bucket is added for you`,
+      );
+    }
+    if (i > 0 && !(b[i] > b[i - 1])) {
+      throw new RangeError(
+        `Histogram "${name}": buckets must be strictly increasing, but ${b[i]} follows ${b[i - 1]}`,
+      );
+    }
+  }
+  return b;
+}
+
+class HistogramSeries {
+  sum = 0;
+  count = 0;
+  created: number = nowSeconds();
+  readonly counts: Float64Array;
+  constructor(readonly labelText: string, n: number) {
+    this.counts = new Float64Array(n + 1);
+  }
+}
+
+function badValue(name: string, v: unknown): RangeError {
+  return new RangeError(
+    `Histogram "${name}" cannot observe ${
+      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+    }: the value must be a finite number`,
+  );
+}
+
+/** Index of the first bucket whose upper bound is >= v (bounds.length for +Inf). */
+function bucketIndex(bounds: Float64Array, v: number): number {
+  const n = bounds.length;
+  if (n <= 16) {
+    let i = 0;
+    while (i < n && v > bounds[i]) i++;
+    return i;
+  }
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v > bounds[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function record(
+  s: HistogramSeries,
+  bounds: Float64Array,
+  v: number,
+  name: string,
+): void {
+  if (!(v - v === 0)) throw badValue(name, v);
+  s.counts[bucketIndex(bounds, v)]++;
+  s.sum += v;
+  s.count++;
+}
+
+/** A histogram bound to one label set by {@link Histogram.labels}. */
+export class HistogramChild {
+  #s: HistogramSeries;
+  #h: Histogram<string>;
+  /** @internal */
+  constructor(series: HistogramSeries, h: Histogram<string>) {
+    this.#s = series;
+    this.#h = h;
+  }
+  /** Records one observation. */
+  observe(value: number): void {
+    record(this.#s, this.#h.bounds, value, this.#h.name);
+  }
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer(): () => number {
+    return timer((s) => this.observe(s));
+  }
+  /** Wraps `fn` so that each call's duration is observed, also when it throws. */
+  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    return timed((s) => this.observe(s), fn);
+  }
+}
+
+/**
+ * A histogram, exported as `name_bucket{le="..."}` (cumulative), `name_sum`
+ * and `name_count`.
+ *
+ * @example
+ * ```ts
+ * import { Histogram, Registry } from "../../mod.ts";
+ * const latency = new Histogram({
+ *   name: "http_request_duration_seconds",
+ *   help: "Request latency.",
+ *   labelNames: ["route"],
+ *   buckets: [0.01, 0.1, 1],
+ *   registry: new Registry(),
+ * });
+ * latency.observe({ route: "/users/:id" }, 0.042);
+ * const handler = latency.labels({ route: "/" }).time(async () => "ok");
+ * await handler();
+ * ```
+ */
+export class Histogram<L extends string = never> extends Metric<L, HistogramSeries> {
+  /** Always `"histogram"`. */
+  readonly type = "histogram" as const;
+  /** @internal */
+  readonly reservedNames: readonly string[];
+  /** The bucket upper bounds, without +Inf. */
+  readonly buckets: readonly number[];
+  /** @internal */
+  readonly bounds: Float64Array;
+  #les: string[];
+
+  /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts: HistogramOptions<L>) {
+    const buckets = checkBuckets(opts?.name, opts?.buckets);
+    const bounds = new Float64Array(buckets);
+    super(opts, "le");
+    this.buckets = Object.freeze(buckets);
+    this.bounds = bounds;
+    this.#les = leTexts(buckets);
+    this._checkUnit(this.name);
+    const n = this.name;
+    this.reservedNames = [n, n + "_bucket", n + "_sum", n + "_count", n + "_created"];
+    this._ready(opts);
+  }
+
+  /** @internal */
+  protected _newSeries(labelText: string): HistogramSeries {
+    return new HistogramSeries(labelText, this.bounds.length);
+  }
+
+  /** @internal */
+  protected _resetSeries(s: HistogramSeries): void {
+    s.counts.fill(0);
+    s.sum = 0;
+    s.count = 0;
+    s.created = nowSeconds();
+  }
+
+  /** Records one observation in the histogram without labels. */
+  observe(value: number): void;
+  /** Records one observation in the series with these labels. */
+  observe(labels: Labels<L>, value: number): void;
+  observe(a: number | Labels<L>, b?: number): void {
+    if (typeof a === "object") record(this._series(a), this.bounds, b as number, this.name);
+    else record(this._single ?? this._series(a as never), this.bounds, a, this.name);
+  }
+
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+    return timer<Partial<Labels<L>>>((seconds, end) => {
+      const all = end ? { ...labels, ...end } as Labels<L> : labels;
+      if (all === undefined) this.observe(seconds);
+      else this.observe(all, seconds);
+    });
+  }
+
+  /**
+   * Wraps `fn` so that each call's duration in seconds is observed, for sync
+   * and async functions, also when it throws: the form of Python's
+   * `@REQUEST_TIME.time()` decorator.
+   */
+  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  /** The same, observed in the series with these labels. */
+  time<A extends unknown[], R>(labels: Labels<L>, fn: (...args: A) => R): (...args: A) => R;
+  time<A extends unknown[], R>(
+    a: Labels<L> | ((...args: A) => R),
+    b?: (...args: A) => R,
+  ): (...args: A) => R {
+    if (typeof a === "function") return timed((s) => this.observe(s), a);
+    const s = this._series(a);
+    return timed((v) => record(s, this.bounds, v, this.name), b!);
+  }
+
+  /** The series for these labels, resolved once. */
+  labels(labels: Labels<L>): HistogramChild;
+  /** The series for these label values, in `labelNames` order. */
+  labels(...values: LabelValue[]): HistogramChild;
+  labels(...args: unknown[]): HistogramChild {
+    return new HistogramChild(this._seriesOf(args), this as Histogram<string>);
+  }
+
+  /** @internal */
+  protected _encode(om: boolean): string {
+    return writeHistogram(this.name, this.help, this.unit, this.#les, this._all(), om);
+  }
+}

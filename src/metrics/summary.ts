@@ -1,0 +1,278 @@
+/**
+ * Summary: count, sum and quantiles of observations, over all time or a
+ * sliding window.
+ * @module
+ */
+
+import { quantileTexts, type SummarySample, writeSummary } from "../exposition/_encode.ts";
+import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
+import { timed, timer } from "./_timer.ts";
+
+/** The default quantiles, as in prom-client. */
+export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
+  0.01,
+  0.05,
+  0.5,
+  0.9,
+  0.95,
+  0.99,
+  0.999,
+]);
+
+/** The relative error bound of every reported quantile (0.5%). */
+export const SUMMARY_RELATIVE_ACCURACY: number = RELATIVE_ACCURACY;
+
+/** Options of a {@link Summary}. */
+export interface SummaryOptions<L extends string> extends MetricOptions<L> {
+  /**
+   * The quantiles to report, each in (0, 1), increasing. Default
+   * {@link DEFAULT_PERCENTILES}; `[]` for only `_sum` and `_count`.
+   */
+  percentiles?: readonly number[];
+  /**
+   * Report quantiles over roughly the last `maxAgeSeconds` only; without it
+   * they cover every observation.
+   */
+  maxAgeSeconds?: number;
+  /** How many slots the window rotates through (default 5). */
+  ageBuckets?: number;
+  /** The clock in epoch milliseconds, for the window (default `Date.now`); for tests. */
+  now?: () => number;
+  /** Called at every scrape before the summary is written, with it as `this`. */
+  collect?: (this: Summary<L>) => void | Promise<void>;
+}
+
+interface Window {
+  add(v: number): void;
+}
+
+class SummarySeries {
+  sum = 0;
+  count = 0;
+  created: number = nowSeconds();
+  constructor(readonly labelText: string, readonly window: Window | undefined) {}
+}
+
+function checkPercentiles(name: string, p: unknown): number[] {
+  if (p === undefined) return [...DEFAULT_PERCENTILES];
+  if (!Array.isArray(p)) {
+    throw new TypeError(`Summary "${name}": percentiles must be an array of numbers`);
+  }
+  for (let i = 0; i < p.length; i++) {
+    if (typeof p[i] !== "number" || !(p[i] > 0 && p[i] < 1)) {
+      throw new RangeError(
+        `Summary "${name}": percentile ${
+          JSON.stringify(p[i]) ?? String(p[i])
+        } is outside (0, 1); write the 99th percentile as 0.99`,
+      );
+    }
+    if (i > 0 && !(p[i] > p[i - 1])) {
+      throw new RangeError(
+        `Summary "${name}": percentiles must be strictly increasing, but ${p[i]} follows ${
+          p[i - 1]
+        }`,
+      );
+    }
+  }
+  return [...p];
+}
+
+function badValue(name: string, v: unknown): RangeError {
+  return new RangeError(
+    `Summary "${name}" cannot observe ${
+      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+    }: the value must be a finite number`,
+  );
+}
+
+function record(s: SummarySeries, v: number, name: string): void {
+  if (!(v - v === 0)) throw badValue(name, v);
+  s.window?.add(v);
+  s.sum += v;
+  s.count++;
+}
+
+/** A summary bound to one label set by {@link Summary.labels}. */
+export class SummaryChild {
+  #s: SummarySeries;
+  #name: string;
+  /** @internal */
+  constructor(series: SummarySeries, name: string) {
+    this.#s = series;
+    this.#name = name;
+  }
+  /** Records one observation. */
+  observe(value: number): void {
+    record(this.#s, value, this.#name);
+  }
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer(): () => number {
+    return timer((s) => this.observe(s));
+  }
+  /** Wraps `fn` so that each call's duration is observed, also when it throws. */
+  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    return timed((s) => this.observe(s), fn);
+  }
+}
+
+/**
+ * A summary, exported as `name{quantile="0.5"}` per quantile, `name_sum` and
+ * `name_count`. Quantiles are within 0.5% relative error of the exact order
+ * statistic (see README), over all observations or the last `maxAgeSeconds`.
+ *
+ * @example
+ * ```ts
+ * import { Registry, Summary } from "../../mod.ts";
+ * const REQUEST_TIME = new Summary({
+ *   name: "request_processing_seconds",
+ *   help: "Time spent processing request",
+ *   registry: new Registry(),
+ * });
+ * const processRequest = REQUEST_TIME.time(async (t: number) => {
+ *   await new Promise((r) => setTimeout(r, t * 1000));
+ * });
+ * await processRequest(0.01);
+ * ```
+ */
+export class Summary<L extends string = never> extends Metric<L, SummarySeries> {
+  /** Always `"summary"`. */
+  readonly type = "summary" as const;
+  /** @internal */
+  readonly reservedNames: readonly string[];
+  /** The quantiles reported. */
+  readonly percentiles: readonly number[];
+  /** The window in seconds, if any. */
+  readonly maxAgeSeconds: number | undefined;
+  /** The number of window slots. */
+  readonly ageBuckets: number;
+  #qs: string[];
+  #now: () => number;
+
+  /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts: SummaryOptions<L>) {
+    super(opts, "quantile");
+    this.percentiles = Object.freeze(checkPercentiles(this.name, opts.percentiles));
+    const { maxAgeSeconds, ageBuckets = 5, now = Date.now } = opts;
+    if (maxAgeSeconds !== undefined && !(maxAgeSeconds > 0 && maxAgeSeconds < Infinity)) {
+      throw new RangeError(
+        `Summary "${this.name}": maxAgeSeconds must be a number of seconds > 0, got ${maxAgeSeconds}`,
+      );
+    }
+    if (!Number.isInteger(ageBuckets) || ageBuckets < 1) {
+      throw new RangeError(
+        `Summary "${this.name}": ageBuckets must be a whole number >= 1, got ${ageBuckets}`,
+      );
+    }
+    this.maxAgeSeconds = maxAgeSeconds;
+    this.ageBuckets = ageBuckets;
+    this.#now = now;
+    this.#qs = quantileTexts(this.percentiles);
+    this._checkUnit(this.name);
+    const n = this.name;
+    this.reservedNames = [n, n + "_sum", n + "_count", n + "_created"];
+    this._ready(opts);
+  }
+
+  /** @internal */
+  protected _newSeries(labelText: string): SummarySeries {
+    let w: Window | undefined;
+    if (this.percentiles.length > 0) {
+      w = this.maxAgeSeconds === undefined
+        ? new Sketch()
+        : new WindowedSketch(this.maxAgeSeconds * 1000, this.ageBuckets, this.#now);
+    }
+    return new SummarySeries(labelText, w);
+  }
+
+  /** @internal */
+  protected _resetSeries(s: SummarySeries): void {
+    (s.window as Sketch | WindowedSketch | undefined)?.clear();
+    s.sum = 0;
+    s.count = 0;
+    s.created = nowSeconds();
+  }
+
+  /** Records one observation in the summary without labels. */
+  observe(value: number): void;
+  /** Records one observation in the series with these labels. */
+  observe(labels: Labels<L>, value: number): void;
+  observe(a: number | Labels<L>, b?: number): void {
+    if (typeof a === "object") record(this._series(a), b as number, this.name);
+    else record(this._single ?? this._series(a as never), a, this.name);
+  }
+
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+    return timer<Partial<Labels<L>>>((seconds, end) => {
+      const all = end ? { ...labels, ...end } as Labels<L> : labels;
+      if (all === undefined) this.observe(seconds);
+      else this.observe(all, seconds);
+    });
+  }
+
+  /**
+   * Wraps `fn` so that each call's duration in seconds is observed, for sync
+   * and async functions, also when it throws: the form of Python's
+   * `@REQUEST_TIME.time()` decorator.
+   */
+  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  /** The same, observed in the series with these labels. */
+  time<A extends unknown[], R>(labels: Labels<L>, fn: (...args: A) => R): (...args: A) => R;
+  time<A extends unknown[], R>(
+    a: Labels<L> | ((...args: A) => R),
+    b?: (...args: A) => R,
+  ): (...args: A) => R {
+    if (typeof a === "function") return timed((s) => this.observe(s), a);
+    const s = this._series(a);
+    return timed((v) => record(s, v, this.name), b!);
+  }
+
+  /** The series for these labels, resolved once. */
+  labels(labels: Labels<L>): SummaryChild;
+  /** The series for these label values, in `labelNames` order. */
+  labels(...values: LabelValue[]): SummaryChild;
+  labels(...args: unknown[]): SummaryChild {
+    return new SummaryChild(this._seriesOf(args), this.name);
+  }
+
+  /**
+   * The current quantile values of the series with these labels, in
+   * `percentiles` order (NaN where the window is empty).
+   */
+  quantiles(labels?: Labels<L>): number[] {
+    const s = this._existing(labels ?? {} as Labels<L>);
+    return s ? [...this.#values(s, new Sketch())!] : this.percentiles.map(() => NaN);
+  }
+
+  #values(s: SummarySeries, scratch: Sketch): Float64Array | undefined {
+    const w = s.window;
+    if (w === undefined) return undefined;
+    let sk: Sketch;
+    if (w instanceof WindowedSketch) {
+      w.mergeInto(scratch);
+      sk = scratch;
+    } else sk = w as Sketch;
+    const out = new Float64Array(this.percentiles.length);
+    sk.quantiles(this.percentiles, out);
+    return out;
+  }
+
+  /** @internal */
+  protected _encode(om: boolean): string {
+    const all = this._all();
+    const scratch = new Sketch();
+    const samples: SummarySample[] = new Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i];
+      samples[i] = {
+        labelText: s.labelText,
+        quantiles: this.#values(s, scratch),
+        sum: s.sum,
+        count: s.count,
+        created: s.created,
+      };
+    }
+    return writeSummary(this.name, this.help, this.unit, this.#qs, samples, om);
+  }
+}

@@ -1,0 +1,90 @@
+// Helpers that run the reference tools: promtool and the Python client's parsers.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const PY = "/usr/bin/python3";
+const PARSER = fileURLToPath(new URL("./tools/parse_exposition.py", import.meta.url));
+
+/** True when CI asks that every external tool be present (a missing one fails). */
+const REQUIRE = (globalThis as { process?: { env: Record<string, string | undefined> } })
+  .process?.env.PROMEDGE_REQUIRE_TOOLS === "1";
+
+function have(cmd: string, args: string[]): boolean {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  return r.status === 0;
+}
+
+/** Whether promtool is installed (Debian package `prometheus`). */
+export const HAVE_PROMTOOL: boolean = have("promtool", ["--version"]);
+/** Whether the reference Python client is installed (`python3-prometheus-client`). */
+export const HAVE_PYCLIENT: boolean = existsSync(PY) &&
+  have(PY, ["-c", "import prometheus_client"]);
+
+/**
+ * The `skip` option for a test needing a tool: a reason when it is missing,
+ * or false. Under PROMEDGE_REQUIRE_TOOLS=1 a missing tool is an error.
+ */
+export function needs(...tools: ("promtool" | "python")[]): string | false {
+  const missing = tools.filter((t) => t === "promtool" ? !HAVE_PROMTOOL : !HAVE_PYCLIENT);
+  if (missing.length === 0) return false;
+  if (REQUIRE) throw new Error(`required tool missing: ${missing.join(", ")}`);
+  return `needs ${missing.join(", ")} (apt-get install prometheus python3-prometheus-client)`;
+}
+
+/** Runs `promtool check metrics` on a text page; returns its exit code and output. */
+export function promtool(text: string): { code: number; output: string } {
+  const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  return { code: r.status ?? -1, output: (r.stdout ?? "") + (r.stderr ?? "") };
+}
+
+/** A family as the Python parser reads it. */
+export interface ParsedFamily {
+  name: string;
+  type: string;
+  help: string;
+  unit: string;
+  samples: {
+    name: string;
+    labels: Record<string, string>;
+    value: number | string;
+    exemplar: { labels: Record<string, string>; value: number | string } | null;
+  }[];
+}
+
+/** Parses several pages at once with the reference parser (strict OpenMetrics when `om`). */
+export function pyParseMany(
+  items: { text: string; om: boolean }[],
+): ({ families: ParsedFamily[]; error?: undefined } | { error: string; families?: undefined })[] {
+  const r = spawnSync(PY, [PARSER], {
+    input: JSON.stringify(items),
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error("parser failed: " + r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** Parses one page; throws with the parser's message when it rejects it. */
+export function pyParse(text: string, om = false): ParsedFamily[] {
+  const [res] = pyParseMany([{ text, om }]);
+  if (res.error !== undefined) throw new Error(`reference parser rejected the page: ${res.error}`);
+  return res.families;
+}
+
+/** The value of one sample in parsed families, by sample name and labels. */
+export function sampleValue(
+  fams: ParsedFamily[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | string | undefined {
+  const want = JSON.stringify(Object.entries(labels).sort());
+  for (const f of fams) {
+    for (const s of f.samples) {
+      if (s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want) {
+        return s.value;
+      }
+    }
+  }
+  return undefined;
+}
