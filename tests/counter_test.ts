@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Counter, Registry } from "../mod.ts";
-import { pyParse, sampleValue, needs } from "./_tools.ts";
+import { needs, pyParse, sampleValue } from "./_tools.ts";
 
 function counter(labelNames: string[] = []) {
   const registry = new Registry();

@@ -14,6 +14,15 @@ const files = (dir) =>
 const unit = files("tests");
 
 const runners = {
+  checks: {
+    // deno check / lint / fmt / publish --dry-run, each counted as one test.
+    cmd: process.execPath,
+    args: [join(root, "tests", "checks.mjs")],
+    counts(out) {
+      const m = /checks: (\d+) ok, (\d+) bad/.exec(out);
+      return m && { passed: +m[1], failed: +m[2] };
+    },
+  },
   deno: {
     cmd: bin("deno"),
     args: ["test", "-A", "--no-check=remote", ...unit],
@@ -45,7 +54,9 @@ const runners = {
 function run(name) {
   const r = runners[name];
   return new Promise((resolve) => {
-    console.log(`\n=== ${name}: ${[r.cmd, ...r.args].map((a) => a.replace(root + "/", "")).join(" ")}`);
+    console.log(
+      `\n=== ${name}: ${[r.cmd, ...r.args].map((a) => a.replace(root + "/", "")).join(" ")}`,
+    );
     const child = spawn(r.cmd, r.args, { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
     let out = "";
     const take = (stream, sink) =>
@@ -68,7 +79,7 @@ function run(name) {
 
 const wanted = process.argv.slice(2);
 const results = [];
-for (const name of wanted.length ? wanted : Object.keys(runners)) {
+for (const name of wanted.length ? wanted : ["deno", "bun", "node", "checks"]) {
   if (!runners[name]) throw new Error(`unknown runtime ${name}`);
   results.push(await run(name));
 }

@@ -98,13 +98,23 @@ export function formatValue(v: number): string {
 }
 
 /**
- * The canonical OpenMetrics form of a bucket bound or quantile: the shortest
- * float, with `.0` added when it has neither `.` nor an exponent.
- * `1` -> `1.0`, `1e21` -> `1e+21`, `Infinity` -> `+Inf`.
+ * The canonical form of a bucket bound or quantile (OpenMetrics, and what Go
+ * writes): the shortest float in Go's `%g` style, with `.0` added when it has
+ * neither `.` nor an exponent. `1` -> `1.0`, `1e6` -> `1e+06`,
+ * `0.00001` -> `1e-05`, `Infinity` -> `+Inf`.
  */
 export function formatBound(v: number): string {
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
+  if (v !== v) return "NaN";
+  if (v === 0) return "0.0";
+  const e = v.toExponential(); // shortest round-trip digits, e.g. "1.5e-7"
+  const at = e.indexOf("e");
+  const exp = +e.slice(at + 1);
+  if (exp < -4 || exp >= 6) {
+    const digits = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : "" + Math.abs(exp);
+    return e.slice(0, at) + (exp < 0 ? "e-" : "e+") + digits;
+  }
   const s = "" + v;
-  return /[.e]/.test(s) || s === "NaN" ? s : s + ".0";
+  return s.includes(".") ? s : s + ".0";
 }

@@ -41,7 +41,7 @@ export class CounterChild {
   inc(amount?: number): void {
     if (amount === undefined) {
       this.#s.value++;
-    } else if (amount >= 0 && amount < Infinity) {
+    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
       this.#s.value += amount;
     } else {
       throw badAmount(this.#name, amount);
@@ -113,8 +113,8 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
       v = a;
     }
     if (v === undefined) s.value++;
-    else if ((v as number) >= 0 && (v as number) < Infinity) {
-      s.value += v as number;
+    else if (typeof v === "number" && v >= 0 && v < Infinity) {
+      s.value += v;
     } else throw badAmount(this.name, v);
   }
 

@@ -149,11 +149,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * Starts a timer; the function it returns sets the gauge to the seconds
    * elapsed and returns them.
    */
-  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+  startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
     const start = performance.now();
     return (endLabels) => {
       const seconds = (performance.now() - start) / 1000;
-      const all = endLabels ? { ...labels, ...endLabels } as Labels<L> : labels;
+      const all = (endLabels ? { ...labels, ...endLabels } : labels) as Labels<L> | undefined;
       this.#pick(all).value = seconds;
       return seconds;
     };

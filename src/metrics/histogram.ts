@@ -136,7 +136,7 @@ function record(
   v: number,
   name: string,
 ): void {
-  if (!(v - v === 0)) throw badValue(name, v);
+  if (typeof v !== "number" || v - v !== 0) throw badValue(name, v);
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
   s.count++;
@@ -232,9 +232,9 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+  startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
     return timer<Partial<Labels<L>>>((seconds, end) => {
-      const all = end ? { ...labels, ...end } as Labels<L> : labels;
+      const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
       if (all === undefined) this.observe(seconds);
       else this.observe(all, seconds);
     });

@@ -87,7 +87,7 @@ function badValue(name: string, v: unknown): RangeError {
 }
 
 function record(s: SummarySeries, v: number, name: string): void {
-  if (!(v - v === 0)) throw badValue(name, v);
+  if (typeof v !== "number" || v - v !== 0) throw badValue(name, v);
   s.window?.add(v);
   s.sum += v;
   s.count++;
@@ -203,9 +203,9 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(labels?: Labels<L>): (endLabels?: Partial<Labels<L>>) => number {
+  startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
     return timer<Partial<Labels<L>>>((seconds, end) => {
-      const all = end ? { ...labels, ...end } as Labels<L> : labels;
+      const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
       if (all === undefined) this.observe(seconds);
       else this.observe(all, seconds);
     });

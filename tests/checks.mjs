@@ -1,0 +1,29 @@
+// The static checks JSR and the style guide ask for, each counted as one test.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const deno = join(root, "node_modules", ".bin", "deno");
+const checks = [
+  ["check", "mod.ts", "src/http/hono.ts", "example.ts"],
+  ["lint"],
+  ["fmt", "--check"],
+  ["publish", "--dry-run", "--allow-dirty"],
+];
+let passed = 0, failed = 0;
+for (const args of checks) {
+  console.log(`--- deno ${args.join(" ")}`);
+  const r = spawnSync(deno, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (r.status === 0) passed++;
+  else {
+    failed++;
+    console.log(`FAILED: deno ${args.join(" ")}`);
+  }
+}
+console.log(`checks: ${passed} ok, ${failed} bad`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,32 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Info, Registry } from "../mod.ts";
+import { needs, pyParse } from "./_tools.ts";
+
+test("Info is written as name_info{...} 1 in both formats", { skip: needs("python") }, async () => {
+  const registry = new Registry();
+  const build = new Info({
+    name: "build",
+    help: "Build.",
+    labelNames: ["version", "commit"],
+    registry,
+  });
+  build.set({ version: "1.2.3", commit: "abc" });
+  build.set({ version: "1.2.4", commit: "def" });
+  const text = await registry.metrics();
+  assert.match(text, /^# TYPE build_info gauge$/m);
+  const om = pyParse(await registry.metrics({ openMetrics: true }), true);
+  assert.equal(om[0].type, "info");
+  assert.equal(om[0].name, "build");
+  assert.deepEqual(om[0].samples.map((s) => [s.name, s.labels, s.value]), [
+    ["build_info", { version: "1.2.4", commit: "def" }, 1],
+  ], "set() replaces the facts");
+  const t = pyParse(text);
+  assert.equal(t[0].samples[0].value, 1);
+});
+
+test("Info named with _info is not doubled", async () => {
+  const registry = new Registry();
+  new Info({ name: "runtime_info", help: "R.", registry });
+  assert.match(await registry.metrics(), /^runtime_info 1$/m);
+});
