@@ -57,3 +57,16 @@ export {
   Registry,
   TEXT_CONTENT_TYPE,
 } from "./src/registry.ts";
+export {
+  collectDefaultMetrics,
+  type DefaultMetricsOptions,
+  removeDefaultMetrics,
+} from "./src/collectors/default.ts";
+export { detectRuntime, type RuntimeInfo, type RuntimeName } from "./src/platform/runtime.ts";
+export {
+  createMetricsHandler,
+  type MetricsHandler,
+  metricsHandler,
+  type MetricsHandlerOptions,
+} from "./src/http/handler.ts";
+export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";

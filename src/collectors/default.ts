@@ -1,0 +1,100 @@
+/**
+ * The metrics every process gets for free, as in the Python client: the six
+ * `process_*` metrics, `js_runtime_info`, and the JavaScript heap.
+ * @module
+ */
+
+import type { Collector, MetricFamily } from "../registry.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
+import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
+import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
+
+/** Options of {@link collectDefaultMetrics}. */
+export interface DefaultMetricsOptions {
+  /** The registry to add them to (default: the default registry). */
+  registry?: Registry;
+  /** A prefix for every name, e.g. `myapp_`. */
+  prefix?: string;
+}
+
+type Spec = [keyof ProcessFigures, string, "gauge" | "counter", string];
+
+const PROCESS: Spec[] = [
+  [
+    "cpuSeconds",
+    "process_cpu_seconds_total",
+    "counter",
+    "Total user and system CPU time spent in seconds.",
+  ],
+  ["virtualBytes", "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes."],
+  ["residentBytes", "process_resident_memory_bytes", "gauge", "Resident memory size in bytes."],
+  [
+    "startTimeSeconds",
+    "process_start_time_seconds",
+    "gauge",
+    "Start time of the process since unix epoch in seconds.",
+  ],
+  ["openFds", "process_open_fds", "gauge", "Number of open file descriptors."],
+  ["maxFds", "process_max_fds", "gauge", "Maximum number of open file descriptors."],
+  ["heapUsedBytes", "js_heap_used_bytes", "gauge", "JavaScript heap in use, in bytes."],
+  ["heapTotalBytes", "js_heap_total_bytes", "gauge", "JavaScript heap reserved, in bytes."],
+];
+
+/** The `js_runtime_info` family for a runtime. */
+export function runtimeInfoFamily(info: RuntimeInfo, prefix = ""): MetricFamily {
+  return {
+    name: prefix + "js_runtime_info",
+    help: "JavaScript runtime information.",
+    type: "info",
+    samples: [{
+      labels: {
+        runtime: info.runtime,
+        version: info.version,
+        ...splitVersion(info.version),
+        ...info.extra,
+      },
+      value: 1,
+    }],
+  };
+}
+
+/** The families for a set of figures; absent figures are left out. */
+export function processFamilies(f: ProcessFigures, prefix = ""): MetricFamily[] {
+  const out: MetricFamily[] = [];
+  for (const [key, name, type, help] of PROCESS) {
+    const v = f[key];
+    if (v !== undefined) out.push({ name: prefix + name, help, type, samples: [{ value: v }] });
+  }
+  return out;
+}
+
+function makeCollector(prefix: string): Collector {
+  let info: MetricFamily | undefined;
+  return () => {
+    info ??= runtimeInfoFamily(detectRuntime(), prefix);
+    return [info, ...processFamilies(readProcessFigures(), prefix)];
+  };
+}
+
+const installed = new WeakMap<Registry, Collector>();
+
+/**
+ * Adds the default metrics to a registry (the default registry has them from
+ * the start). Nothing is read until a scrape.
+ */
+export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
+  const registry = options.registry ?? defaultRegistry;
+  if (installed.has(registry)) return;
+  const c = makeCollector(options.prefix ?? "");
+  installed.set(registry, c);
+  registry.registerCollector(c);
+}
+
+/** Removes the default metrics from a registry (default: the default registry). */
+export function removeDefaultMetrics(registry: Registry = defaultRegistry): void {
+  const c = installed.get(registry);
+  if (c) registry.unregisterCollector(c);
+  installed.delete(registry);
+}
+
+collectDefaultMetrics();

@@ -1,0 +1,63 @@
+/**
+ * Content negotiation for scrapes: which format, and whether to gzip.
+ * @module
+ */
+
+interface Clause {
+  type: string;
+  params: Record<string, string>;
+  q: number;
+  order: number;
+}
+
+function parseList(header: string): Clause[] {
+  const out: Clause[] = [];
+  header.split(",").forEach((part, order) => {
+    const [type, ...rest] = part.split(";");
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const eq = p.indexOf("=");
+      if (eq > 0) {
+        params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, "");
+      }
+    }
+    const q = params.q === undefined ? 1 : Number(params.q);
+    out.push({ type: type.trim().toLowerCase(), params, q: Number.isFinite(q) ? q : 0, order });
+  });
+  return out.filter((c) => c.type !== "" && c.q > 0).sort((a, b) => b.q - a.q || a.order - b.order);
+}
+
+/**
+ * Whether the Accept header asks for OpenMetrics: the clauses are taken by
+ * preference; the first one we can serve decides. `application/openmetrics-text`
+ * with version 1.0.0, 0.0.1 or none is OpenMetrics; `text/plain` with version
+ * 0.0.4 or none is text; anything else is passed over, and text is the
+ * fallback, as client_golang does.
+ */
+export function wantsOpenMetrics(accept: string | null): boolean {
+  if (!accept) return false;
+  for (const c of parseList(accept)) {
+    const v = c.params.version;
+    if (
+      c.type === "application/openmetrics-text" &&
+      (v === undefined || v === "1.0.0" || v === "0.0.1")
+    ) {
+      return true;
+    }
+    if (c.type === "text/plain" && (v === undefined || v === "0.0.4")) return false;
+    if (c.type === "*/*" || c.type === "text/*") return false;
+  }
+  return false;
+}
+
+/** Whether the Accept-Encoding header allows gzip (by name or `*`, with q > 0). */
+export function acceptsGzip(acceptEncoding: string | null): boolean {
+  if (!acceptEncoding) return false;
+  let star = false;
+  for (const c of parseList(acceptEncoding)) {
+    if (c.type === "gzip" || c.type === "x-gzip") return true;
+    if (c.type === "*") star = true;
+  }
+  // An explicit "gzip;q=0" was filtered out above; "*" stands for the rest.
+  return star && !/(^|,)\s*gzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(acceptEncoding);
+}

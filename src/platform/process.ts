@@ -1,0 +1,159 @@
+/**
+ * Where the process figures come from on this runtime, chosen once: Linux
+ * /proc when it can be read without asking for anything, else what the
+ * runtime reports without permissions, else nothing. A figure with no honest
+ * source is left out, never reported as 0.
+ * @module
+ */
+
+import { detectRuntime, type RuntimeName } from "./runtime.ts";
+import { parseBootTime, parseMaxFds, parseStat, parseStatusRss } from "./proc.ts";
+
+/** The process figures; each is absent when this runtime cannot tell it. */
+export interface ProcessFigures {
+  cpuSeconds?: number;
+  residentBytes?: number;
+  virtualBytes?: number;
+  startTimeSeconds?: number;
+  openFds?: number;
+  maxFds?: number;
+  heapUsedBytes?: number;
+  heapTotalBytes?: number;
+}
+
+/** The slice of `node:fs` used to read /proc. */
+export interface ProcFs {
+  readFileSync(path: string, encoding: "utf8"): string;
+  readdirSync(path: string): string[];
+}
+
+interface NodeProcess {
+  getBuiltinModule?: (id: string) => unknown;
+  cpuUsage?: () => { user: number; system: number };
+  memoryUsage?: (() => { rss: number; heapUsed: number; heapTotal: number }) & {
+    rss?: () => number;
+  };
+  platform?: string;
+}
+
+interface DenoNs {
+  permissions?: { querySync?: (d: { name: string }) => { state: string } };
+  memoryUsage?: () => { rss: number; heapUsed: number; heapTotal: number };
+  build?: { os?: string };
+}
+
+const g = globalThis as { process?: NodeProcess; Deno?: DenoNs };
+
+/**
+ * Deno reads /proc only when every permission is granted (`-A`). The query
+ * never prompts and never throws for a known name.
+ */
+function denoHasAll(deno: DenoNs): boolean {
+  const q = deno.permissions?.querySync;
+  if (typeof q !== "function") return false;
+  try {
+    for (const name of ["read", "write", "net", "env", "sys", "run", "ffi", "import"]) {
+      if (q.call(deno.permissions, { name }).state !== "granted") return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `node:fs`, reached at run time, where this runtime may read /proc with it. */
+function procFs(runtime: RuntimeName): ProcFs | undefined {
+  if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") return undefined;
+  if (runtime === "deno" && !denoHasAll(g.Deno!)) return undefined;
+  const os = runtime === "deno" ? g.Deno?.build?.os : g.process?.platform;
+  if (os !== "linux") return undefined;
+  try {
+    return g.process?.getBuiltinModule?.("node:fs") as ProcFs | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tryRead(fs: ProcFs, path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the figures from /proc with `fs`; the boot time is read once. */
+export function procReader(fs: ProcFs): (() => ProcessFigures) | undefined {
+  const first = tryRead(fs, "/proc/self/stat");
+  if (first === undefined || parseStat(first) === undefined) return undefined;
+  const bootText = tryRead(fs, "/proc/stat");
+  const boot = bootText === undefined ? undefined : parseBootTime(bootText);
+  return () => {
+    const out: ProcessFigures = {};
+    const statText = tryRead(fs, "/proc/self/stat");
+    const stat = statText === undefined ? undefined : parseStat(statText);
+    if (stat) {
+      out.cpuSeconds = stat.cpuSeconds;
+      out.virtualBytes = stat.virtualBytes;
+      if (boot !== undefined) out.startTimeSeconds = boot + stat.startSecondsAfterBoot;
+    }
+    const status = tryRead(fs, "/proc/self/status");
+    const rss = status === undefined ? undefined : parseStatusRss(status);
+    if (rss !== undefined) out.residentBytes = rss;
+    try {
+      out.openFds = fs.readdirSync("/proc/self/fd").length;
+    } catch {
+      // left out
+    }
+    const limits = tryRead(fs, "/proc/self/limits");
+    const max = limits === undefined ? undefined : parseMaxFds(limits);
+    if (max !== undefined) out.maxFds = max;
+    return out;
+  };
+}
+
+/** The figures the runtime itself reports, with no permission and no /proc. */
+export function runtimeReader(runtime: RuntimeName): () => ProcessFigures {
+  if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") return () => ({});
+  const p = g.process;
+  const deno = runtime === "deno" ? g.Deno : undefined;
+  const origin = typeof performance !== "undefined" ? performance.timeOrigin : 0;
+  return () => {
+    const out: ProcessFigures = {};
+    try {
+      const cpu = p?.cpuUsage?.();
+      if (cpu) out.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    } catch {
+      // not implemented here
+    }
+    try {
+      const mem = deno?.memoryUsage?.() ?? p?.memoryUsage?.();
+      if (mem && mem.rss > 0) out.residentBytes = mem.rss;
+      if (mem && mem.heapUsed > 0) out.heapUsedBytes = mem.heapUsed;
+      // Bun reports heapTotal equal to heapUsed: not a separate figure.
+      if (mem && mem.heapTotal > 0 && runtime !== "bun") out.heapTotalBytes = mem.heapTotal;
+    } catch {
+      // not available
+    }
+    if (origin > 0) out.startTimeSeconds = origin / 1000;
+    return out;
+  };
+}
+
+let chosen: (() => ProcessFigures) | undefined;
+
+/**
+ * The figures now. The source is chosen on the first call (never at import):
+ * /proc where readable, with the runtime's own figures filling what /proc
+ * does not give (the heap).
+ */
+export function readProcessFigures(): ProcessFigures {
+  if (chosen === undefined) {
+    const { runtime } = detectRuntime();
+    const fallback = runtimeReader(runtime);
+    const fs = procFs(runtime);
+    const proc = fs ? procReader(fs) : undefined;
+    chosen = proc ? () => ({ ...fallback(), ...proc() }) : fallback;
+  }
+  return chosen();
+}
