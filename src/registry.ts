@@ -204,8 +204,8 @@ export class Registry {
 
   /**
    * Writes every family, in pieces of about `chunkSize` characters, one
-   * family at least: a streaming response sends each as it comes and lets
-   * the event loop run between them. Throws {@link CollectError} at the end
+   * family at least, and lets the event loop run between pieces, so a large
+   * page does not hold up the process for the whole scrape. Throws {@link CollectError} at the end
    * when a metric or collector failed.
    */
   async *chunks(options: ExpositionOptions = {}, chunkSize = 65536): AsyncGenerator<string> {
@@ -223,6 +223,7 @@ export class Registry {
       if (buf.length >= chunkSize) {
         yield buf;
         buf = "";
+        await breath();
       }
     }
     if (errors.length > 0) throw new CollectError(errors);
@@ -237,9 +238,19 @@ export class Registry {
    */
   async metrics(options: ExpositionOptions = {}): Promise<string> {
     let out = "";
-    for await (const c of this.chunks(options, Infinity)) out += c;
+    for await (const c of this.chunks(options)) out += c;
     return out;
   }
+}
+
+const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+
+/** Lets timers and I/O run: a macrotask turn (setImmediate where there is one). */
+function breath(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
 }
 
 /** Checks a collector's family and makes it writable. */

@@ -1,0 +1,169 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  createMetricsHandler,
+  Gauge,
+  OPENMETRICS_CONTENT_TYPE,
+  Registry,
+  TEXT_CONTENT_TYPE,
+} from "../mod.ts";
+import { needs, pyParse } from "./_tools.ts";
+
+const PROM_2_42 =
+  "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+const PROM_3 =
+  "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
+function setup() {
+  const registry = new Registry();
+  new Gauge({ name: "up_gauge", help: "A gauge.", registry }).set(1);
+  new Gauge({ name: "other", help: "Another.", registry }).set(2);
+  return { registry, handler: createMetricsHandler({ registry }) };
+}
+
+const get = (
+  handler: (r: Request) => Promise<Response>,
+  headers: Record<string, string> = {},
+  path = "/metrics",
+) => handler(new Request("http://localhost" + path, { headers }));
+
+test("the handler serves text 0.0.4 with its exact Content-Type by default", async () => {
+  const { handler } = setup();
+  for (
+    const accept of [undefined, "*/*", "text/plain", "text/plain;version=0.0.4", "application/json"]
+  ) {
+    const res = await get(handler, accept ? { accept } : {});
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), TEXT_CONTENT_TYPE, String(accept));
+    assert.equal(res.headers.get("content-encoding"), null);
+    const body = await res.text();
+    assert.match(body, /^up_gauge 1$/m);
+    assert.doesNotMatch(body, /# EOF/);
+  }
+});
+
+test(
+  "the handler serves OpenMetrics to Prometheus 2.42 and 3.x",
+  { skip: needs("python") },
+  async () => {
+    const { handler } = setup();
+    for (const accept of [PROM_2_42, PROM_3, "application/openmetrics-text"]) {
+      const res = await get(handler, { accept });
+      assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE, accept);
+      const body = await res.text();
+      assert.ok(body.endsWith("# EOF\n"));
+      assert.equal(pyParse(body, true).length, 2);
+    }
+  },
+);
+
+test("the handler follows the client's preference order", async () => {
+  const { handler } = setup();
+  const prefText =
+    "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5";
+  assert.equal(
+    (await get(handler, { accept: prefText })).headers.get("content-type"),
+    TEXT_CONTENT_TYPE,
+  );
+  const unknownFirst =
+    "application/openmetrics-text;version=9.9.9,application/openmetrics-text;version=0.0.1;q=0.8";
+  assert.equal(
+    (await get(handler, { accept: unknownFirst })).headers.get("content-type"),
+    OPENMETRICS_CONTENT_TYPE,
+  );
+  const zero = "application/openmetrics-text;q=0,text/plain";
+  assert.equal(
+    (await get(handler, { accept: zero })).headers.get("content-type"),
+    TEXT_CONTENT_TYPE,
+  );
+  const off = createMetricsHandler({ registry: setup().registry, openMetrics: false });
+  assert.equal(
+    (await get(off, { accept: PROM_2_42 })).headers.get("content-type"),
+    TEXT_CONTENT_TYPE,
+  );
+});
+
+test("the handler gzips when the client accepts it, and only then", async () => {
+  const { handler, registry } = setup();
+  const plain = await registry.metrics();
+  for (const enc of ["gzip", "gzip, deflate", "br;q=1, gzip;q=0.5", "*"]) {
+    const res = await get(handler, { "accept-encoding": enc });
+    assert.equal(res.headers.get("content-encoding"), "gzip", enc);
+    const raw = new Uint8Array(await res.arrayBuffer());
+    assert.deepEqual([raw[0], raw[1]], [0x1f, 0x8b], "gzip magic");
+    const text = await new Response(
+      new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip")),
+    ).text();
+    assert.equal(text, plain);
+  }
+  for (const enc of ["identity", "gzip;q=0", "*, gzip;q=0", "br"]) {
+    const res = await get(handler, { "accept-encoding": enc });
+    assert.equal(res.headers.get("content-encoding"), null, enc);
+    assert.equal(await res.text(), plain);
+  }
+  const off = createMetricsHandler({ registry, compress: false });
+  assert.equal(
+    (await get(off, { "accept-encoding": "gzip" })).headers.get("content-encoding"),
+    null,
+  );
+});
+
+test("the handler selects families with name[]", async () => {
+  const { handler } = setup();
+  const body = await (await get(handler, {}, "/metrics?name[]=other")).text();
+  assert.match(body, /^other 2$/m);
+  assert.doesNotMatch(body, /up_gauge/);
+  const both = await (await get(handler, {}, "/metrics?name%5B%5D=other&name[]=up_gauge")).text();
+  assert.match(both, /^other 2$/m);
+  assert.match(both, /^up_gauge 1$/m);
+});
+
+test("the handler answers HEAD without a body and other methods with 405", async () => {
+  const { handler } = setup();
+  const head = await handler(new Request("http://localhost/metrics", { method: "HEAD" }));
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get("content-type"), TEXT_CONTENT_TYPE);
+  assert.equal(await head.text(), "");
+  for (const method of ["POST", "PUT", "DELETE"]) {
+    const res = await handler(new Request("http://localhost/metrics", { method }));
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "GET, HEAD");
+    await res.body?.cancel();
+  }
+});
+
+test("the handler turns a failing collector into a readable 500", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "fine", help: "h", registry });
+  registry.registerCollector(() => {
+    throw new Error("database unreachable");
+  });
+  const seen: unknown[] = [];
+  const handler = createMetricsHandler({ registry, onError: (e) => seen.push(e) });
+  const res = await get(handler);
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+  const body = await res.text();
+  assert.match(body, /^An error has occurred while serving metrics:/);
+  assert.match(body, /database unreachable/);
+  assert.equal(seen.length, 1);
+});
+
+test("a large registry is written without holding the event loop for the whole scrape", async () => {
+  const registry = new Registry();
+  for (let i = 0; i < 40; i++) {
+    const g = new Gauge({ name: `family_${i}`, help: "h", labelNames: ["id"], registry });
+    for (let j = 0; j < 2000; j++) g.set({ id: String(j) }, j);
+  }
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    ticks++;
+    if (running) setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const text = await registry.metrics();
+  running = false;
+  assert.ok(text.length > 1_000_000, `page of ${text.length} characters`);
+  assert.ok(ticks >= 5, `timers ran ${ticks} times during the scrape`);
+});
