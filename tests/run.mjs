@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the test suite under Deno, Bun and Node (tsx) and prints the totals.
-// Usage: node tests/run.mjs [deno|bun|node ...]   (default: all three)
+// Usage: node tests/run.mjs [deno|bun|node|e2e|checks ...]   (default: all)
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,8 +12,19 @@ const files = (dir) =>
   readdirSync(join(root, dir)).filter((f) => f.endsWith("_test.ts")).sort()
     .map((f) => `${dir}/${f}`);
 const unit = files("tests");
+const e2e = files("tests/e2e");
 
 const runners = {
+  e2e: {
+    // Real Prometheus, workerd and Deno child processes; started from Node.
+    cmd: bin("tsx"),
+    args: ["--test", "--test-reporter=tap", "--test-concurrency=1", ...e2e],
+    counts(out) {
+      const p = [...out.matchAll(/^# pass (\d+)$/gm)].at(-1);
+      const f = [...out.matchAll(/^# fail (\d+)$/gm)].at(-1);
+      return p && f && { passed: +p[1], failed: +f[1] };
+    },
+  },
   checks: {
     // deno check / lint / fmt / publish --dry-run, each counted as one test.
     cmd: process.execPath,
@@ -79,7 +90,7 @@ function run(name) {
 
 const wanted = process.argv.slice(2);
 const results = [];
-for (const name of wanted.length ? wanted : ["deno", "bun", "node", "checks"]) {
+for (const name of wanted.length ? wanted : ["deno", "bun", "node", "e2e", "checks"]) {
   if (!runners[name]) throw new Error(`unknown runtime ${name}`);
   results.push(await run(name));
 }

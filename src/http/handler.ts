@@ -80,7 +80,9 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     if (!gzip) return new Response(text, { status: 200, headers });
     headers.set("content-encoding", "gzip");
     const body = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-    return new Response(body, { status: 200, headers });
+    // workerd compresses a body itself when Content-Encoding is set, unless
+    // told it is already encoded; other runtimes ignore the field.
+    return new Response(body, { status: 200, headers, encodeBody: "manual" } as ResponseInit);
   };
 }
 

@@ -1,0 +1,66 @@
+// The library bundled into a Worker and served by workerd (Cloudflare's runtime).
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { build } from "esbuild";
+import { BIN, freePort, ROOT, start, stopAll, tempDir, waitFor } from "./_procs.ts";
+import { needs, promtool, pyParse } from "../_tools.ts";
+
+const dir = tempDir();
+after(async () => {
+  await stopAll();
+  dir.remove();
+});
+
+async function bundle(): Promise<string> {
+  const out = join(dir.path, "worker.js");
+  await build({
+    entryPoints: [join(ROOT, "tests/e2e/fixtures/worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["node:*"],
+    outfile: out,
+    logLevel: "silent",
+  });
+  return out;
+}
+
+for (const date of ["2026-11-01", "2024-09-01"]) {
+  test(`workerd (compatibility date ${date}) serves the default registry honestly`, {
+    skip: needs("promtool", "python"),
+  }, async () => {
+    const worker = await bundle();
+    const port = await freePort();
+    const config = join(dir.path, `config-${date}.capnp`);
+    writeFileSync(
+      config,
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = ( services = [ (name = "main", worker = .w) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${basename(worker)}") ],
+  compatibilityDate = "${date}" );
+`,
+    );
+    const proc = start(BIN("workerd"), ["serve", config]);
+    await waitFor(`http://127.0.0.1:${port}/`, proc);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(text, /^js_runtime_info\{runtime="workerd",/m, text);
+    assert.match(text, /^worker_requests_total [1-9]\d*$/m);
+    const r = promtool(text);
+    assert.equal(r.code, 0, r.output);
+    // workerd's process figures are zeros or throw: none may appear.
+    for (const line of text.split("\n")) {
+      if (/^(process_|js_heap)/.test(line)) assert.fail(`no honest source in workerd: ${line}`);
+    }
+    const om = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { accept: "application/openmetrics-text; version=1.0.0", "accept-encoding": "gzip" },
+    });
+    assert.match(om.headers.get("content-type")!, /^application\/openmetrics-text; version=1.0.0/);
+    const fams = pyParse(await om.text(), true);
+    assert.ok(fams.some((f) => f.name === "js_runtime" && f.type === "info"));
+    assert.equal(proc.output().match(/error|exception/i), null, proc.output());
+    await proc.stop();
+  });
+}
