@@ -146,3 +146,31 @@ test("Counter is written as the reference parser reads it", { skip: needs("pytho
   assert.equal(sampleValue(fams, "jobs_total", { path: "/a" }), 3);
   assert.equal(sampleValue(fams, "jobs_total", { path: "/b" }), 1);
 });
+
+test("Counter.remove() with three labels keeps the other series reachable", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "t_total", help: "h", labelNames: ["a", "b", "c"], registry });
+  const sets = [
+    { a: "1", b: "1", c: "1" },
+    { a: "1", b: "1", c: "2" },
+    { a: "1", b: "2", c: "1" },
+    { a: "2", b: "1", c: "1" },
+  ];
+  sets.forEach((s, i) => c.inc(s, i + 1));
+  c.remove({ a: "1", b: "1", c: "1" });
+  c.remove({ a: "2", b: "1", c: "1" });
+  c.remove({ a: "9", b: "9", c: "9" });
+  assert.equal(c.seriesCount, 2);
+  assert.equal(c.get(sets[1]), 2);
+  assert.equal(c.get(sets[2]), 3);
+  c.inc(sets[3], 10);
+  c.inc(sets[0], 20);
+  const lines = (await registry.metrics()).split("\n").filter((l) => l.startsWith("t_total{"))
+    .sort();
+  assert.deepEqual(lines, [
+    't_total{a="1",b="1",c="1"} 20',
+    't_total{a="1",b="1",c="2"} 2',
+    't_total{a="1",b="2",c="1"} 3',
+    't_total{a="2",b="1",c="1"} 10',
+  ]);
+});

@@ -68,7 +68,23 @@ export function nowSeconds(): number {
   return Date.now() / 1000;
 }
 
-type Node<S> = Map<string, Node<S> | S>;
+/**
+ * A tree level: a Map, or while it holds one key only, a `One` (a Map costs
+ * some 200 bytes; most inner levels of high-cardinality metrics hold one key).
+ */
+type Node = Map<string, unknown> | One;
+
+class One {
+  constructor(public k: string, public v: unknown) {}
+}
+
+function childOf(node: Node, key: string): unknown {
+  return node instanceof Map ? node.get(key) : node.k === key ? node.v : undefined;
+}
+
+function childrenOf(node: Node): Iterable<unknown> {
+  return node instanceof Map ? node.values() : [node.v];
+}
 
 /**
  * Base class of Counter, Gauge, Histogram, Summary and Info.
@@ -89,7 +105,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal */
   abstract readonly reservedNames: readonly string[];
 
-  #root: Node<S> = new Map();
+  #root: Map<string, unknown> = new Map();
   #count = 0;
   #collect: (() => void | Promise<void>) | undefined;
   /** @internal The one series of a metric without labels (set by `_ready`). */
@@ -175,12 +191,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     let n = 0;
     for (const _ in labels) n++;
     if (n !== k) return undefined;
-    let node: Node<S> | S | undefined = this.#root;
+    let node: unknown = this.#root;
     for (let i = 0; i < k; i++) {
       const v: unknown = labels[names[i]];
-      if (typeof v === "string") node = (node as Node<S>).get(v);
-      else if (typeof v === "number") node = (node as Node<S>).get("" + v);
-      else return undefined;
+      const key = typeof v === "string" ? v : typeof v === "number" ? "" + v : undefined;
+      if (key === undefined) return undefined;
+      node = node instanceof Map
+        ? node.get(key)
+        : (node as One).k === key
+        ? (node as One).v
+        : undefined;
       if (node === undefined) return undefined;
     }
     return node as S;
@@ -220,27 +240,32 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** Validates every label, then creates the path and the series. */
   protected _create(labels: Labels<L>): S {
     const keys = this._keys(labels);
-    let node = this.#root;
     const k = keys.length;
-    for (let i = 0; i < k - 1; i++) {
-      let next = node.get(keys[i]) as Node<S> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(keys[i], next);
-      }
-      node = next;
+    let parent: Node | undefined;
+    let node: Node = this.#root;
+    let i = 0;
+    for (; i < k; i++) {
+      const next = childOf(node, keys[i]);
+      if (next === undefined) break;
+      if (i === k - 1) return next as S;
+      parent = node;
+      node = next as Node;
     }
-    let s = node.get(keys[k - 1]) as S | undefined;
-    if (s === undefined) {
-      let text = "";
-      for (let i = 0; i < k; i++) {
-        text += (i ? "," : "") + this.labelNames[i] + '="' +
-          escapeLabelValue(keys[i]) + '"';
-      }
-      s = this._newSeries(text);
-      node.set(keys[k - 1], s);
-      this.#count++;
+    const parts: string[] = new Array(k);
+    for (let j = 0; j < k; j++) {
+      parts[j] = this.labelNames[j] + '="' + escapeLabelValue(keys[j]) + '"';
     }
+    // join() gives one flat string: no rope kept alive per series.
+    const s = this._newSeries(parts.join(","));
+    let holder: unknown = s;
+    for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
+    if (node instanceof Map) node.set(keys[i], holder);
+    else {
+      const grown = new Map<string, unknown>([[node.k, node.v], [keys[i], holder]]);
+      if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      else parent!.v = grown;
+    }
+    this.#count++;
     return s;
   }
 
@@ -282,18 +307,23 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       throw this._labelError("has no labels; use reset() to zero it");
     }
     const keys = this._keys(this._labelsOf(args));
-    const path: Node<S>[] = [];
-    let node = this.#root;
+    const path: Node[] = [];
+    let node: Node = this.#root;
     for (let i = 0; i < keys.length - 1; i++) {
-      const next = node.get(keys[i]) as Node<S> | undefined;
+      const next = childOf(node, keys[i]);
       if (next === undefined) return;
       path.push(node);
-      node = next;
+      node = next as Node;
     }
-    if (node.delete(keys[keys.length - 1])) this.#count--;
-    for (let i = path.length - 1; i >= 0 && node.size === 0; i--) {
-      path[i].delete(keys[i]);
-      node = path[i];
+    if (childOf(node, keys[keys.length - 1]) === undefined) return;
+    this.#count--;
+    // Drop the entry, then every level it leaves empty (never the root).
+    for (let i = keys.length - 1; i >= 0; i--) {
+      if (node instanceof Map) {
+        node.delete(keys[i]);
+        if (node.size > 0 || i === 0) return;
+      }
+      node = path[i - 1];
     }
   }
 
@@ -329,11 +359,11 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this._single) return [this._single];
     const out: S[] = [];
     const depth = this.labelNames.length;
-    const walk = (node: Node<S>, d: number) => {
+    const walk = (node: Node, d: number) => {
       if (d === depth) {
-        for (const s of node.values()) out.push(s as S);
+        for (const s of childrenOf(node)) out.push(s as S);
       } else {
-        for (const child of node.values()) walk(child as Node<S>, d + 1);
+        for (const child of childrenOf(node)) walk(child as Node, d + 1);
       }
     };
     walk(this.#root, 1);

@@ -104,18 +104,22 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** Adds `amount` (default 1) to the series with these labels. */
   inc(labels: Labels<L>, amount?: number): void;
   inc(a?: number | Labels<L>, b?: number): void {
-    let s: CounterSeries, v: unknown;
+    const s = this._single;
+    if (s !== undefined && a === undefined) s.value++;
+    else this._add(a, b);
+  }
+
+  /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
+  private _add(a: number | Labels<L> | undefined, b: number | undefined): void {
+    let s = this._single;
+    let v: unknown = a;
     if (typeof a === "object") {
       s = this._series(a);
       v = b;
-    } else {
-      s = this._single ?? this._series(a as never);
-      v = a;
-    }
+    } else if (s === undefined) s = this._series(a as never);
     if (v === undefined) s.value++;
-    else if (typeof v === "number" && v >= 0 && v < Infinity) {
-      s.value += v;
-    } else throw badAmount(this.name, v);
+    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
+    else throw badAmount(this.name, v);
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */
