@@ -1,0 +1,36 @@
+// The README's examples that use only this package run as written.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const readme = readFileSync(root + "README.md", "utf8");
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+test("the README's Metrics and custom collector examples run", async () => {
+  const metrics = blocks.find((b) => b.includes("const requests = new Counter"));
+  const collector = blocks.find((b) => b.includes("registerCollector"));
+  assert.ok(metrics && collector, "examples found");
+  const code = (metrics + collector).replaceAll(
+    '"./mod.ts"',
+    JSON.stringify(pathToFileURL(root + "mod.ts").href),
+  );
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/example.mts";
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  const out = lines.join("\n");
+  assert.match(out, /^build_info\{version="1.2.3"\} 1$/m);
+  assert.match(out, /^http_request_duration_seconds_count\{route="\/users\/:id"\} 1$/m);
+  assert.match(out, /^# EOF$/m);
+  assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
+});
