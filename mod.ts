@@ -70,3 +70,4 @@ export {
   type MetricsHandlerOptions,
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
+export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";

@@ -21,15 +21,22 @@ export const HAVE_PROMTOOL: boolean = have("promtool", ["--version"]);
 export const HAVE_PYCLIENT: boolean = existsSync(PY) &&
   have(PY, ["-c", "import prometheus_client"]);
 
+/** Whether the Pushgateway is installed (`prometheus-pushgateway`). */
+export const HAVE_PUSHGATEWAY: boolean = have("prometheus-pushgateway", ["--version"]);
+
 /**
  * The `skip` option for a test needing a tool: a reason when it is missing,
  * or false. Under PROMEDGE_REQUIRE_TOOLS=1 a missing tool is an error.
  */
-export function needs(...tools: ("promtool" | "python")[]): string | false {
-  const missing = tools.filter((t) => t === "promtool" ? !HAVE_PROMTOOL : !HAVE_PYCLIENT);
+export function needs(...tools: ("promtool" | "python" | "pushgateway")[]): string | false {
+  const missing = tools.filter((t) =>
+    t === "promtool" ? !HAVE_PROMTOOL : t === "python" ? !HAVE_PYCLIENT : !HAVE_PUSHGATEWAY
+  );
   if (missing.length === 0) return false;
   if (REQUIRE) throw new Error(`required tool missing: ${missing.join(", ")}`);
-  return `needs ${missing.join(", ")} (apt-get install prometheus python3-prometheus-client)`;
+  return `needs ${
+    missing.join(", ")
+  } (apt-get install prometheus prometheus-pushgateway python3-prometheus-client)`;
 }
 
 /** Runs `promtool check metrics` on a text page; returns its exit code and output. */
