@@ -13,10 +13,10 @@ after(async () => {
   dir.remove();
 });
 
-async function bundle(): Promise<string> {
-  const out = join(dir.path, "worker.js");
+async function bundle(fixture = "worker.ts"): Promise<string> {
+  const out = join(dir.path, fixture.replace(/\.ts$/, ".js"));
   await build({
-    entryPoints: [join(ROOT, "tests/e2e/fixtures/worker.ts")],
+    entryPoints: [join(ROOT, "tests/e2e/fixtures", fixture)],
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -64,3 +64,47 @@ const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${ba
     await proc.stop();
   });
 }
+
+test("a Worker in workerd pushes to the real Pushgateway", {
+  skip: needs("pushgateway"),
+}, async () => {
+  const worker = await bundle("push_worker.ts");
+  const gwPort = await freePort();
+  const gw = start("prometheus-pushgateway", [
+    `--web.listen-address=127.0.0.1:${gwPort}`,
+    `--persistence.file=${join(dir.path, "pushgateway.data")}`,
+  ]);
+  await waitFor(`http://127.0.0.1:${gwPort}/-/ready`, gw);
+  const port = await freePort();
+  const config = join(dir.path, "config-push.capnp");
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w), (name = "net", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${basename(worker)}") ],
+  compatibilityDate = "2026-11-01", globalOutbound = "net",
+  bindings = [ (name = "GATEWAY", text = "http://127.0.0.1:${gwPort}") ] );
+`,
+  );
+  const proc = start(BIN("workerd"), ["serve", config]);
+  let res: Response | undefined;
+  for (let i = 0; i < 100 && !res; i++) {
+    res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+    if (!res) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await res!.text(), "pushed", proc.output());
+  assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "pushed");
+  const body = await (await fetch(`http://127.0.0.1:${gwPort}/api/v1/metrics`)).json() as {
+    data: {
+      labels: Record<string, string>;
+      edge_invocations_total?: { metrics: { value: string }[] };
+    }[];
+  };
+  const group = body.data.find((g) =>
+    g.labels.job === "edge/worker" && g.labels.colo === "local test"
+  );
+  assert.ok(group, JSON.stringify(body.data.map((g) => g.labels)));
+  assert.equal(Number(group.edge_invocations_total!.metrics[0].value), 2);
+});
