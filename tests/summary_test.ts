@@ -156,3 +156,25 @@ test("Summary is written with quantiles, sum and count per label set", {
     assert.equal(sampleValue(fams, "rpc_seconds_count", { method: "put" }), 2);
   }
 });
+
+test("Summary memory per series is bounded by the value range, not the observation count", async () => {
+  const { Sketch } = await import("../src/metrics/_sketch.ts");
+  const s = new Sketch();
+  const r = rng(7);
+  for (let i = 0; i < 1_000_000; i++) s.add(1 + r() * 999); // three decades
+  const threeDecades = s.pos.counts.length;
+  assert.ok(threeDecades < 1000, `buckets for 3 decades: ${threeDecades}`);
+  for (let i = 0; i < 1_000_000; i++) s.add(1 + r() * 999);
+  assert.equal(s.pos.counts.length, threeDecades, "more observations, no more buckets");
+  const wide = new Sketch();
+  const all: number[] = [];
+  for (let i = -30000; i <= 30000; i++) all.push(10 ** (i / 100), -(10 ** (i / 100)));
+  for (const v of all) wide.add(v);
+  assert.ok(wide.pos.counts.length <= 16384 && wide.neg.counts.length <= 16384);
+  const got = new Float64Array(1);
+  wide.quantiles([0.99], got);
+  all.sort((a, b) => a - b);
+  const exact = all[Math.floor(0.99 * (all.length - 1))];
+  // 600 decades fold the lowest buckets; the upper quantiles stay exact to 0.5%.
+  assert.ok(Math.abs(got[0] - exact) / exact < 0.005, `${got[0]} vs ${exact}`);
+});
