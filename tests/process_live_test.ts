@@ -56,3 +56,20 @@ test("collectDefaultMetrics() adds the metrics once, with a prefix if asked", as
   const text = await registry.metrics();
   assert.equal(text.match(/^# TYPE app_process_cpu_seconds_total counter$/gm)?.length, 1);
 });
+
+test("event-loop lag shows a blocked loop and does not keep the process alive", async () => {
+  const registry = new Registry();
+  collectDefaultMetrics({ registry });
+  await registry.metrics(); // starts the measurement
+  await new Promise((r) => setTimeout(r, 250));
+  const t = Date.now();
+  while (Date.now() - t < 300) {
+    // block the loop
+  }
+  await new Promise((r) => setTimeout(r, 250));
+  const text = await registry.metrics();
+  const max = value(text, "js_eventloop_lag_max_seconds");
+  assert.ok(max >= 0.15 && max < 5, `lag max ${max}`);
+  const mean = value(text, "js_eventloop_lag_mean_seconds");
+  assert.ok(mean > 0 && mean <= max, `lag mean ${mean}`);
+});

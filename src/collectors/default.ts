@@ -8,6 +8,7 @@ import type { Collector, MetricFamily } from "../registry.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
+import { type LagFigures, readLag } from "../platform/eventloop.ts";
 
 /** Options of {@link collectDefaultMetrics}. */
 export interface DefaultMetricsOptions {
@@ -68,11 +69,36 @@ export function processFamilies(f: ProcessFigures, prefix = ""): MetricFamily[] 
   return out;
 }
 
+/** The event-loop lag families; none before the first measurement. */
+export function lagFamilies(lag: LagFigures | undefined, prefix = ""): MetricFamily[] {
+  if (lag === undefined) return [];
+  return [
+    {
+      name: prefix + "js_eventloop_lag_max_seconds",
+      help: "Longest event-loop lag since the previous scrape, in seconds.",
+      type: "gauge",
+      samples: [{ value: lag.max }],
+    },
+    {
+      name: prefix + "js_eventloop_lag_mean_seconds",
+      help: "Mean event-loop lag since the previous scrape, in seconds.",
+      type: "gauge",
+      samples: [{ value: lag.mean }],
+    },
+  ];
+}
+
 function makeCollector(prefix: string): Collector {
-  let info: MetricFamily | undefined;
+  let info: RuntimeInfo | undefined;
+  let infoFamily: MetricFamily | undefined;
   return () => {
-    info ??= runtimeInfoFamily(detectRuntime(), prefix);
-    return [info, ...processFamilies(readProcessFigures(), prefix)];
+    info ??= detectRuntime();
+    infoFamily ??= runtimeInfoFamily(info, prefix);
+    return [
+      infoFamily,
+      ...processFamilies(readProcessFigures(), prefix),
+      ...lagFamilies(readLag(info.runtime), prefix),
+    ];
   };
 }
 
