@@ -2,7 +2,7 @@
 // Runs bench/main.ts on Deno, Bun and Node, measures first import and bundle
 // size, and rewrites bench/RESULTS.md.   Usage: node bench/run.mjs
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,11 +55,25 @@ async function size(entry, opts) {
     return { error: e.errors?.[0]?.text ?? String(e) };
   }
 }
+const coreEntry = join(tmp, "core.ts");
+writeFileSync(
+  coreEntry,
+  `export { Counter, Gauge, Histogram, Summary, Info, Registry, defaultRegistry } from ${
+    JSON.stringify(join(root, "mod.ts"))
+  };\n`,
+);
 const bundles = {
-  "promedge core (mod.ts)": await size(join(root, "mod.ts"), {
+  "promedge core (metrics, registry, both formats, default collectors)": await size(coreEntry, {
     platform: "neutral",
     external: ["node:*"],
   }),
+  "promedge, all of mod.ts (+ handler, serveMetrics, Pushgateway)": await size(
+    join(root, "mod.ts"),
+    {
+      platform: "neutral",
+      external: ["node:*"],
+    },
+  ),
   "promedge Hono entry (without hono)": await size(join(root, "src/http/hono.ts"), {
     platform: "neutral",
     external: ["node:*", "hono", "hono/*"],
@@ -84,9 +98,12 @@ await build({
   outfile: core,
   logLevel: "silent",
 });
-const promEntry = join(root, "node_modules/prom-client/index.js");
+// The import scripts live in the project (.tmp/) so that every runtime resolves
+// the bare "prom-client" as a user's code would.
+const local = join(root, ".tmp");
+mkdirSync(local, { recursive: true });
 const script = (spec) => {
-  const f = join(tmp, `imp-${Math.random().toString(36).slice(2)}.mjs`);
+  const f = join(local, `imp-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(
     f,
     `const t = performance.now(); await import(${
@@ -95,7 +112,7 @@ const script = (spec) => {
   );
   return f;
 };
-const ours = script(core), theirs = script(promEntry);
+const ours = script(core), theirs = script("prom-client");
 const importRows = {};
 for (
   const [rt, cmd] of [["deno", [bin("deno"), "run", "-A"]], ["bun", [bin("bun"), "run"]], ["node", [
@@ -105,17 +122,17 @@ for (
   const t = (f) => {
     const xs = [];
     for (let i = 0; i < 5; i++) {
-      xs.push(
-        Number(
-          spawnSync(cmd[0], [...cmd.slice(1), f], { cwd: root, encoding: "utf8" }).stdout.trim(),
-        ),
-      );
+      const r = spawnSync(cmd[0], [...cmd.slice(1), f], { cwd: root, encoding: "utf8" });
+      const ms = Number.parseFloat(r.stdout);
+      if (!Number.isFinite(ms)) throw new Error(`import timing failed on ${rt}: ${r.stderr}`);
+      xs.push(ms);
     }
     return xs.sort((a, b) => a - b)[2];
   };
   importRows[rt] = { ours: t(ours), theirs: t(theirs) };
 }
 rmSync(tmp, { recursive: true, force: true });
+rmSync(local, { recursive: true, force: true });
 
 const fmt = (x) =>
   x >= 1e6 ? (x / 1e6).toFixed(2) + " M" : x >= 1e3 ? (x / 1e3).toFixed(1) + " k" : x.toFixed(1);

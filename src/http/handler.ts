@@ -90,4 +90,4 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
  * Serves the default registry: `Deno.serve(metricsHandler)`,
  * `Bun.serve({ fetch: metricsHandler })`, `export default { fetch: metricsHandler }`.
  */
-export const metricsHandler: MetricsHandler = createMetricsHandler();
+export const metricsHandler: MetricsHandler = /* @__PURE__ */ createMetricsHandler();

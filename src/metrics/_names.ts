@@ -118,3 +118,8 @@ export function formatBound(v: number): string {
   const s = "" + v;
   return s.includes(".") ? s : s + ".0";
 }
+
+/** A value as an error message shows it: numbers as JavaScript writes them, the rest as JSON. */
+export function show(v: unknown): string {
+  return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
+}

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { show } from "./_names.ts";
 import { counterFamily, writeCounter } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
 
@@ -23,7 +24,7 @@ function badAmount(name: string, v: unknown): RangeError {
     typeof v === "number" && v < 0
       ? `Counter "${name}" cannot be increased by ${v}: counters only go up; use a Gauge for values that go down`
       : `Counter "${name}" cannot be increased by ${
-        typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+        show(v)
       }: the amount must be a finite number >= 0`,
   );
 }

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { show } from "./_names.ts";
 import { writeGauge } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
 
@@ -25,7 +26,7 @@ function checkDelta(name: string, v: number): number {
   if (typeof v === "number" && Number.isFinite(v)) return v;
   throw new RangeError(
     `Gauge "${name}" cannot change by ${
-      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
+      show(v)
     }: the amount must be a finite number; use set() for NaN or infinities`,
   );
 }
@@ -33,9 +34,7 @@ function checkDelta(name: string, v: number): number {
 function checkValue(name: string, v: number): number {
   if (typeof v === "number") return v;
   throw new TypeError(
-    `Gauge "${name}" cannot be set to ${
-      JSON.stringify(v) ?? String(v)
-    }: the value must be a number`,
+    `Gauge "${name}" cannot be set to ${show(v)}: the value must be a number`,
   );
 }
 

@@ -3,9 +3,10 @@
  * @module
  */
 
+import { show } from "./_names.ts";
 import { leTexts, writeHistogram } from "../exposition/_encode.ts";
-import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { timed, timer } from "./_timer.ts";
+import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -82,7 +83,7 @@ function checkBuckets(name: string, buckets: unknown): number[] {
     if (typeof b[i] !== "number" || !Number.isFinite(b[i])) {
       throw new RangeError(
         `Histogram "${name}": bucket ${
-          JSON.stringify(b[i]) ?? String(b[i])
+          show(b[i])
         } is not a finite number; the +Inf bucket is added for you`,
       );
     }
@@ -107,9 +108,7 @@ class HistogramSeries {
 
 function badValue(name: string, v: unknown): RangeError {
   return new RangeError(
-    `Histogram "${name}" cannot observe ${
-      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
-    }: the value must be a finite number`,
+    `Histogram "${name}" cannot observe ${show(v)}: the value must be a finite number`,
   );
 }
 
@@ -143,25 +142,18 @@ function record(
 }
 
 /** A histogram bound to one label set by {@link Histogram.labels}. */
-export class HistogramChild {
+export class HistogramChild extends ObserverChild {
   #s: HistogramSeries;
   #h: Histogram<string>;
   /** @internal */
   constructor(series: HistogramSeries, h: Histogram<string>) {
+    super();
     this.#s = series;
     this.#h = h;
   }
   /** Records one observation. */
   observe(value: number): void {
     record(this.#s, this.#h.bounds, value, this.#h.name);
-  }
-  /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(): () => number {
-    return timer((s) => this.observe(s));
-  }
-  /** Wraps `fn` so that each call's duration is observed, also when it throws. */
-  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    return timed((s) => this.observe(s), fn);
   }
 }
 
@@ -184,7 +176,7 @@ export class HistogramChild {
  * await handler();
  * ```
  */
-export class Histogram<L extends string = never> extends Metric<L, HistogramSeries> {
+export class Histogram<L extends string = never> extends ObservingMetric<L, HistogramSeries> {
   /** Always `"histogram"`. */
   readonly type = "histogram" as const;
   /** @internal */
@@ -222,39 +214,9 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     s.created = nowSeconds();
   }
 
-  /** Records one observation in the histogram without labels. */
-  observe(value: number): void;
-  /** Records one observation in the series with these labels. */
-  observe(labels: Labels<L>, value: number): void;
-  observe(a: number | Labels<L>, b?: number): void {
-    if (typeof a === "object") record(this._series(a), this.bounds, b as number, this.name);
-    else record(this._single ?? this._series(a as never), this.bounds, a, this.name);
-  }
-
-  /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
-    return timer<Partial<Labels<L>>>((seconds, end) => {
-      const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
-      if (all === undefined) this.observe(seconds);
-      else this.observe(all, seconds);
-    });
-  }
-
-  /**
-   * Wraps `fn` so that each call's duration in seconds is observed, for sync
-   * and async functions, also when it throws: the form of Python's
-   * `@REQUEST_TIME.time()` decorator.
-   */
-  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-  /** The same, observed in the series with these labels. */
-  time<A extends unknown[], R>(labels: Labels<L>, fn: (...args: A) => R): (...args: A) => R;
-  time<A extends unknown[], R>(
-    a: Labels<L> | ((...args: A) => R),
-    b?: (...args: A) => R,
-  ): (...args: A) => R {
-    if (typeof a === "function") return timed((s) => this.observe(s), a);
-    const s = this._series(a);
-    return timed((v) => record(s, this.bounds, v, this.name), b!);
+  /** @internal */
+  protected _record(s: HistogramSeries, v: number): void {
+    record(s, this.bounds, v, this.name);
   }
 
   /** The series for these labels, resolved once. */

@@ -4,10 +4,11 @@
  * @module
  */
 
+import { show } from "./_names.ts";
 import { quantileTexts, type SummarySample, writeSummary } from "../exposition/_encode.ts";
-import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
-import { timed, timer } from "./_timer.ts";
+import { ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default quantiles, as in prom-client. */
 export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
@@ -63,7 +64,7 @@ function checkPercentiles(name: string, p: unknown): number[] {
     if (typeof p[i] !== "number" || !(p[i] > 0 && p[i] < 1)) {
       throw new RangeError(
         `Summary "${name}": percentile ${
-          JSON.stringify(p[i]) ?? String(p[i])
+          show(p[i])
         } is outside (0, 1); write the 99th percentile as 0.99`,
       );
     }
@@ -80,9 +81,7 @@ function checkPercentiles(name: string, p: unknown): number[] {
 
 function badValue(name: string, v: unknown): RangeError {
   return new RangeError(
-    `Summary "${name}" cannot observe ${
-      typeof v === "number" ? v : JSON.stringify(v) ?? String(v)
-    }: the value must be a finite number`,
+    `Summary "${name}" cannot observe ${show(v)}: the value must be a finite number`,
   );
 }
 
@@ -94,25 +93,18 @@ function record(s: SummarySeries, v: number, name: string): void {
 }
 
 /** A summary bound to one label set by {@link Summary.labels}. */
-export class SummaryChild {
+export class SummaryChild extends ObserverChild {
   #s: SummarySeries;
   #name: string;
   /** @internal */
   constructor(series: SummarySeries, name: string) {
+    super();
     this.#s = series;
     this.#name = name;
   }
   /** Records one observation. */
   observe(value: number): void {
     record(this.#s, value, this.#name);
-  }
-  /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(): () => number {
-    return timer((s) => this.observe(s));
-  }
-  /** Wraps `fn` so that each call's duration is observed, also when it throws. */
-  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    return timed((s) => this.observe(s), fn);
   }
 }
 
@@ -135,7 +127,7 @@ export class SummaryChild {
  * await processRequest(0.01);
  * ```
  */
-export class Summary<L extends string = never> extends Metric<L, SummarySeries> {
+export class Summary<L extends string = never> extends ObservingMetric<L, SummarySeries> {
   /** Always `"summary"`. */
   readonly type = "summary" as const;
   /** @internal */
@@ -193,39 +185,9 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     s.created = nowSeconds();
   }
 
-  /** Records one observation in the summary without labels. */
-  observe(value: number): void;
-  /** Records one observation in the series with these labels. */
-  observe(labels: Labels<L>, value: number): void;
-  observe(a: number | Labels<L>, b?: number): void {
-    if (typeof a === "object") record(this._series(a), b as number, this.name);
-    else record(this._single ?? this._series(a as never), a, this.name);
-  }
-
-  /** Starts a timer; calling the result observes the elapsed seconds. */
-  startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
-    return timer<Partial<Labels<L>>>((seconds, end) => {
-      const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
-      if (all === undefined) this.observe(seconds);
-      else this.observe(all, seconds);
-    });
-  }
-
-  /**
-   * Wraps `fn` so that each call's duration in seconds is observed, for sync
-   * and async functions, also when it throws: the form of Python's
-   * `@REQUEST_TIME.time()` decorator.
-   */
-  time<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-  /** The same, observed in the series with these labels. */
-  time<A extends unknown[], R>(labels: Labels<L>, fn: (...args: A) => R): (...args: A) => R;
-  time<A extends unknown[], R>(
-    a: Labels<L> | ((...args: A) => R),
-    b?: (...args: A) => R,
-  ): (...args: A) => R {
-    if (typeof a === "function") return timed((s) => this.observe(s), a);
-    const s = this._series(a);
-    return timed((v) => record(s, v, this.name), b!);
+  /** @internal */
+  protected _record(s: SummarySeries, v: number): void {
+    record(s, v, this.name);
   }
 
   /** The series for these labels, resolved once. */
