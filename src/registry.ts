@@ -263,6 +263,14 @@ function familyEntry(fam: MetricFamily): Entry & { family: string } {
   if (typeof help !== "string") {
     throw new TypeError(`Collected family "${name}": help must be a string`);
   }
+  if (
+    unit !== undefined &&
+    (type === "info" || !(type === "counter" ? counterFamily(name) : name).endsWith("_" + unit))
+  ) {
+    throw new TypeError(
+      `Collected family "${name}": unit "${unit}" must be the end of the name (and info has none)`,
+    );
+  }
   if (!Array.isArray(fam.samples)) {
     throw new TypeError(`Collected family "${name}": samples must be an array`);
   }

@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const deno = join(root, "node_modules", ".bin", "deno");
 const checks = [
-  ["check", "mod.ts", "src/http/hono.ts", "example.ts", "tests/e2e/", "bench/main.ts"],
+  [
+    "check",
+    "mod.ts",
+    "src/http/hono.ts",
+    "example.ts",
+    "tests/e2e/",
+    "bench/main.ts",
+    "bench/accuracy.ts",
+  ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
   ["fmt", "--check"],

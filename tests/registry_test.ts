@@ -147,4 +147,9 @@ test("a collector's bad family is rejected with its name", async () => {
     () => [{ name: "c_total", help: "h", type: "counter", samples: [{ value: -1 }] }],
   );
   await assert.rejects(r2.metrics(), /counter "c_total" has value -1/);
+  const r3 = new Registry();
+  r3.registerCollector(
+    () => [{ name: "size", help: "h", type: "gauge", unit: "bytes", samples: [] }],
+  );
+  await assert.rejects(r3.metrics(), /unit "bytes" must be the end of the name/);
 });
