@@ -82,7 +82,7 @@ export class CollectError extends Error {
 
 interface Entry {
   readonly name: string;
-  encode(om: boolean): string | Promise<string>;
+  encode(om: boolean): Iterable<string> | Promise<Iterable<string>>;
 }
 
 /**
@@ -216,14 +216,16 @@ export class Registry {
     for (const e of entries) {
       try {
         const r = e.encode(om);
-        buf += typeof r === "string" ? r : await r;
+        for (const piece of r instanceof Promise ? await r : r) {
+          buf += piece;
+          if (buf.length >= chunkSize) {
+            yield buf;
+            buf = "";
+            await breath();
+          }
+        }
       } catch (err) {
         errors.push(err);
-      }
-      if (buf.length >= chunkSize) {
-        yield buf;
-        buf = "";
-        await breath();
       }
     }
     if (errors.length > 0) throw new CollectError(errors);
@@ -301,17 +303,21 @@ function familyEntry(fam: MetricFamily): Entry & { family: string } {
       return {
         name,
         family: counterFamily(name),
-        encode: (om) => writeCounter(name, help, unit, samples, om),
+        encode: (om) => [writeCounter(name, help, unit, samples, om)],
       };
     case "gauge":
     case "untyped":
       return {
         name,
         family: name,
-        encode: (om) => writeGauge(name, help, unit, samples, om, type),
+        encode: (om) => [writeGauge(name, help, unit, samples, om, type)],
       };
     case "info":
-      return { name, family: infoFamily(name), encode: (om) => writeInfo(name, help, samples, om) };
+      return {
+        name,
+        family: infoFamily(name),
+        encode: (om) => [writeInfo(name, help, samples, om)],
+      };
     default:
       throw new TypeError(
         `Collected family "${name}": type ${

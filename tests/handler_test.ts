@@ -167,3 +167,19 @@ test("a large registry is written without holding the event loop for the whole s
   assert.ok(text.length > 1_000_000, `page of ${text.length} characters`);
   assert.ok(ticks >= 5, `timers ran ${ticks} times during the scrape`);
 });
+
+test("one large family is written in pieces, the header only in the first", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "one_big_family", help: "h", labelNames: ["id"], registry });
+  for (let j = 0; j < 60_000; j++) g.set({ id: String(j) }, j);
+  const pieces: string[] = [];
+  for await (const piece of registry.chunks({}, 65536)) pieces.push(piece);
+  assert.ok(pieces.length >= 10, `${pieces.length} pieces`);
+  for (const p of pieces) assert.ok(p.length < 65536 * 3, `piece of ${p.length} characters`);
+  const text = pieces.join("");
+  assert.equal(text, await registry.metrics());
+  assert.equal(text.match(/^# TYPE one_big_family gauge$/gm)?.length, 1, "one header");
+  assert.ok(pieces[0].startsWith("# HELP one_big_family h\n# TYPE one_big_family gauge\n"));
+  assert.equal(text.split("\n").filter((l) => l.startsWith("one_big_family{")).length, 60_000);
+  assert.match(text, /^one_big_family\{id="59999"\} 59999$/m);
+});

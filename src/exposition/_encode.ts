@@ -72,9 +72,10 @@ export function writeCounter(
   unit: string | undefined,
   series: readonly ScalarSample[],
   om: boolean,
+  head = true,
 ): string {
   if (!om) {
-    let out = header(name, help, "counter", unit, false);
+    let out = head ? header(name, help, "counter", unit, false) : "";
     for (let i = 0; i < series.length; i++) {
       out += line(name, series[i].labelText, series[i].value);
     }
@@ -83,7 +84,7 @@ export function writeCounter(
   const fam = counterFamily(name);
   const total = fam + "_total";
   const created = fam + "_created";
-  let out = header(fam, help, "counter", unit, true);
+  let out = head ? header(fam, help, "counter", unit, true) : "";
   for (let i = 0; i < series.length; i++) {
     const s = series[i];
     out += line(total, s.labelText, s.value);
@@ -100,14 +101,9 @@ export function writeGauge(
   series: readonly ScalarSample[],
   om: boolean,
   type: "gauge" | "untyped" = "gauge",
+  head = true,
 ): string {
-  let out = header(
-    name,
-    help,
-    om && type === "untyped" ? "unknown" : type,
-    unit,
-    om,
-  );
+  let out = head ? header(name, help, om && type === "untyped" ? "unknown" : type, unit, om) : "";
   for (let i = 0; i < series.length; i++) {
     out += line(name, series[i].labelText, series[i].value);
   }
@@ -120,10 +116,13 @@ export function writeInfo(
   help: string,
   series: readonly { readonly labelText: string }[],
   om: boolean,
+  head = true,
 ): string {
   const fam = infoFamily(name);
   const sample = fam + "_info";
-  let out = om
+  let out = !head
+    ? ""
+    : om
     ? header(fam, help, "info", undefined, true)
     : header(sample, help, "gauge", undefined, false);
   for (let i = 0; i < series.length; i++) {
@@ -150,8 +149,9 @@ export function writeHistogram(
   les: readonly string[],
   series: readonly HistogramSample[],
   om: boolean,
+  head = true,
 ): string {
-  let out = header(name, help, "histogram", unit, om);
+  let out = head ? header(name, help, "histogram", unit, om) : "";
   const bucket = name + "_bucket{";
   const nb = les.length;
   for (let i = 0; i < series.length; i++) {
@@ -179,8 +179,9 @@ export function writeSummary(
   qs: readonly string[],
   series: readonly SummarySample[],
   om: boolean,
+  head = true,
 ): string {
-  let out = header(name, help, "summary", unit, om);
+  let out = head ? header(name, help, "summary", unit, om) : "";
   const open = name + "{";
   for (let i = 0; i < series.length; i++) {
     const s = series[i];

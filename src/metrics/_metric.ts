@@ -53,8 +53,12 @@ export interface Collectable {
   readonly name: string;
   /** Every name this family may write in either format, for collision checks. */
   readonly reservedNames: readonly string[];
-  /** Writes the whole family in text 0.0.4 (`om` false) or OpenMetrics 1.0. */
-  encode(om: boolean): string | Promise<string>;
+  /**
+   * Writes the whole family in text 0.0.4 (`om` false) or OpenMetrics 1.0,
+   * as pieces written lazily, so a consumer can let the event loop run
+   * between them.
+   */
+  encode(om: boolean): Iterable<string> | Promise<Iterable<string>>;
 }
 
 /** One series' common part: its label text, escaped once. @internal */
@@ -370,16 +374,33 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return out;
   }
 
-  /** @internal Writes the family in text 0.0.4 or OpenMetrics, after the collect hook. */
-  encode(om: boolean): string | Promise<string> {
+  /**
+   * @internal Writes the family in text 0.0.4 or OpenMetrics after the collect
+   * hook: lazily, {@link PIECE_SERIES} series a piece, the header in the first.
+   */
+  encode(om: boolean): Iterable<string> | Promise<Iterable<string>> {
     const hook = this.#collect;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._encode(om));
+      if (r instanceof Promise) return r.then(() => this._pieces(om));
     }
-    return this._encode(om);
+    return this._pieces(om);
   }
 
-  /** @internal Writes the family. */
-  protected abstract _encode(om: boolean): string;
+  private *_pieces(om: boolean): Generator<string> {
+    const all = this._all();
+    if (all.length <= PIECE_SERIES) {
+      yield this._write(om, all, true);
+      return;
+    }
+    for (let i = 0; i < all.length; i += PIECE_SERIES) {
+      yield this._write(om, all.slice(i, i + PIECE_SERIES), i === 0);
+    }
+  }
+
+  /** @internal Writes these series of the family, with the header when `head`. */
+  protected abstract _write(om: boolean, series: S[], head: boolean): string;
 }
+
+/** Series per piece of a written family: a few hundred KB at most. @internal */
+export const PIECE_SERIES = 2000;

@@ -141,7 +141,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
-  protected _encode(om: boolean): string {
-    return writeCounter(this.name, this.help, this.unit, this._all(), om);
+  protected _write(om: boolean, series: CounterSeries[], head: boolean): string {
+    return writeCounter(this.name, this.help, this.unit, series, om, head);
   }
 }

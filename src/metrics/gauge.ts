@@ -196,7 +196,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
-  protected _encode(om: boolean): string {
-    return writeGauge(this.name, this.help, this.unit, this._all(), om);
+  protected _write(om: boolean, series: GaugeSeries[], head: boolean): string {
+    return writeGauge(this.name, this.help, this.unit, series, om, "gauge", head);
   }
 }

@@ -228,7 +228,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   }
 
   /** @internal */
-  protected _encode(om: boolean): string {
-    return writeHistogram(this.name, this.help, this.unit, this.#les, this._all(), om);
+  protected _write(om: boolean, series: HistogramSeries[], head: boolean): string {
+    return writeHistogram(this.name, this.help, this.unit, this.#les, series, om, head);
   }
 }

@@ -69,7 +69,7 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   }
 
   /** @internal */
-  protected _encode(om: boolean): string {
-    return writeInfo(this.name, this.help, this._all(), om);
+  protected _write(om: boolean, series: InfoSeries[], head: boolean): string {
+    return writeInfo(this.name, this.help, series, om, head);
   }
 }

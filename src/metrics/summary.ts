@@ -221,8 +221,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
-  protected _encode(om: boolean): string {
-    const all = this._all();
+  protected _write(om: boolean, all: SummarySeries[], head: boolean): string {
     const scratch = new Sketch();
     const samples: SummarySample[] = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
@@ -235,6 +234,6 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
         created: s.created,
       };
     }
-    return writeSummary(this.name, this.help, this.unit, this.#qs, samples, om);
+    return writeSummary(this.name, this.help, this.unit, this.#qs, samples, om, head);
   }
 }
