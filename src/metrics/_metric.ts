@@ -48,8 +48,9 @@ export interface MetricOptions<L extends string> {
   unit?: string;
 }
 
-/** What a registry needs of anything it holds. @internal */
+/** What a registry needs of anything it holds: every metric type is one. */
 export interface Collectable {
+  /** The family name as registered. */
   readonly name: string;
   /** Every name this family may write in either format, for collision checks. */
   readonly reservedNames: readonly string[];
