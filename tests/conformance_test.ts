@@ -144,3 +144,30 @@ test("bounds follow Go's shortest %g form, as the OpenMetrics examples do", asyn
   ];
   for (const [v, want] of cases) assert.equal(formatBound(v), want, String(v));
 });
+
+test("OpenMetrics leaves out negative sums and quantiles, and _sum beside negative buckets", {
+  skip: needs("python"),
+}, async () => {
+  const registry = new Registry();
+  const temp = new Histogram({ name: "temp_celsius", help: "h", buckets: [-10, 0, 10], registry });
+  temp.observe(-15);
+  temp.observe(5);
+  const drift = new Histogram({ name: "drift_seconds", help: "h", buckets: [1], registry });
+  drift.observe(-3);
+  const delta = new Summary({ name: "delta", help: "h", percentiles: [0.5], registry });
+  delta.observe(-2);
+  const om = await registry.metrics({ openMetrics: true });
+  const fams = pyParse(om, true);
+  assert.equal(sampleValue(fams, "temp_celsius_sum"), undefined);
+  assert.equal(sampleValue(fams, "temp_celsius_bucket", { le: "+Inf" }), 2);
+  assert.equal(sampleValue(fams, "temp_celsius_bucket", { le: "-10.0" }), 1);
+  assert.equal(sampleValue(fams, "drift_seconds_sum"), undefined);
+  assert.equal(sampleValue(fams, "delta_sum"), undefined);
+  assert.equal(sampleValue(fams, "delta", { quantile: "0.5" }), undefined, "no negative quantile");
+  assert.equal(sampleValue(fams, "delta_count"), undefined, "_count goes with _sum");
+  const text = await registry.metrics();
+  assert.match(text, /^temp_celsius_sum -10$/m, "text 0.0.4 keeps every sum");
+  assert.match(text, /^delta_sum -2$/m);
+  assert.match(text, /^delta\{quantile="0.5"\} -2$/m);
+  assert.equal(promtool(text).code, 0, promtool(text).output);
+});

@@ -150,6 +150,7 @@ export function writeHistogram(
   series: readonly HistogramSample[],
   om: boolean,
   head = true,
+  negativeBuckets = false,
 ): string {
   let out = head ? header(name, help, "histogram", unit, om) : "";
   const bucket = name + "_bucket{";
@@ -164,8 +165,12 @@ export function writeHistogram(
       cum += counts[b];
       out += prefix + les[b] + "} " + cum + "\n";
     }
-    out += line(name + "_sum", lt, s.sum);
-    out += line(name + "_count", lt, s.count);
+    // OpenMetrics: _sum is a counter, never negative, and absent with negative
+    // buckets; _count goes with it (the +Inf bucket still carries the count).
+    if (!om || (s.sum >= 0 && !negativeBuckets)) {
+      out += line(name + "_sum", lt, s.sum);
+      out += line(name + "_count", lt, s.count);
+    }
     if (om) out += line(name + "_created", lt, s.created);
   }
   return out;
@@ -190,11 +195,15 @@ export function writeSummary(
     if (values !== undefined) {
       const prefix = lt === "" ? open : open + lt + ",";
       for (let q = 0; q < qs.length; q++) {
-        out += prefix + qs[q] + "} " + formatValue(values[q]) + "\n";
+        // OpenMetrics forbids negative quantile values; text 0.0.4 keeps them.
+        if (!om || !(values[q] < 0)) out += prefix + qs[q] + "} " + formatValue(values[q]) + "\n";
       }
     }
-    out += line(name + "_sum", lt, s.sum);
-    out += line(name + "_count", lt, s.count);
+    // OpenMetrics: _sum is a counter, never negative; _count goes with it.
+    if (!om || s.sum >= 0) {
+      out += line(name + "_sum", lt, s.sum);
+      out += line(name + "_count", lt, s.count);
+    }
     if (om) out += line(name + "_created", lt, s.created);
   }
   return out;

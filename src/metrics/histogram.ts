@@ -229,6 +229,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected _write(om: boolean, series: HistogramSeries[], head: boolean): string {
-    return writeHistogram(this.name, this.help, this.unit, this.#les, series, om, head);
+    const negative = this.buckets.length > 0 && this.buckets[0] < 0;
+    return writeHistogram(this.name, this.help, this.unit, this.#les, series, om, head, negative);
   }
 }
