@@ -112,8 +112,11 @@ export function procReader(fs: ProcFs): (() => ProcessFigures) | undefined {
   };
 }
 
-/** The figures the runtime itself reports, with no permission and no /proc. */
-export function runtimeReader(runtime: RuntimeName): () => ProcessFigures {
+/**
+ * The figures the runtime itself reports, with no permission and no /proc;
+ * with `heapOnly`, just the heap (what /proc cannot tell).
+ */
+export function runtimeReader(runtime: RuntimeName, heapOnly = false): () => ProcessFigures {
   if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") return () => ({});
   const p = g.process;
   const deno = runtime === "deno" ? g.Deno : undefined;
@@ -121,21 +124,21 @@ export function runtimeReader(runtime: RuntimeName): () => ProcessFigures {
   return () => {
     const out: ProcessFigures = {};
     try {
-      const cpu = p?.cpuUsage?.();
+      const cpu = heapOnly ? undefined : p?.cpuUsage?.();
       if (cpu) out.cpuSeconds = (cpu.user + cpu.system) / 1e6;
     } catch {
       // not implemented here
     }
     try {
       const mem = deno?.memoryUsage?.() ?? p?.memoryUsage?.();
-      if (mem && mem.rss > 0) out.residentBytes = mem.rss;
+      if (mem && mem.rss > 0 && !heapOnly) out.residentBytes = mem.rss;
       if (mem && mem.heapUsed > 0) out.heapUsedBytes = mem.heapUsed;
       // Bun reports heapTotal equal to heapUsed: not a separate figure.
       if (mem && mem.heapTotal > 0 && runtime !== "bun") out.heapTotalBytes = mem.heapTotal;
     } catch {
       // not available
     }
-    if (origin > 0) out.startTimeSeconds = origin / 1000;
+    if (origin > 0 && !heapOnly) out.startTimeSeconds = origin / 1000;
     return out;
   };
 }
@@ -150,10 +153,12 @@ let chosen: (() => ProcessFigures) | undefined;
 export function readProcessFigures(): ProcessFigures {
   if (chosen === undefined) {
     const { runtime } = detectRuntime();
-    const fallback = runtimeReader(runtime);
     const fs = procFs(runtime);
     const proc = fs ? procReader(fs) : undefined;
-    chosen = proc ? () => ({ ...fallback(), ...proc() }) : fallback;
+    if (proc) {
+      const heap = runtimeReader(runtime, true);
+      chosen = () => ({ ...heap(), ...proc() });
+    } else chosen = runtimeReader(runtime);
   }
   return chosen();
 }
