@@ -71,8 +71,28 @@ writeFileSync(
     JSON.stringify(join(root, "mod.ts"))
   };\n`,
 );
+const bareEntry = join(tmp, "bare.ts");
+writeFileSync(
+  bareEntry,
+  [
+    "metrics/counter.ts",
+    "metrics/gauge.ts",
+    "metrics/histogram.ts",
+    "metrics/summary.ts",
+    "metrics/info.ts",
+    "registry.ts",
+  ]
+    .map((f) => `export * from ${JSON.stringify(join(root, "src", f))};`).join("\n") + "\n",
+);
 const bundles = {
-  "promedge core (metrics, registry, both formats, default collectors)": await size(coreEntry, {
+  "promedge metrics + registry + both formats (src/, no default collectors)": await size(
+    bareEntry,
+    {
+      platform: "neutral",
+      external: ["node:*"],
+    },
+  ),
+  "promedge core from mod.ts (the above + default collectors)": await size(coreEntry, {
     platform: "neutral",
     external: ["node:*"],
   }),
