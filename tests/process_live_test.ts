@@ -73,3 +73,12 @@ test("event-loop lag shows a blocked loop and does not keep the process alive", 
   const mean = value(text, "js_eventloop_lag_mean_seconds");
   assert.ok(mean > 0 && mean <= max, `lag mean ${mean}`);
 });
+
+test("collectDefaultMetrics() restores the defaults after registry.clear()", async () => {
+  const registry = new Registry();
+  collectDefaultMetrics({ registry });
+  registry.clear();
+  assert.equal(await registry.metrics(), "");
+  collectDefaultMetrics({ registry });
+  assert.match(await registry.metrics(), /^# TYPE process_cpu_seconds_total counter$/m);
+});

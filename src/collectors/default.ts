@@ -110,9 +110,12 @@ const installed = new WeakMap<Registry, Collector>();
  */
 export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
   const registry = options.registry ?? defaultRegistry;
-  if (installed.has(registry)) return;
-  const c = makeCollector(options.prefix ?? "");
-  installed.set(registry, c);
+  let c = installed.get(registry);
+  if (c === undefined) {
+    c = makeCollector(options.prefix ?? "");
+    installed.set(registry, c);
+  }
+  // Adding it again is harmless (a set), and restores it after registry.clear().
   registry.registerCollector(c);
 }
 
