@@ -169,9 +169,7 @@ export class Registry {
   }
 
   #sortedMetrics(): Collectable[] {
-    return this.#sorted ??= [...this.#metrics.values()].sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-    );
+    return this.#sorted ??= [...this.#metrics.values()].sort(byName);
   }
 
   /** Runs the collectors and returns every family to write, sorted by name. */
@@ -199,7 +197,7 @@ export class Registry {
         errors.push(e);
       }
     }
-    return entries.concat(extra).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return entries.concat(extra).sort(byName);
   }
 
   /**
@@ -243,6 +241,11 @@ export class Registry {
     for await (const c of this.chunks(options)) out += c;
     return out;
   }
+}
+
+/** Orders families by name (code-unit order, as Go's sort.Strings). */
+function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 const g = globalThis as { setImmediate?: (cb: () => void) => unknown };

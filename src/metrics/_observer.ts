@@ -6,6 +6,18 @@
 
 import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
 import { timed, timer } from "./_timer.ts";
+import { show } from "./_names.ts";
+
+/** The error for a value that cannot be observed (not a finite number). @internal */
+export function badObservation(
+  kind: "Histogram" | "Summary",
+  name: string,
+  v: unknown,
+): RangeError {
+  return new RangeError(
+    `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`,
+  );
+}
 
 /** A Histogram or Summary series bound by `labels()`. */
 export abstract class ObserverChild {

@@ -6,7 +6,7 @@
 import { show } from "./_names.ts";
 import { leTexts, writeHistogram } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { ObserverChild, ObservingMetric } from "./_observer.ts";
+import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -106,12 +106,6 @@ class HistogramSeries {
   }
 }
 
-function badValue(name: string, v: unknown): RangeError {
-  return new RangeError(
-    `Histogram "${name}" cannot observe ${show(v)}: the value must be a finite number`,
-  );
-}
-
 /** Index of the first bucket whose upper bound is >= v (bounds.length for +Inf). */
 function bucketIndex(bounds: Float64Array, v: number): number {
   const n = bounds.length;
@@ -135,7 +129,7 @@ function record(
   v: number,
   name: string,
 ): void {
-  if (typeof v !== "number" || v - v !== 0) throw badValue(name, v);
+  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
   s.count++;

@@ -8,7 +8,7 @@ import { show } from "./_names.ts";
 import { quantileTexts, type SummarySample, writeSummary } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
-import { ObserverChild, ObservingMetric } from "./_observer.ts";
+import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default quantiles, as in prom-client. */
 export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
@@ -79,14 +79,8 @@ function checkPercentiles(name: string, p: unknown): number[] {
   return [...p];
 }
 
-function badValue(name: string, v: unknown): RangeError {
-  return new RangeError(
-    `Summary "${name}" cannot observe ${show(v)}: the value must be a finite number`,
-  );
-}
-
 function record(s: SummarySeries, v: number, name: string): void {
-  if (typeof v !== "number" || v - v !== 0) throw badValue(name, v);
+  if (typeof v !== "number" || v - v !== 0) throw badObservation("Summary", name, v);
   s.window?.add(v);
   s.sum += v;
   s.count++;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { RuntimeName } from "./runtime.ts";
+import { isServerRuntime, type RuntimeName } from "./runtime.ts";
 
 /** Lag since the previous read, in seconds. */
 export interface LagFigures {
@@ -39,7 +39,7 @@ function unref(id: unknown): boolean {
 export function readLag(runtime: RuntimeName): LagFigures | undefined {
   if (state === null) return undefined;
   if (state === undefined) {
-    if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") {
+    if (!isServerRuntime(runtime)) {
       state = null;
       return undefined;
     }

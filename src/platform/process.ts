@@ -6,7 +6,7 @@
  * @module
  */
 
-import { detectRuntime, type RuntimeName } from "./runtime.ts";
+import { detectRuntime, isServerRuntime, type RuntimeName } from "./runtime.ts";
 import { parseBootTime, parseMaxFds, parseStat, parseStatusRss } from "./proc.ts";
 
 /** The process figures; each is absent when this runtime cannot tell it. */
@@ -63,7 +63,7 @@ function denoHasAll(deno: DenoNs): boolean {
 
 /** `node:fs`, reached at run time, where this runtime may read /proc with it. */
 function procFs(runtime: RuntimeName): ProcFs | undefined {
-  if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") return undefined;
+  if (!isServerRuntime(runtime)) return undefined;
   if (runtime === "deno" && !denoHasAll(g.Deno!)) return undefined;
   const os = runtime === "deno" ? g.Deno?.build?.os : g.process?.platform;
   if (os !== "linux") return undefined;
@@ -82,31 +82,36 @@ function tryRead(fs: ProcFs, path: string): string | undefined {
   }
 }
 
+/** Reads `path` and parses it; undefined when either fails. */
+function readParsed<T>(
+  fs: ProcFs,
+  path: string,
+  parse: (text: string) => T | undefined,
+): T | undefined {
+  const text = tryRead(fs, path);
+  return text === undefined ? undefined : parse(text);
+}
+
 /** Reads the figures from /proc with `fs`; the boot time is read once. */
 export function procReader(fs: ProcFs): (() => ProcessFigures) | undefined {
-  const first = tryRead(fs, "/proc/self/stat");
-  if (first === undefined || parseStat(first) === undefined) return undefined;
-  const bootText = tryRead(fs, "/proc/stat");
-  const boot = bootText === undefined ? undefined : parseBootTime(bootText);
+  if (readParsed(fs, "/proc/self/stat", parseStat) === undefined) return undefined;
+  const boot = readParsed(fs, "/proc/stat", parseBootTime);
   return () => {
     const out: ProcessFigures = {};
-    const statText = tryRead(fs, "/proc/self/stat");
-    const stat = statText === undefined ? undefined : parseStat(statText);
+    const stat = readParsed(fs, "/proc/self/stat", parseStat);
     if (stat) {
       out.cpuSeconds = stat.cpuSeconds;
       out.virtualBytes = stat.virtualBytes;
       if (boot !== undefined) out.startTimeSeconds = boot + stat.startSecondsAfterBoot;
     }
-    const status = tryRead(fs, "/proc/self/status");
-    const rss = status === undefined ? undefined : parseStatusRss(status);
+    const rss = readParsed(fs, "/proc/self/status", parseStatusRss);
     if (rss !== undefined) out.residentBytes = rss;
     try {
       out.openFds = fs.readdirSync("/proc/self/fd").length;
     } catch {
       // left out
     }
-    const limits = tryRead(fs, "/proc/self/limits");
-    const max = limits === undefined ? undefined : parseMaxFds(limits);
+    const max = readParsed(fs, "/proc/self/limits", parseMaxFds);
     if (max !== undefined) out.maxFds = max;
     return out;
   };
@@ -117,7 +122,7 @@ export function procReader(fs: ProcFs): (() => ProcessFigures) | undefined {
  * with `heapOnly`, just the heap (what /proc cannot tell).
  */
 export function runtimeReader(runtime: RuntimeName, heapOnly = false): () => ProcessFigures {
-  if (runtime !== "node" && runtime !== "bun" && runtime !== "deno") return () => ({});
+  if (!isServerRuntime(runtime)) return () => ({});
   const p = g.process;
   const deno = runtime === "deno" ? g.Deno : undefined;
   const origin = typeof performance !== "undefined" ? performance.timeOrigin : 0;

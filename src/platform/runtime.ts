@@ -54,6 +54,11 @@ export function detectRuntime(g: Globals = globalThis as Globals): RuntimeInfo {
   return { runtime: "unknown", version: "", extra: {} };
 }
 
+/** Whether a runtime is a server-side one with Node's `process` APIs (Deno, Bun, Node). */
+export function isServerRuntime(runtime: RuntimeName): boolean {
+  return runtime === "node" || runtime === "bun" || runtime === "deno";
+}
+
 /** Splits `1.2.3-beta` into major, minor and patch (empty where missing). */
 export function splitVersion(v: string): { major: string; minor: string; patch: string } {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
