@@ -1,11 +1,11 @@
 /**
  * The metrics every process gets for free, as in the Python client: the six
- * `process_*` metrics, `js_runtime_info`, and the JavaScript heap.
+ * `process_*` metrics, `js_runtime_info`, the JavaScript heap and the
+ * event-loop lag.
  * @module
  */
 
-import type { Collector, MetricFamily } from "../registry.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import { type Collector, defaultRegistry, type MetricFamily, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
@@ -18,9 +18,10 @@ export interface DefaultMetricsOptions {
   prefix?: string;
 }
 
-type Spec = [keyof ProcessFigures, string, "gauge" | "counter", string];
+/** A figure's key, and the name, type and help of the family it becomes. */
+type Spec<K extends string> = [K, string, "gauge" | "counter", string];
 
-const PROCESS: Spec[] = [
+const PROCESS: Spec<keyof ProcessFigures>[] = [
   [
     "cpuSeconds",
     "process_cpu_seconds_total",
@@ -59,33 +60,43 @@ export function runtimeInfoFamily(info: RuntimeInfo, prefix = ""): MetricFamily 
   };
 }
 
-/** The families for a set of figures; absent figures are left out. */
-export function processFamilies(f: ProcessFigures, prefix = ""): MetricFamily[] {
+const LAG: Spec<keyof LagFigures>[] = [
+  [
+    "max",
+    "js_eventloop_lag_max_seconds",
+    "gauge",
+    "Longest event-loop lag since the previous scrape, in seconds.",
+  ],
+  [
+    "mean",
+    "js_eventloop_lag_mean_seconds",
+    "gauge",
+    "Mean event-loop lag since the previous scrape, in seconds.",
+  ],
+];
+
+/** One family per figure that is there; absent figures are left out. */
+function families<K extends string>(
+  specs: readonly Spec<K>[],
+  f: Partial<Record<K, number>> | undefined,
+  prefix: string,
+): MetricFamily[] {
   const out: MetricFamily[] = [];
-  for (const [key, name, type, help] of PROCESS) {
-    const v = f[key];
+  for (const [key, name, type, help] of specs) {
+    const v = f?.[key];
     if (v !== undefined) out.push({ name: prefix + name, help, type, samples: [{ value: v }] });
   }
   return out;
 }
 
+/** The families for a set of process figures. */
+export function processFamilies(f: ProcessFigures, prefix = ""): MetricFamily[] {
+  return families(PROCESS, f, prefix);
+}
+
 /** The event-loop lag families; none before the first measurement. */
 export function lagFamilies(lag: LagFigures | undefined, prefix = ""): MetricFamily[] {
-  if (lag === undefined) return [];
-  return [
-    {
-      name: prefix + "js_eventloop_lag_max_seconds",
-      help: "Longest event-loop lag since the previous scrape, in seconds.",
-      type: "gauge",
-      samples: [{ value: lag.max }],
-    },
-    {
-      name: prefix + "js_eventloop_lag_mean_seconds",
-      help: "Mean event-loop lag since the previous scrape, in seconds.",
-      type: "gauge",
-      samples: [{ value: lag.mean }],
-    },
-  ];
+  return families(LAG, lag, prefix);
 }
 
 function makeCollector(prefix: string): Collector {
