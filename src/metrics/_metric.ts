@@ -201,11 +201,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       const v: unknown = labels[names[i]];
       const key = typeof v === "string" ? v : typeof v === "number" ? "" + v : undefined;
       if (key === undefined) return undefined;
-      node = node instanceof Map
-        ? node.get(key)
-        : (node as One).k === key
-        ? (node as One).v
-        : undefined;
+      node = childOf(node as Node, key);
       if (node === undefined) return undefined;
     }
     return node as S;
