@@ -139,16 +139,17 @@ export class Pushgateway {
     }
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), o.timeout);
+    const timedOut = (cause: unknown) =>
+      new Error(`Pushgateway ${method} ${url} timed out after ${o.timeout} ms`, { cause });
     let res: Response;
     try {
       res = await (o.fetch ?? fetch)(url, { method, headers, body, signal: ctrl.signal });
     } catch (e) {
       clearTimeout(timer);
+      if (ctrl.signal.aborted) throw timedOut(e);
       throw new Error(
-        ctrl.signal.aborted
-          ? `Pushgateway ${method} ${url} timed out after ${o.timeout} ms`
-          : `Pushgateway ${method} ${url} failed: ${e instanceof Error ? e.message : e}` +
-            " (is the gateway running and reachable?)",
+        `Pushgateway ${method} ${url} failed: ${e instanceof Error ? e.message : e}` +
+          " (is the gateway running and reachable?)",
         { cause: e },
       );
     }
@@ -156,11 +157,7 @@ export class Pushgateway {
     try {
       reply = await res.text();
     } catch (e) {
-      if (ctrl.signal.aborted) {
-        throw new Error(`Pushgateway ${method} ${url} timed out after ${o.timeout} ms`, {
-          cause: e,
-        });
-      }
+      if (ctrl.signal.aborted) throw timedOut(e);
     } finally {
       clearTimeout(timer);
     }
