@@ -12,15 +12,15 @@
  */
 
 /** Smallest schema: each bucket spans a factor of 2^16. */
-export const NATIVE_SCHEMA_MIN = -4;
+export const NATIVE_SCHEMA_MIN: number = -4;
 /** Largest schema: each bucket spans a factor of 2^(1/256). */
-export const NATIVE_SCHEMA_MAX = 8;
+export const NATIVE_SCHEMA_MAX: number = 8;
 /** client_golang's default zero threshold, 2^-128. */
 export const DEFAULT_ZERO_THRESHOLD: number = 2 ** -128;
 /** client_golang's default schema: 8 buckets per power of two (factor ~1.09). */
-export const DEFAULT_NATIVE_SCHEMA = 3;
+export const DEFAULT_NATIVE_SCHEMA: number = 3;
 /** Default limit on populated buckets (negative and positive together). */
-export const DEFAULT_MAX_BUCKETS = 160;
+export const DEFAULT_MAX_BUCKETS: number = 160;
 
 /** Options of {@link NativeHistogramCounts}. */
 export interface NativeHistogramOptions {
@@ -78,15 +78,18 @@ const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
 /**
- * Per positive schema `s`: `bounds[j]` (j < 2^s) is the largest double
- * `<= 2^(j/2^s - 1)`, the bounds within one power of two of the significand
- * `frac` in [0.5, 1), and `bounds[2^s] = 1`. `cells[c]` is the first `j`
- * with `bounds[j] >=` the smallest `frac` whose top `s + 1` significand bits
- * are `c`; a cell is narrower than a bucket, so the answer for any `frac` in
- * it is `cells[c]` or the next one.
+ * Per positive schema `s`: bound `j` (j < 2^s) is the largest double
+ * `<= 2^(j/2^s - 1)`, a bound within one power of two for the significand
+ * `frac` in [0.5, 1), kept as its 52 significand bits (`hi` 20, `lo` 32) so
+ * that a value's bits compare without converting back; bound `2^s` is above
+ * every significand. `cells[c]` is the first `j` whose bound is `>=` the
+ * smallest `frac` whose top `s + 1` significand bits are `c`; a cell is
+ * narrower than a bucket, so the answer for any `frac` in it is `cells[c]` or
+ * the next one.
  */
 interface _Table {
-  bounds: Float64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
   cells: Uint16Array;
 }
 const tables: (_Table | undefined)[] = [];
@@ -136,13 +139,21 @@ function _table(s: number): _Table {
   const bounds = new Float64Array(n + 1);
   for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
   bounds[n] = 1;
+  // The bounds' bits, through a view of their own (the caller's value is in f64).
+  const words = new Uint32Array(bounds.buffer);
+  const hi = new Uint32Array(n + 1), lo = new Uint32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    hi[j] = words[2 * j + HI] & 0xfffff;
+    lo[j] = words[2 * j + LO];
+  }
+  hi[n] = 0x100000;
   const cells = new Uint16Array(1 << (s + 1));
   for (let c = 0, j = 0; c < cells.length; c++) {
     const low = 0.5 + c / (cells.length * 2);
     while (bounds[j] < low) j++;
     cells[c] = j;
   }
-  return (tables[s] = { bounds, cells });
+  return (tables[s] = { hi, lo, cells });
 }
 
 /**
@@ -167,8 +178,8 @@ export function nativeBucketIndex(a: number, schema: number): number {
   if (schema > 0) {
     const t = tables[schema] ?? _table(schema);
     let j = t.cells[m >>> (19 - schema)];
-    u32[HI] = m | 0x3fe00000; // same significand, exponent of [0.5, 1)
-    if (f64[0] > t.bounds[j]) j++;
+    const bh = t.hi[j];
+    if (m > bh || (m === bh && u32[LO] > t.lo[j])) j++;
     return ((e - 1023) << schema) + j;
   }
   // Schema <= 0: the schema-0 index is exp, or exp - 1 when a is a power of two.
@@ -186,7 +197,7 @@ const EMPTY = new Float64Array(0);
 
 /** The buckets of one sign: a dense window of counts starting at index `offset`. */
 class _Side {
-  /** Most slots the window grows to by doubling (it may exceed it at schema -4). */
+  /** Most slots in the window (more only at schema -4, where buckets are no longer merged). */
   readonly limit: number;
   offset = 0;
   counts: Float64Array = EMPTY;
@@ -200,23 +211,19 @@ class _Side {
     this.limit = limit;
   }
 
-  /** Adds `c > 0` at index `k`; returns true when the bucket is new. */
-  add(k: number, c: number): boolean {
+  /** Adds `c > 0` at index `k`, growing the window if needed. */
+  add(k: number, c: number): void {
+    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
     const i = k - this.offset;
-    if (i >= 0 && i < this.counts.length) {
-      if (this.counts[i] === 0) {
-        this.counts[i] = c;
-        this.populated++;
-        if (k < this.lo) this.lo = k;
-        if (k > this.hi) this.hi = k;
-        if (this.populated === 1) this.lo = this.hi = k;
-        return true;
-      }
-      this.counts[i] += c;
-      return false;
-    }
-    this._grow(k);
-    return this.add(k, c);
+    if (this.counts[i] === 0) this.created(k);
+    this.counts[i] += c;
+  }
+
+  /** Notes that bucket `k` (inside the window) has just become populated. */
+  created(k: number): void {
+    if (++this.populated === 1) this.lo = this.hi = k;
+    else if (k < this.lo) this.lo = k;
+    else if (k > this.hi) this.hi = k;
   }
 
   /** Span of populated indexes if `k` were added. */
@@ -229,7 +236,7 @@ class _Side {
     const lo = this.populated === 0 ? k : Math.min(this.lo, k);
     const hi = this.populated === 0 ? k : Math.max(this.hi, k);
     const span = hi - lo + 1;
-    const len = Math.max(span + 4, Math.min(this.counts.length * 2, this.limit), 8);
+    const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
     const extra = len - span;
     // Leave most of the slack on the side the window is growing towards.
     const offset = k < this.offset ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
@@ -334,8 +341,8 @@ function _check(opts: NativeHistogramOptions | undefined): Required<NativeHistog
  * `maxBuckets` buckets are populated, or one sign's populated buckets span
  * more than `2 * maxBuckets` indexes, the schema is lowered (buckets merged
  * pairwise) until they fit or the schema is -4; count and sum never change.
- * Memory stays below `16 * (2 * maxBuckets + 4)` bytes per sign, or about
- * 4 KiB per sign at schema -4.
+ * The counts of one sign are a window of at most `2 * maxBuckets` doubles
+ * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more.
  *
  * @example
  * ```ts
@@ -370,31 +377,42 @@ export class NativeHistogramCounts {
     this.initialSchema = this.schema = o.schema;
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
-    this.#pos = new _Side(2 * o.maxBuckets + 4);
-    this.#neg = new _Side(2 * o.maxBuckets + 4);
+    this.#pos = new _Side(2 * o.maxBuckets);
+    this.#neg = new _Side(2 * o.maxBuckets);
   }
 
   /** Records one observation. */
   observe(v: number): void {
     this.count++;
     this.sum += v;
-    if (v > this.zeroThreshold) this.#add(this.#pos, nativeBucketIndex(v, this.schema), 1);
-    else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
+    // The common case (a positive value, a bucket inside the window) inline.
+    if (v > this.zeroThreshold) {
+      const side = this.#pos, k = nativeBucketIndex(v, this.schema);
+      const i = k - side.offset, counts = side.counts;
+      if (i >= 0 && i < counts.length) {
+        if (counts[i]++ === 0) this.#created(side, k);
+      } else this.#add(side, k, 1);
+    } else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
     else if (v === v) this.zeroCount++;
   }
 
+  #created(side: _Side, k: number): void {
+    side.created(k);
+    this.#fit();
+  }
+
+  /** Adds `c` at index `k` of the current schema, lowering it first if the window would be too wide. */
   #add(side: _Side, k: number, c: number): void {
-    const i = k - side.offset;
-    if (i >= 0 && i < side.counts.length && side.counts[i] !== 0) {
-      side.counts[i] += c;
-      return;
-    }
-    // A new bucket: keep within the limits, lowering the schema first if needed.
     while (this.schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
       this.#lower(1);
       k = (k + 1) >> 1;
     }
     side.add(k, c);
+    this.#fit();
+  }
+
+  /** Lowers the schema while more than maxBuckets buckets are populated. */
+  #fit(): void {
     while (
       this.schema > NATIVE_SCHEMA_MIN &&
       this.#pos.populated + this.#neg.populated > this.maxBuckets
