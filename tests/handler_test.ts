@@ -183,3 +183,16 @@ test("one large family is written in pieces, the header only in the first", asyn
   assert.equal(text.split("\n").filter((l) => l.startsWith("one_big_family{")).length, 60_000);
   assert.match(text, /^one_big_family\{id="59999"\} 59999$/m);
 });
+
+test("the handler answers 400 to a request whose URL does not parse (a malformed Host)", async () => {
+  const { handler } = setup();
+  // Deno.serve and Bun.serve build req.url from the Host header as sent; a Request
+  // cannot be made with such a URL, so this one is shaped by hand.
+  for (const url of ["http://a b/metrics", "http://[/metrics", "http://a:99999/", "http://a%zz/"]) {
+    const req = { method: "GET", url, headers: new Headers() } as unknown as Request;
+    const res = await handler(req);
+    assert.equal(res.status, 400, url);
+    assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.match(await res.text(), /^Bad Request: malformed URL or Host header/);
+  }
+});
