@@ -51,7 +51,17 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     }
     const registry = options.registry ?? defaultRegistry;
     const om = openMetrics && wantsOpenMetrics(req.headers.get("accept"));
-    const names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
+    let names: string[];
+    try {
+      names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
+    } catch {
+      // Deno and Bun build req.url from the Host header: a malformed one
+      // (`a b`, `[`, `a:99999`) gives a URL no parser takes.
+      return new Response("Bad Request: malformed URL or Host header\n", {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
     let text: string;
     try {
       text = await registry.metrics({ openMetrics: om, names });

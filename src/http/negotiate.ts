@@ -21,8 +21,7 @@ function parseList(header: string): Clause[] {
         params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, "");
       }
     }
-    const q = params.q === undefined ? 1 : Number(params.q);
-    out.push({ type: type.trim().toLowerCase(), params, q: Number.isFinite(q) ? q : 0, order });
+    out.push({ type: type.trim().toLowerCase(), params, q: _qvalue(params.q), order });
   });
   return out.filter((c) => c.type !== "" && c.q > 0).sort((a, b) => b.q - a.q || a.order - b.order);
 }
@@ -50,14 +49,40 @@ export function wantsOpenMetrics(accept: string | null): boolean {
   return false;
 }
 
-/** Whether the Accept-Encoding header allows gzip (by name or `*`, with q > 0). */
+/**
+ * A weight: absent is 1; a decimal is clamped to 1; anything else (`1e3`,
+ * `0x1`, `-1`, `NaN`, empty) is 0, so the clause is passed over.
+ */
+function _qvalue(q: string | undefined): number {
+  if (q === undefined) return 1;
+  return /^(\d+(\.\d*)?|\.\d+)$/.test(q) ? Math.min(Number(q), 1) : 0;
+}
+
+/**
+ * Whether to gzip for this Accept-Encoding header. gzip's weight is that of
+ * its own clause (`gzip` or `x-gzip`; the highest if repeated), else that of
+ * `*`; `q=0` refuses it, whatever other parameters the clause carries
+ * (`gzip;q=0;foo=1, *` is a refusal). gzip is chosen when its weight is
+ * above 0 and not below the weight the client gives plain `identity`.
+ */
 export function acceptsGzip(acceptEncoding: string | null): boolean {
   if (!acceptEncoding) return false;
-  let star = false;
-  for (const c of parseList(acceptEncoding)) {
-    if (c.type === "gzip" || c.type === "x-gzip") return true;
-    if (c.type === "*") star = true;
+  let gzip: number | undefined;
+  let identity: number | undefined;
+  let star: number | undefined;
+  for (const part of acceptEncoding.split(",")) {
+    const [coding, ...rest] = part.split(";");
+    let q: string | undefined;
+    for (const p of rest) {
+      const eq = p.indexOf("=");
+      if (eq > 0 && p.slice(0, eq).trim().toLowerCase() === "q") q = p.slice(eq + 1).trim();
+    }
+    const w = _qvalue(q);
+    const name = coding.trim().toLowerCase();
+    if (name === "gzip" || name === "x-gzip") gzip = Math.max(gzip ?? 0, w);
+    else if (name === "identity") identity = Math.max(identity ?? 0, w);
+    else if (name === "*") star = Math.max(star ?? 0, w);
   }
-  // An explicit "gzip;q=0" was filtered out above; "*" stands for the rest.
-  return star && !/(^|,)\s*gzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(acceptEncoding);
+  const g = gzip ?? star ?? 0;
+  return g > 0 && g >= (identity ?? star ?? 0);
 }
