@@ -23,9 +23,9 @@ function maxCompressedLength(n: number): number {
  * Compresses `src` in the snappy block format.
  * @internal
  */
-export function snappyCompress(src: Uint8Array): Uint8Array {
+export function snappyCompress(src: Uint8Array): Uint8Array<ArrayBuffer> {
   const n = src.length;
-  const dst = new Uint8Array(maxCompressedLength(n));
+  const dst: Uint8Array<ArrayBuffer> = new Uint8Array(maxCompressedLength(n));
   let d = 0;
   // The uncompressed length, uvarint.
   for (let v = n;; v = Math.floor(v / 128)) {
