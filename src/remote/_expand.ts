@@ -32,14 +32,16 @@ export interface FlatSeries {
   key: string;
   /** The float sample (ignored when `histogram` is set). */
   value: number;
-  histogram?: RemoteNativeHistogram;
-  exemplars?: FlatExemplar[];
+  histogram: RemoteNativeHistogram | undefined;
+  exemplars: FlatExemplar[] | undefined;
   /** Milliseconds, 0 when unknown. */
   created: number;
   /** Index of the family's metadata; -1 for none (a staleness marker). */
   meta: number;
   /** A staleness marker: the series is gone; its sample is the special NaN. */
-  stale?: boolean;
+  stale: boolean;
+  /** The family's name (for messages). */
+  family: string;
 }
 
 /** A family's metadata. */
@@ -54,6 +56,8 @@ export interface FamilyMeta {
 export interface Expanded {
   series: FlatSeries[];
   metas: FamilyMeta[];
+  /** The series by key. */
+  byKey: Map<string, FlatSeries>;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -80,13 +84,28 @@ export function describe(labels: readonly string[]): string {
   return parts.length ? `${name}{${parts.join(",")}}` : name;
 }
 
-/** Checks and sorts a label record; empty values are dropped. Returns flattened pairs. */
-function labelPairs(
+/** The label text of a family series, for messages. */
+function seriesText(name: string, labels: Readonly<Record<string, string>> | undefined): string {
+  const flatLabels = ["__name__", name];
+  for (const k in labels ?? {}) flatLabels.push(k, String(labels![k]));
+  return describe(flatLabels);
+}
+
+/**
+ * Appends a label record's pairs to `out` (flattened), checking each name
+ * once per write; empty values are dropped. Returns whether a value holds
+ * `\xff` (the key separator).
+ */
+function addPairs(
+  out: string[],
   labels: Readonly<Record<string, string>>,
-  what: () => string,
   checked: Set<string>,
-): [string, string][] {
-  const out: [string, string][] = [];
+  name: string,
+  own: Readonly<Record<string, string>>,
+  exemplarOf = false,
+): boolean {
+  const what = () => (exemplarOf ? "an exemplar of " : "") + seriesText(name, own);
+  let odd = false;
   for (const name in labels) {
     const value = labels[name];
     if (!checked.has(name)) {
@@ -103,36 +122,44 @@ function labelPairs(
         `RemoteWriter: ${what()} has label "${name}" = ${show(value)}: values must be strings`,
       );
     }
-    if (value !== "") out.push([name, value]);
+    if (value !== "") {
+      out.push(name, value);
+      if (value.indexOf("\xff") >= 0) odd = true;
+    }
   }
-  return out;
+  return odd;
 }
 
-function byName(a: [string, string], b: [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/** Flattens sorted pairs. */
-function flat(pairs: [string, string][]): string[] {
-  const out = new Array<string>(pairs.length * 2);
-  for (let i = 0; i < pairs.length; i++) {
-    out[2 * i] = pairs[i][0];
-    out[2 * i + 1] = pairs[i][1];
+/** Sorts flattened pairs by name in place (insertion sort: label sets are short). */
+function sortPairs(a: string[]): void {
+  for (let i = 2; i < a.length; i += 2) {
+    const n = a[i], v = a[i + 1];
+    let j = i - 2;
+    while (j >= 0 && a[j] > n) {
+      a[j + 2] = a[j];
+      a[j + 3] = a[j + 1];
+      j -= 2;
+    }
+    a[j + 2] = n;
+    a[j + 3] = v;
   }
-  return out;
 }
 
 /** `sorted` (flattened, by name) with one more pair put in its place. */
 function withLabel(sorted: readonly string[], name: string, value: string): string[] {
-  let at = 0;
-  while (at < sorted.length && sorted[at] < name) at += 2;
-  const out = sorted.slice(0, at);
-  out.push(name, value);
-  for (let i = at; i < sorted.length; i++) out.push(sorted[i]);
+  const out = new Array<string>(sorted.length + 2);
+  let i = 0, o = 0;
+  while (i < sorted.length && sorted[i] < name) {
+    out[o++] = sorted[i++];
+    out[o++] = sorted[i++];
+  }
+  out[o++] = name;
+  out[o++] = value;
+  while (i < sorted.length) out[o++] = sorted[i++];
   return out;
 }
 
-/** An unambiguous identity of flattened labels. */
+/** An unambiguous identity of flattened labels (length-prefixed values). */
 export function seriesKey(labels: readonly string[]): string {
   let key = "";
   for (let i = 0; i < labels.length; i += 2) {
@@ -141,7 +168,13 @@ export function seriesKey(labels: readonly string[]): string {
   return key;
 }
 
-function exemplar(e: RemoteExemplar, what: () => string, checked: Set<string>): FlatExemplar {
+function exemplar(
+  e: RemoteExemplar,
+  checked: Set<string>,
+  name: string,
+  own: Readonly<Record<string, string>>,
+): FlatExemplar {
+  const what = () => seriesText(name, own);
   if (typeof e.value !== "number") {
     throw new TypeError(`RemoteWriter: an exemplar of ${what()} has no numeric value`);
   }
@@ -153,9 +186,58 @@ function exemplar(e: RemoteExemplar, what: () => string, checked: Set<string>): 
       }: give whole milliseconds since the epoch`,
     );
   }
-  const pairs = labelPairs(e.labels ?? {}, () => `an exemplar of ${what()}`, checked);
-  pairs.sort(byName);
-  return { labels: flat(pairs), value: e.value, timestamp: ts };
+  const labels: string[] = [];
+  addPairs(labels, e.labels ?? {}, checked, name, own, true);
+  sortPairs(labels);
+  return { labels, value: e.value, timestamp: ts };
+}
+
+/** Collects the series of one write, refusing a series twice. */
+class Collector {
+  series: FlatSeries[] = [];
+  /** The series by key. */
+  seen: Map<string, FlatSeries> = new Map();
+
+  add(
+    fam: RemoteFamily,
+    meta: number,
+    labels: string[],
+    odd: boolean,
+    value: number | undefined,
+    created: number,
+    histogram?: RemoteNativeHistogram,
+    exemplars?: FlatExemplar[],
+  ): void {
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `RemoteWriter: series ${describe(labels)} of ${fam.type} "${fam.name}" has value ${
+          show(value)
+        }; give a number`,
+      );
+    }
+    // Names cannot hold \xff: joined with it, the key is unambiguous unless a value holds it.
+    const key = odd ? seriesKey(labels) : labels.join("\xff");
+    const before = this.seen.get(key);
+    if (before !== undefined) {
+      throw new TypeError(
+        `RemoteWriter: series ${describe(labels)} appears twice in one write ` +
+          `(families "${before.family}" and "${fam.name}"); a series must be unique`,
+      );
+    }
+    const s: FlatSeries = {
+      labels,
+      key,
+      value,
+      histogram,
+      exemplars,
+      created,
+      meta,
+      stale: false,
+      family: fam.name,
+    };
+    this.seen.set(key, s);
+    this.series.push(s);
+  }
 }
 
 /**
@@ -166,9 +248,8 @@ export function expandFamilies(
   families: readonly RemoteFamily[],
   extra: readonly [string, string][],
 ): Expanded {
-  const series: FlatSeries[] = [];
+  const out = new Collector();
   const metas: FamilyMeta[] = [];
-  const seen = new Map<string, string>();
   const checked = new Set<string>();
   for (const fam of families) {
     const name = fam?.name;
@@ -194,84 +275,67 @@ export function expandFamilies(
       ? "le"
       : "";
     for (const s of fam.series) {
-      const what = () => describe(["__name__", name, ...flat(Object.entries(s.labels ?? {}))]);
-      const pairs = labelPairs(s.labels ?? {}, what, checked);
+      const own = s.labels ?? {};
+      const what = (): string => seriesText(name, own);
+      const base: string[] = [];
+      const odd = addPairs(base, own, checked, name, own);
       for (const p of extra) {
-        if (p[0] in (s.labels ?? {}) && s.labels[p[0]] !== "") {
+        if (own[p[0]]) {
           throw new TypeError(
             `RemoteWriter: series ${what()} has label "${p[0]}" and the writer's labels ` +
               `option sets it too: a series may not have a label twice; rename one`,
           );
         }
-        pairs.push(p);
+        base.push(p[0], p[1]);
       }
-      if (reserved && pairs.some((p) => p[0] === reserved)) {
+      if (reserved && own[reserved]) {
         throw new TypeError(
           `RemoteWriter: ${fam.type} series ${what()} has label "${reserved}", which its ` +
             `${reserved === "le" ? "buckets" : "quantiles"} set too; rename it`,
         );
       }
-      pairs.sort(byName);
-      const base = flat(pairs);
       const created = s.created ?? 0;
-      const add = (
-        value: number | undefined,
-        labels: string[],
-        more?: Partial<FlatSeries>,
-      ): void => {
-        if (typeof value !== "number" && !more?.histogram) {
-          throw new TypeError(
-            `RemoteWriter: series ${describe(labels)} of ${fam.type} "${name}" has value ${
-              show(value)
-            }; give a number`,
-          );
-        }
-        const key = seriesKey(labels);
-        const before = seen.get(key);
-        if (before !== undefined) {
-          throw new TypeError(
-            `RemoteWriter: series ${describe(labels)} appears twice in one write ` +
-              `(families "${before}" and "${name}"); a series must be unique`,
-          );
-        }
-        seen.set(key, name);
-        series.push({ labels, key, value: value ?? 0, created, meta, ...more });
-      };
-      const named = (sample: string) => withLabel(base, "__name__", sample);
-      if (reserved === "le" || reserved === "quantile") {
-        const g = fam.type === "gaugehistogram" ? "_g" : "_";
-        if (s.native) {
-          const ex = s.exemplars?.map((e) => exemplar(e, what, checked));
-          add(0, named(name), { histogram: s.native, exemplars: ex });
-        }
-        const nameBucket = named(name + "_bucket");
+      if (!reserved) {
+        base.push("__name__", name);
+        sortPairs(base);
+        const ex = s.exemplar ? [exemplar(s.exemplar, checked, name, own)] : undefined;
+        out.add(fam, meta, base, odd, s.value, created, undefined, ex);
+        continue;
+      }
+      sortPairs(base);
+      if (s.native) {
+        const ex = s.exemplars?.map((e) => exemplar(e, checked, name, own));
+        out.add(fam, meta, withLabel(base, "__name__", name), odd, 0, created, s.native, ex);
+      }
+      if (s.buckets && s.buckets.length > 0) {
+        const bucket = withLabel(base, "__name__", name + "_bucket");
         let inf = false;
-        for (const b of s.buckets ?? []) {
+        for (const b of s.buckets) {
           if (b.le === Infinity) inf = true;
-          add(
-            b.count,
-            withLabel(nameBucket, "le", formatBound(b.le)),
-            b.exemplar ? { exemplars: [exemplar(b.exemplar, what, checked)] } : undefined,
-          );
+          const ex = b.exemplar ? [exemplar(b.exemplar, checked, name, own)] : undefined;
+          const labels = withLabel(bucket, "le", formatBound(b.le));
+          out.add(fam, meta, labels, odd, b.count, created, undefined, ex);
         }
-        if (s.buckets && s.buckets.length > 0 && !inf) {
-          add(s.count, withLabel(nameBucket, "le", "+Inf"));
+        if (!inf) out.add(fam, meta, withLabel(bucket, "le", "+Inf"), odd, s.count, created);
+      }
+      if (s.quantiles && s.quantiles.length > 0) {
+        const named = withLabel(base, "__name__", name);
+        for (const q of s.quantiles) {
+          const labels = withLabel(named, "quantile", formatBound(q.quantile));
+          out.add(fam, meta, labels, odd, q.value, created);
         }
-        for (const q of s.quantiles ?? []) {
-          add(q.value, withLabel(named(name), "quantile", formatBound(q.quantile)));
+      }
+      if (!s.native || s.buckets) {
+        const g = fam.type === "gaugehistogram" ? "_g" : "_";
+        if (s.sum !== undefined) {
+          out.add(fam, meta, withLabel(base, "__name__", name + g + "sum"), odd, s.sum, created);
         }
-        if (!s.native || s.buckets) {
-          if (s.sum !== undefined) add(s.sum, named(name + g + "sum"));
-          if (s.count !== undefined) add(s.count, named(name + g + "count"));
+        if (s.count !== undefined) {
+          const labels = withLabel(base, "__name__", name + g + "count");
+          out.add(fam, meta, labels, odd, s.count, created);
         }
-      } else {
-        add(
-          s.value,
-          named(name),
-          s.exemplar ? { exemplars: [exemplar(s.exemplar, what, checked)] } : undefined,
-        );
       }
     }
   }
-  return { series, metas };
+  return { series: out.series, metas, byKey: out.seen };
 }

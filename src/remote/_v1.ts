@@ -23,12 +23,25 @@ export const TYPE_NUMBER: Readonly<Record<RemoteMetricType, number>> = {
 /** The staleness marker, a NaN with bits 0x7ff0000000000002, little-endian. */
 const STALE_NAN = /* @__PURE__ */ new Uint8Array([2, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
 
+/** The key and varint of `timestamp = 2` (int64 ms), written once per request. */
+export function timestampField(timestamp: number): Uint8Array {
+  const bytes = [2 << 3];
+  for (let v = timestamp;; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      bytes.push(v);
+      break;
+    }
+    bytes.push((v % 128) | 0x80);
+  }
+  return new Uint8Array(bytes);
+}
+
 /** A series' float sample (value = 1, timestamp = 2) as the body of a `Sample` message. */
-export function writeSample(w: ProtoWriter, s: FlatSeries, timestamp: number): void {
+export function writeSample(w: ProtoWriter, s: FlatSeries, timestamp: Uint8Array): void {
   w.tag(1, 1);
   if (s.stale) w.bytes(STALE_NAN);
   else w.double(s.value);
-  w.int64Field(2, timestamp);
+  w.bytes(timestamp);
 }
 
 function spans(w: ProtoWriter, field: number, list: RemoteNativeHistogram["positiveSpans"]): void {
@@ -78,6 +91,7 @@ export function encodeV1(
 ): Uint8Array {
   w.reset();
   const used = new Set<number>();
+  const tsField = timestampField(timestamp);
   for (const s of batch) {
     w.fork(1);
     const l = s.labels;
@@ -93,7 +107,7 @@ export function encodeV1(
       w.join();
     } else {
       w.fork(2);
-      writeSample(w, s, timestamp);
+      writeSample(w, s, tsField);
       w.join();
     }
     if (s.exemplars && !s.stale) {

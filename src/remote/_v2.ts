@@ -6,7 +6,7 @@
  */
 
 import type { ProtoWriter } from "../_protobuf.ts";
-import { TYPE_NUMBER, writeHistogram, writeSample } from "./_v1.ts";
+import { timestampField, TYPE_NUMBER, writeHistogram, writeSample } from "./_v1.ts";
 import type { FamilyMeta, FlatSeries } from "./_expand.ts";
 
 /**
@@ -23,6 +23,7 @@ export function encodeV2(
 ): Uint8Array {
   w.reset();
   out.reset();
+  const tsField = timestampField(timestamp);
   const symbols: string[] = [""];
   const index = new Map<string, number>([["", 0]]);
   const ref = (s: string): number => {
@@ -45,7 +46,7 @@ export function encodeV2(
       w.join();
     } else {
       w.fork(2);
-      writeSample(w, s, timestamp);
+      writeSample(w, s, tsField);
       w.join();
     }
     if (s.exemplars && !s.stale) {

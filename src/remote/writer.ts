@@ -153,7 +153,7 @@ export class RemoteWriter {
   #w = new ProtoWriter(1 << 16);
   #w2 = new ProtoWriter(1 << 16);
   /** The series of the last write, by key: those missing next time get a staleness marker. */
-  #previous = new Map<string, string[]>();
+  #previous = new Map<string, { labels: string[] }>();
   #lastTimestamp = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #timer: Timer | undefined;
@@ -276,12 +276,20 @@ export class RemoteWriter {
 
   async #write(): Promise<void> {
     const families = await this.#source();
-    const { series, metas } = expandFamilies(families, this.#labels);
-    const now = new Map<string, string[]>();
-    for (const s of series) now.set(s.key, s.labels);
-    for (const [key, labels] of this.#previous) {
-      if (!now.has(key)) {
-        series.push({ labels, key, value: NaN, created: 0, meta: -1, stale: true });
+    const { series, metas, byKey } = expandFamilies(families, this.#labels);
+    for (const [key, { labels }] of this.#previous) {
+      if (!byKey.has(key)) {
+        series.push({
+          labels,
+          key,
+          value: NaN,
+          histogram: undefined,
+          exemplars: undefined,
+          created: 0,
+          meta: -1,
+          stale: true,
+          family: "",
+        });
       }
     }
     // One timestamp per write, always later than the last (a receiver refuses a
@@ -293,11 +301,11 @@ export class RemoteWriter {
       }
     } catch (e) {
       // Keep the old series too: those gone now still get their marker next time.
-      for (const [k, l] of this.#previous) if (!now.has(k)) now.set(k, l);
-      this.#previous = now;
+      for (const [k, old] of this.#previous) if (!byKey.has(k)) byKey.set(k, old as FlatSeries);
+      this.#previous = byKey;
       throw e;
     }
-    this.#previous = now;
+    this.#previous = byKey;
   }
 
   async #send(
