@@ -14,6 +14,8 @@ const checks = [
     "tests/e2e/",
     "bench/main.ts",
     "bench/accuracy.ts",
+    "bench/remote_write.ts",
+    "src/remote/mod.ts",
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
