@@ -10,7 +10,7 @@ import {
   type Registry,
   TEXT_CONTENT_TYPE,
 } from "../registry.ts";
-import { acceptsGzip, wantsOpenMetrics } from "./negotiate.ts";
+import { acceptsGzip, wantsOpenMetrics } from "../exposition/negotiate.ts";
 
 /** Options of {@link createMetricsHandler}. */
 export interface MetricsHandlerOptions {
