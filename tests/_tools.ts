@@ -1,6 +1,8 @@
 // Helpers that run the reference tools: promtool and the Python client's parsers.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const PY = "/usr/bin/python3";
@@ -24,19 +26,70 @@ export const HAVE_PYCLIENT: boolean = existsSync(PY) &&
 /** Whether the Pushgateway is installed (`prometheus-pushgateway`). */
 export const HAVE_PUSHGATEWAY: boolean = have("prometheus-pushgateway", ["--version"]);
 
+/** Where Debian installs the Prometheus Go sources (GOPATH layout). */
+const GOPATH = "/usr/share/gocode";
+/** Whether Go and Prometheus' expfmt sources are installed (`golang-go`, `golang-github-prometheus-common-dev`). */
+export const HAVE_GO: boolean = have("go", ["version"]) &&
+  existsSync(join(GOPATH, "src/github.com/prometheus/common/expfmt"));
+
+type Tool = "promtool" | "python" | "pushgateway" | "go";
+const present: Record<Tool, boolean> = {
+  promtool: HAVE_PROMTOOL,
+  python: HAVE_PYCLIENT,
+  pushgateway: HAVE_PUSHGATEWAY,
+  go: HAVE_GO,
+};
+
 /**
  * The `skip` option for a test needing a tool: a reason when it is missing,
  * or false. Under PROMEDGE_REQUIRE_TOOLS=1 a missing tool is an error.
  */
-export function needs(...tools: ("promtool" | "python" | "pushgateway")[]): string | false {
-  const missing = tools.filter((t) =>
-    t === "promtool" ? !HAVE_PROMTOOL : t === "python" ? !HAVE_PYCLIENT : !HAVE_PUSHGATEWAY
-  );
+export function needs(...tools: Tool[]): string | false {
+  const missing = tools.filter((t) => !present[t]);
   if (missing.length === 0) return false;
   if (REQUIRE) throw new Error(`required tool missing: ${missing.join(", ")}`);
   return `needs ${
     missing.join(", ")
-  } (apt-get install prometheus prometheus-pushgateway python3-prometheus-client)`;
+  } (apt-get install prometheus prometheus-pushgateway python3-prometheus-client golang-go golang-github-prometheus-common-dev)`;
+}
+
+let decoder: string | undefined;
+
+/** Builds tests/tools/decode_protobuf.go once per process, offline, into a temp dir. */
+function protobufDecoder(): string {
+  if (decoder !== undefined) return decoder;
+  const out = join(mkdtempSync(join(tmpdir(), "promedge-go-")), "decode_protobuf");
+  const cache = join(tmpdir(), "promedge-gocache");
+  mkdirSync(cache, { recursive: true });
+  const r = spawnSync("go", [
+    "build",
+    "-o",
+    out,
+    fileURLToPath(new URL("./tools/decode_protobuf.go", import.meta.url)),
+  ], {
+    encoding: "utf8",
+    env: { ...process.env, GOPATH, GO111MODULE: "off", GOFLAGS: "", GOCACHE: cache },
+  });
+  if (r.status !== 0) throw new Error("go build of the protobuf decoder failed: " + r.stderr);
+  return decoder = out;
+}
+
+/** A MetricFamily as Go's expfmt decoder reads it (jsonpb field names), with created times. */
+export interface DecodedFamily {
+  family: {
+    name: string;
+    help?: string;
+    type?: string;
+    metric: Record<string, unknown>[];
+  };
+  created: (number | null)[];
+}
+
+/** Decodes a delimited protobuf body (gzip or not) with Prometheus' Go decoder; throws on a bad body. */
+export function goDecode(body: Uint8Array): DecodedFamily[] {
+  const r = spawnSync(protobufDecoder(), [], { input: body, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error("Go decoder rejected the body: " + r.stderr);
+  return JSON.parse(r.stdout.toString()) ?? [];
 }
 
 /** Runs `promtool check metrics` on a text page; returns its exit code and output. */
