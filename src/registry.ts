@@ -164,13 +164,14 @@ export class Registry {
         }`,
       );
     }
-    this.#claim(metric.name, metric.reservedNames, metric);
+    this.#check(metric.name, metric.reservedNames, metric);
+    for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
     this.#sorted = undefined;
   }
 
-  /** Throws unless every name is free; then takes them for `holder`. */
-  #claim(name: string, names: readonly string[], holder: Holder): void {
+  /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
+  #check(name: string, names: readonly string[], holder: Holder): void {
     for (const n of names) {
       const h = this.#reserved.get(n);
       if (h === undefined || h === holder) continue;
@@ -182,7 +183,6 @@ export class Registry {
         "fn" in h ? h.fn : h,
       );
     }
-    for (const n of names) this.#reserved.set(n, holder);
   }
 
   /** Removes a metric, by name or by itself; returns whether it was there. */
@@ -224,8 +224,10 @@ export class Registry {
     }
     const entry: CollectorEntry = { fn: collector, label, families };
     if (families) {
-      const names = [...families].flatMap(([n, t]) => reservedNames(t, n));
-      this.#claim(label, names, entry);
+      for (const [n, t] of families) this.#check(n, reservedNames(t, n), entry);
+      for (const [n, t] of families) {
+        for (const r of reservedNames(t, n)) this.#reserved.set(r, entry);
+      }
     }
     this.#collectors.set(collector, entry);
   }
