@@ -173,7 +173,8 @@ export interface SummarySeriesSnapshot extends SeriesSnapshot {
   readonly created?: number;
 }
 
-interface FamilyBase {
+/** What every family snapshot has. */
+export interface FamilyBase {
   /** The family name as registered (a counter's name as given, e.g. `x_total`). */
   readonly name: string;
   /** The help text, unescaped. */

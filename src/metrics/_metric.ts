@@ -46,7 +46,10 @@ export interface MetricOptions<L extends string> {
   unit?: string;
 }
 
-/** One series' common part: its label text, escaped once. @internal */
+/**
+ * One series' common part: its label text, escaped once.
+ * @ignore
+ */
 export interface SeriesBase {
   readonly labelText: string;
   created: number;
@@ -104,6 +107,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
 
+  /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
     if (opts === null || typeof opts !== "object") {
       throw new TypeError(
@@ -196,12 +200,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return this._series(this._labelsOf(args));
   }
 
+  /** @internal One label object, or values in order, as a label object. */
   private _labelsOf(args: readonly unknown[]): Labels<L> {
     return args.length === 1 && typeof args[0] === "object"
       ? args[0] as Labels<L>
       : this._valuesToLabels(args);
   }
 
+  /** @internal */
   private _badLabelsArgument(labels: unknown): never {
     throw this._labelError(
       `expects a label object such as { ${
@@ -300,6 +306,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
   }
 
+  /** @internal */
   private _valuesToLabels(values: readonly unknown[]): Labels<L> {
     const names = this.labelNames;
     if (values.length !== names.length) {

@@ -13,7 +13,11 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
   collect?: (this: Counter<L>) => void | Promise<void>;
 }
 
-class CounterSeries {
+/**
+ * The live state of one Counter series, what its snapshot reads.
+ * @ignore
+ */
+export class CounterSeries {
   value = 0;
   created: number = nowSeconds();
   constructor(readonly labelText: string) {}

@@ -16,7 +16,11 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
   collect?: (this: Gauge<L>) => void | Promise<void>;
 }
 
-class GaugeSeries {
+/**
+ * The live state of one Gauge series, what its snapshot reads.
+ * @ignore
+ */
+export class GaugeSeries {
   value = 0;
   created = 0;
   constructor(readonly labelText: string) {}

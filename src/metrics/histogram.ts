@@ -96,7 +96,11 @@ function checkBuckets(name: string, buckets: unknown): number[] {
   return b;
 }
 
-class HistogramSeries {
+/**
+ * The live state of one Histogram series, what its snapshot reads.
+ * @ignore
+ */
+export class HistogramSeries {
   sum = 0;
   count = 0;
   created: number = nowSeconds();

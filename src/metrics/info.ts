@@ -13,7 +13,11 @@ export interface InfoOptions<L extends string> extends Omit<MetricOptions<L>, "u
   collect?: (this: Info<L>) => void | Promise<void>;
 }
 
-class InfoSeries {
+/**
+ * The live state of one Info series, what its snapshot reads.
+ * @ignore
+ */
+export class InfoSeries {
   created = 0;
   constructor(readonly labelText: string) {}
 }

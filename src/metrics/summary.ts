@@ -50,7 +50,11 @@ interface Window {
   add(v: number): void;
 }
 
-class SummarySeries {
+/**
+ * The live state of one Summary series, what its snapshot reads.
+ * @ignore
+ */
+export class SummarySeries {
   sum = 0;
   count = 0;
   created: number = nowSeconds();
