@@ -396,3 +396,52 @@ test("+Inf is written literally as +Inf in both text formats", async () => {
     assert.match(text, /^h_bucket\{le="\+Inf"\} 1$/m);
   }
 });
+
+test("Registry.collect() returns typed, detached snapshots with raw labels", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q", "n"], registry });
+  c.inc({ q: 'a "b"\n', n: 1 }, 2);
+  const h = new Histogram({ name: "lat", help: "L.", buckets: [1, 2], registry });
+  h.observe(0.5);
+  h.observe(5);
+  const s = new Summary({ name: "sz", help: "S.", percentiles: [0.5], registry });
+  s.observe(4);
+  registry.registerCollector(() => [
+    {
+      name: "rows",
+      help: "R.",
+      type: "gauge",
+      unit: undefined,
+      samples: [{ labels: { t: 3 }, value: 9 }],
+    },
+  ]);
+  const fams = await registry.collect();
+  assert.deepEqual(fams.map((f) => [f.name, f.type]), [
+    ["jobs_total", "counter"],
+    ["lat", "histogram"],
+    ["rows", "gauge"],
+    ["sz", "summary"],
+  ]);
+  const [jobs, lat, rows, sz] = fams;
+  assert.equal(jobs.help, "Jobs.");
+  assert.deepEqual(jobs.series[0].labels, { q: 'a "b"\n', n: "1" }, "raw, not escaped");
+  assert.equal(jobs.series[0].labelText, 'q="a \\"b\\"\\n",n="1"');
+  assert.equal(jobs.type === "counter" && jobs.series[0].value, 2);
+  assert.ok(jobs.type === "counter" && Math.abs(jobs.series[0].created! - Date.now() / 1000) < 60);
+  assert.ok(lat.type === "histogram");
+  assert.deepEqual(lat.buckets, [1, 2]);
+  assert.deepEqual(Array.from(lat.series[0].counts), [1, 0, 1]);
+  assert.equal(lat.series[0].sum, 5.5);
+  assert.equal(lat.series[0].count, 2);
+  assert.deepEqual(lat.series[0].labels, {});
+  assert.deepEqual(rows.series[0].labels, { t: "3" });
+  assert.ok(sz.type === "summary");
+  assert.deepEqual(sz.quantiles, [0.5]);
+  assert.equal(sz.series[0].count, 1);
+  assert.ok(Math.abs(sz.series[0].quantiles[0] - 4) < 0.1);
+  c.inc({ q: 'a "b"\n', n: 1 });
+  h.observe(0.1);
+  assert.equal(jobs.type === "counter" && jobs.series[0].value, 2, "detached from later updates");
+  assert.deepEqual(Array.from(lat.series[0].counts), [1, 0, 1]);
+  assert.deepEqual((await registry.collect({ names: ["lat"] })).map((f) => f.name), ["lat"]);
+});
