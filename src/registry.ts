@@ -15,7 +15,7 @@ import type {
 import { reservedNames, show } from "./_names.ts";
 import { collectedFamily, familiesOf } from "./_collected.ts";
 import type { Format, PageOptions } from "./exposition/format.ts";
-import { pagePieces, pageStream } from "./exposition/_page.ts";
+import { breath, pagePieces, pageStream, PIECE_SERIES } from "./exposition/_page.ts";
 import { TEXT_CONTENT_TYPE, textFormat } from "./exposition/text.ts";
 import { openMetricsFormat } from "./exposition/openmetrics.ts";
 
@@ -110,6 +110,8 @@ function describe(h: Holder): string {
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Series read between two macrotask turns while gathering. */
+const BREATH_SERIES = 5 * PIECE_SERIES;
 
 function checkTimeout(what: string, s: unknown): number {
   if (typeof s !== "number" || !(s > 0)) {
@@ -279,8 +281,14 @@ export class Registry {
     const opts = labels ? { labels: true } : undefined;
 
     const out: FamilySnapshot[] = new Array(metrics.length);
+    let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
       const m = metrics[i];
+      if (walked > BREATH_SERIES) {
+        // A large registry: let timers and I/O run between families here too.
+        walked = 0;
+        await breath();
+      }
       try {
         const r = m.collect(opts);
         if (r instanceof Promise) {
@@ -291,7 +299,10 @@ export class Registry {
               out[i] = f;
             }, (e) => fail(source, e)).finally(() => running.delete(source)),
           );
-        } else out[i] = r;
+        } else {
+          out[i] = r;
+          walked += r.series.length;
+        }
       } catch (e) {
         fail(`metric "${m.name}"`, e);
       }

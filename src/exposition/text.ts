@@ -43,24 +43,6 @@ function values(
   return out;
 }
 
-/**
- * Writes `buckets` cumulative `_bucket` lines for one histogram series
- * (`prefix` is `name_bucket{` plus the labels and a comma). @internal
- */
-export function bucketLines(
-  prefix: string,
-  les: readonly string[],
-  counts: ArrayLike<number>,
-): string {
-  let out = "";
-  let cum = 0;
-  for (let b = 0; b < les.length; b++) {
-    cum += counts[b];
-    out += prefix + les[b] + "} " + cum + "\n";
-  }
-  return out;
-}
-
 const writer: FormatWriter = {
   counter(f: CounterFamilySnapshot, from: number, to: number): string {
     return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, "counter") : "");
@@ -82,7 +64,13 @@ const writer: FormatWriter = {
     for (let i = from; i < to; i++) {
       const s = f.series[i];
       const lt = s.labelText;
-      out += bucketLines(lt === "" ? bucket : bucket + lt + ",", les, s.counts);
+      const prefix = lt === "" ? bucket : bucket + lt + ",";
+      const counts = s.counts;
+      let cum = 0;
+      for (let b = 0; b < les.length; b++) {
+        cum += counts[b];
+        out += prefix + les[b] + "} " + cum + "\n";
+      }
       out += line(name + "_sum", lt, s.sum);
       out += line(name + "_count", lt, s.count);
     }
