@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   createMetricsHandler,
   Gauge,
+  Histogram,
   OPENMETRICS_CONTENT_TYPE,
   Registry,
   TEXT_CONTENT_TYPE,
@@ -256,4 +257,32 @@ test("the handler answers 400 to a request whose URL does not parse (a malformed
     assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
     assert.match(await res.text(), /^Bad Request: malformed URL or Host header/);
   }
+});
+
+test("the handler answers a stuck collector with a 500 at the scraper's timeout header", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "fine", help: "h", registry }).set(1);
+  registry.registerCollector(() => new Promise<never>(() => {}), {
+    name: "warehouse",
+    families: [{ name: "stock", type: "gauge" }],
+  });
+  const handler = createMetricsHandler({ registry });
+  const t0 = performance.now();
+  const res = await get(handler, { "x-prometheus-scrape-timeout-seconds": "0.25" });
+  assert.equal(res.status, 500);
+  assert.match(await res.text(), /collector "warehouse" did not finish within 0.25 s/);
+  assert.ok(performance.now() - t0 < 2000);
+  const filtered = await get(handler, {}, "/metrics?name[]=fine");
+  assert.equal(filtered.status, 200, "a name[] scrape skips the stuck collector");
+  assert.equal(await filtered.text(), "# HELP fine h\n# TYPE fine gauge\nfine 1\n");
+});
+
+test("the handler writes OpenMetrics _created samples only with createdTimestamps", async () => {
+  const registry = new Registry();
+  new Histogram({ name: "lat", help: "h", registry });
+  const accept = { accept: "application/openmetrics-text; version=1.0.0" };
+  const plain = await (await get(createMetricsHandler({ registry }), accept)).text();
+  assert.doesNotMatch(plain, /_created/);
+  const created = createMetricsHandler({ registry, createdTimestamps: true });
+  assert.match(await (await get(created, accept)).text(), /^lat_created \d+(\.\d+)?$/m);
 });

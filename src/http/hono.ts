@@ -18,7 +18,22 @@
  * @module
  */
 
-import type { Context, Handler, MiddlewareHandler } from "hono";
+import type * as hono from "hono";
+/**
+ * Hono's context (documented by Hono).
+ * @ignore
+ */
+export type Context = hono.Context;
+/**
+ * Hono's handler type (documented by Hono).
+ * @ignore
+ */
+export type Handler = hono.Handler;
+/**
+ * Hono's middleware type (documented by Hono).
+ * @ignore
+ */
+export type MiddlewareHandler = hono.MiddlewareHandler;
 import { matchedRoutes } from "hono/route";
 import { Counter } from "../metrics/counter.ts";
 import { Histogram } from "../metrics/histogram.ts";

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { checkLabelName } from "../metrics/_names.ts";
-import { defaultRegistry, type Registry, TEXT_CONTENT_TYPE } from "../registry.ts";
+import { checkLabelName } from "../_names.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
+import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
 /** Options of a {@link Pushgateway}. */
 export interface PushgatewayOptions {

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { formatBound, show } from "../metrics/_names.ts";
+import { show } from "../_names.ts";
+import { formatBound } from "../exposition/_escape.ts";
 import type {
   RemoteExemplar,
   RemoteFamily,

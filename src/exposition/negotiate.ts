@@ -3,6 +3,11 @@
  * @module
  */
 
+import type { Format } from "./format.ts";
+import { openMetricsFormat } from "./openmetrics.ts";
+import { protobufFormat } from "./protobuf.ts";
+import { textFormat } from "./text.ts";
+
 interface Clause {
   type: string;
   params: Record<string, string>;
@@ -47,6 +52,26 @@ export function wantsOpenMetrics(accept: string | null): boolean {
     if (c.type === "*/*" || c.type === "text/*") return false;
   }
   return false;
+}
+
+/**
+ * The formats served, most specific first. A new format is one line here
+ * (and its file).
+ */
+export const FORMATS: readonly Format[] = [protobufFormat, openMetricsFormat, textFormat];
+
+/**
+ * The format for an Accept header: the clauses are taken by preference and
+ * the first one an offered format accepts decides; `*\/*`, `text/*` and
+ * anything unknown fall back to text 0.0.4, as client_golang does.
+ */
+export function negotiate(accept: string | null, offered: readonly Format[] = FORMATS): Format {
+  if (accept) {
+    for (const c of parseList(accept)) {
+      for (const f of offered) if (f.accepts(c.type, c.params)) return f;
+    }
+  }
+  return textFormat;
 }
 
 /**
