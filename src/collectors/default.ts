@@ -7,6 +7,7 @@
 
 import type { Collector, FamilyDescription, MetricFamily } from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
+import { checkOptions } from "../_options.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
@@ -129,6 +130,7 @@ const installed = new WeakMap<Registry, Collector>();
  * the start). Nothing is read until a scrape.
  */
 export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
+  checkOptions("collectDefaultMetrics()", options, ["registry", "prefix"]);
   const registry = options.registry ?? defaultRegistry;
   let c = installed.get(registry);
   if (c === undefined) {

@@ -49,6 +49,15 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
     else this._record(this._single ?? this._series(a as never), a);
   }
 
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels: Labels<L>): void {
+    this._series(labels);
+  }
+
   /** Starts a timer; calling the result observes the elapsed seconds. */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
     return timer<Partial<Labels<L>>>((seconds, end) => {

@@ -5,7 +5,14 @@
 
 import { counterFamily, reservedNames, show } from "../_names.ts";
 import type { CounterFamilySnapshot } from "../collector.ts";
-import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  Metric,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 
 /** Options of a {@link Counter}. */
 export interface CounterOptions<L extends string> extends MetricOptions<L> {
@@ -86,6 +93,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: CounterOptions<L>) {
+    checkMetricOptions("Counter", opts);
     super(opts);
     this._checkUnit(counterFamily(this.name));
     this.reservedNames = reservedNames("counter", this.name);
@@ -124,6 +132,23 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     if (v === undefined) s.value++;
     else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
     else throw badAmount(this.name, v);
+  }
+
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): CounterFamilySnapshot {
+    return super.snapshot() as CounterFamilySnapshot;
+  }
+
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels: Labels<L>): void {
+    this._series(labels);
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */

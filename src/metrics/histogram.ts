@@ -5,7 +5,13 @@
 
 import { reservedNames, show } from "../_names.ts";
 import type { HistogramFamilySnapshot } from "../collector.ts";
-import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
@@ -186,6 +192,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
+    checkMetricOptions("Histogram", opts, ["buckets"]);
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
     super(opts, "le");
@@ -214,6 +221,14 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     record(s, this.bounds, v, this.name);
   }
 
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): HistogramFamilySnapshot {
+    return super.snapshot() as HistogramFamilySnapshot;
+  }
+
   /** The series for these labels, resolved once. */
   labels(labels: Labels<L>): HistogramChild;
   /** The series for these label values, in `labelNames` order. */
@@ -224,7 +239,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    return { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    // A plain array: a detached snapshot serialises with JSON.stringify.
+    return { ...s, counts: Array.from(s.counts), labels } as unknown as HistogramSeries;
   }
 
   /** @internal */

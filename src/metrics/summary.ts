@@ -6,7 +6,13 @@
 
 import { reservedNames, show } from "../_names.ts";
 import type { SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
-import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
@@ -142,6 +148,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: SummaryOptions<L>) {
+    checkMetricOptions("Summary", opts, ["percentiles", "maxAgeSeconds", "ageBuckets", "now"]);
     super(opts, "quantile");
     this.percentiles = Object.freeze(checkPercentiles(this.name, opts.percentiles));
     const { maxAgeSeconds, ageBuckets = 5, now = Date.now } = opts;
@@ -187,6 +194,14 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     record(s, v, this.name);
   }
 
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): SummaryFamilySnapshot {
+    return super.snapshot() as SummaryFamilySnapshot;
+  }
+
   /** The series for these labels, resolved once. */
   labels(labels: Labels<L>): SummaryChild;
   /** The series for these label values, in `labelNames` order. */
@@ -223,10 +238,13 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     const series: SummarySeriesSnapshot[] = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
+      const labels = (s as { labels?: Record<string, string> }).labels;
+      const q = this.#values(s, scratch) ?? NO_VALUES;
       series[i] = {
         labelText: s.labelText,
-        labels: (s as { labels?: Record<string, string> }).labels,
-        quantiles: this.#values(s, scratch) ?? NO_VALUES,
+        labels,
+        // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
+        quantiles: labels === undefined ? q : Array.from(q),
         sum: s.sum,
         count: s.count,
         created: s.created,

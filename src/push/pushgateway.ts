@@ -5,6 +5,7 @@
  */
 
 import { checkLabelName } from "../_names.ts";
+import { checkOptions } from "../_options.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
@@ -94,6 +95,7 @@ export class Pushgateway {
 
   /** `url` is the gateway's base URL, e.g. `http://pushgateway:9091`. */
   constructor(url: string, options: PushgatewayOptions = {}) {
+    checkOptions("Pushgateway", options, ["registry", "headers", "timeout", "fetch", "compress"]);
     let u: URL;
     try {
       u = new URL(url);
