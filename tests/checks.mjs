@@ -19,7 +19,7 @@ const checks = [
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
-  ["doc", "--lint", "mod.ts", "src/http/hono.ts"],
+  ["doc", "--lint", "mod.ts", "src/http/hono.ts", "src/compat/prom-client.ts"],
   ["fmt", "--check"],
   ["publish", "--dry-run", "--allow-dirty"],
 ];
