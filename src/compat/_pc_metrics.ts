@@ -211,6 +211,19 @@ export abstract class Metric<T extends string = string> implements Collectable {
   protected _labelArgs(args: unknown[]): Record<string, string> {
     return normalize(this.labelNames, labelArgs(this.labelNames, args));
   }
+
+  /**
+   * @internal The core child for `labels(...)` arguments: straight from the
+   * core when they are complete, else through prom-client's rules.
+   */
+  protected _child<C>(args: unknown[]): C {
+    const core = this._core as unknown as { labels(...a: unknown[]): C };
+    try {
+      return core.labels(...args);
+    } catch {
+      return core.labels(this._labelArgs(args));
+    }
+  }
 }
 
 /** The `{ labels, value, exemplarLabels }` form of `inc()` and `observe()`. */
@@ -287,8 +300,7 @@ export class Counter<T extends string = string> extends Metric<T> {
 
   /** The series for these labels (an object, or the values in order). */
   labels(...args: unknown[]): CounterInternal {
-    const child = this._core.labels(this._labelArgs(args) as never);
-    return new CounterBound(child);
+    return new CounterBound(this._child<CounterChild>(args));
   }
 }
 
@@ -406,19 +418,18 @@ export class Gauge<T extends string = string> extends Metric<T> {
 
   /** The series for these labels (an object, or the values in order). */
   labels(...args: unknown[]): GaugeInternal {
-    const labels = this._labelArgs(args);
-    return new GaugeBound(this._core.labels(labels as never), this, labels);
+    return new GaugeBound(this._child<GaugeChild>(args), this, args);
   }
 }
 
 class GaugeBound implements GaugeInternal {
   #c: GaugeChild;
   #g: Gauge<string>;
-  #labels: Record<string, string>;
-  constructor(c: GaugeChild, g: Gauge<string>, labels: Record<string, string>) {
+  #args: unknown[];
+  constructor(c: GaugeChild, g: Gauge<string>, args: unknown[]) {
     this.#c = c;
     this.#g = g;
-    this.#labels = labels;
+    this.#args = args;
   }
   inc(value?: number): void {
     if (value !== undefined && value !== null && !Number.isFinite(value)) throw badDelta(value);
@@ -436,7 +447,7 @@ class GaugeBound implements GaugeInternal {
     this.#c.set(Date.now() / 1000);
   }
   startTimer(): (labels?: Labelled) => number {
-    return this.#g.startTimer(this.#labels);
+    return this.#g.startTimer(labelArgs(this.#g.labelNames, this.#args));
   }
 }
 
@@ -511,30 +522,25 @@ export abstract class Observing<T extends string> extends Metric<T> {
 
   /** The series for these labels (an object, or the values in order). */
   labels(...args: unknown[]): ObserverInternal {
-    const labels = this._labelArgs(args);
-    return new ObserverBound(this._core.labels(labels as never), this, labels);
+    return new ObserverBound(this._child<HistogramChild | SummaryChild>(args), this, args);
   }
 }
 
 class ObserverBound implements ObserverInternal {
   #c: HistogramChild | SummaryChild;
   #m: Observing<string>;
-  #labels: Record<string, string>;
-  constructor(
-    c: HistogramChild | SummaryChild,
-    m: Observing<string>,
-    labels: Record<string, string>,
-  ) {
+  #args: unknown[];
+  constructor(c: HistogramChild | SummaryChild, m: Observing<string>, args: unknown[]) {
     this.#c = c;
     this.#m = m;
-    this.#labels = labels;
+    this.#args = args;
   }
   observe(value: number): void {
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
     this.#c.observe(value);
   }
   startTimer(): (labels?: Labelled) => number {
-    return this.#m.startTimer(this.#labels);
+    return this.#m.startTimer(labelArgs(this.#m.labelNames, this.#args));
   }
 }
 
