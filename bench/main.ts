@@ -8,7 +8,7 @@
 //   node bench/run.mjs                                       (all three, + memory, load,
 //                                                             bundles; writes RESULTS.md)
 import * as pe from "../mod.ts";
-import { type Client, median, type Other, others, runtime, writeResult } from "./_common.ts";
+import { type Client, median, type Other, others, proc, runtime, writeResult } from "./_common.ts";
 import { micro } from "./micro.ts";
 import { stall } from "./stall.ts";
 
@@ -107,9 +107,15 @@ const rt = runtime();
 console.log(`# ${rt.name} ${rt.version}; against ${libs.map((l) => l.id).join(", ")}`);
 for (const s of skipped) console.log(`# ${s}`);
 
-const microRows = await micro(libs);
-const scrapeRows = await scrapes(libs);
-const stallRows = await stall(libs);
+// One library per process in the micro cases: the ops of two libraries made by
+// the same factory would share one function's type feedback, and the first
+// library's calls would turn polymorphic (prom-client's unlabelled inc() read
+// 4x slower beside @prometheus-io/client for that reason alone).
+const vs = proc.env.BENCH_MICRO_VS ?? "prom-client";
+const microRows = await micro(libs.filter((l) => l.id === vs));
+const microOnly = proc.env.BENCH_MICRO_ONLY === "1";
+const scrapeRows = microOnly ? [] : await scrapes(libs);
+const stallRows = microOnly ? [] : await stall(libs);
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number) => x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
