@@ -433,6 +433,105 @@ test(
   },
 );
 
+test("RemoteWriter drops an exemplar over 128 code points, sends its sample and counts the drop", {
+  skip,
+}, async () => {
+  const registry = new Registry();
+  const exemplar = (traceId: string) => ({ labels: { trace_id: traceId }, value: 1 });
+  const source = (): RemoteFamily[] => [{
+    name: "hits_total",
+    type: "counter",
+    help: "",
+    series: [
+      { labels: { n: "120" }, value: 1, exemplar: exemplar("x".repeat(120)) }, // 8 + 120: kept
+      { labels: { n: "121" }, value: 2, exemplar: exemplar("x".repeat(121)) }, // 129: dropped
+      // 120 emoji are 240 UTF-16 units but 120 code points: kept.
+      { labels: { n: "emoji" }, value: 3, exemplar: exemplar("\u{1F600}".repeat(120)) },
+      { labels: { n: "bad" }, value: 4, exemplar: { labels: { "trace-id": "a" }, value: 1 } },
+    ],
+  }];
+  const { requests, fetch } = recorder();
+  await new RemoteWriter("http://r.test/w", { registry, source, fetch }).write();
+  const got = new Map(seriesV1(decode(requests[0].body, "v1")).map((s) => [s.labels, s]));
+  assert.equal(got.size, 4, "every sample is sent");
+  const traceId = (n: string) =>
+    ((got.get(`__name__=hits_total,n=${n}`)!.ts.exemplars as Json[] | undefined)?.[0]
+      ?.labels as Json[] | undefined)?.[0].value[0];
+  assert.equal(traceId("120"), "x".repeat(120));
+  assert.equal(traceId("121"), undefined);
+  assert.equal(traceId("emoji"), "\u{1F600}".repeat(120));
+  assert.equal(traceId("bad"), undefined);
+  const page = await registry.metrics();
+  assert.match(
+    page,
+    /^promedge_remote_write_exemplars_dropped_total\{url="http:\/\/r\.test\/w",reason="too_long"\} 1$/m,
+  );
+  assert.match(page, /^promedge_remote_write_exemplars_dropped_total\{[^}]*reason="invalid"\} 1$/m);
+});
+
+test("RemoteWriter marks a native histogram stale with a histogram whose sum is the stale NaN", {
+  skip,
+}, async () => {
+  let present = true;
+  const native = {
+    schema: 0,
+    zeroThreshold: 2 ** -128,
+    zeroCount: 0,
+    count: 1,
+    sum: 1,
+    positiveSpans: [{ offset: 0, length: 1 }],
+    positiveDeltas: [1],
+  };
+  const source = (): RemoteFamily[] => [{
+    name: "rpc_seconds",
+    type: "histogram",
+    help: "",
+    series: present ? [{ labels: {}, native }] : [],
+  }];
+  const { requests, fetch } = recorder();
+  const writer = new RemoteWriter("http://r.test/w", { source, fetch });
+  await writer.write();
+  present = false;
+  await writer.write();
+  const [marker] = seriesV1(decode(requests[1].body, "v1"));
+  assert.equal(marker.labels, "__name__=rpc_seconds");
+  assert.equal(marker.ts.samples, undefined, "not a float sample");
+  const h = (marker.ts.histograms as Json[])[0];
+  assert.deepEqual(h.sum, ["NaN:7ff0000000000002"]);
+  assert.deepEqual(h.count_int, [0]);
+  assert.equal(h.positive_spans, undefined);
+  assert.ok(Number(h.timestamp[0]) > 0);
+});
+
+test("RemoteWriter sends a staleness marker again when the write that carried it failed", {
+  skip,
+}, async () => {
+  let present = true;
+  const source = (): RemoteFamily[] => [{
+    name: "g",
+    type: "gauge",
+    help: "",
+    series: [{ labels: {}, value: 1 }, ...(present ? [{ labels: { a: "b" }, value: 2 }] : [])],
+  }];
+  const { requests, fetch } = recorder([
+    () => new Response(null, { status: 204 }),
+    () => new Response("bad", { status: 400 }),
+    () => new Response(null, { status: 204 }),
+  ]);
+  const writer = new RemoteWriter("http://r.test/w", { source, fetch });
+  await writer.write();
+  present = false;
+  await assert.rejects(writer.write(), /400/);
+  await writer.write();
+  await writer.write();
+  assert.equal(requests.length, 4);
+  const marker = (i: number) =>
+    seriesV1(decode(requests[i].body, "v1")).find((s) => s.labels === "__name__=g,a=b")?.value;
+  assert.equal(marker(1), "NaN:7ff0000000000002");
+  assert.equal(marker(2), "NaN:7ff0000000000002", "sent again after the failed write");
+  assert.equal(marker(3), undefined, "and then no more");
+});
+
 test("RemoteWriter splits a large write into requests of maxSeriesPerRequest series", {
   skip,
 }, async () => {

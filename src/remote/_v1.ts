@@ -79,6 +79,39 @@ export function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timesta
 }
 
 /**
+ * The body of a native histogram's staleness marker, as Prometheus sends one:
+ * no observations and the stale NaN as its sum (Prometheus 2.42 stores a
+ * float stale NaN sent for a histogram series the same way).
+ */
+export function writeStaleHistogram(w: ProtoWriter, timestamp: number): void {
+  w.uintField(1, 0);
+  w.tag(3, 1);
+  w.bytes(STALE_NAN);
+  w.uintField(6, 0);
+  w.int64Field(15, timestamp);
+}
+
+/** A series' sample: a histogram (field `histogramField`) or a float (`sampleField`). */
+export function writeSeriesSample(
+  w: ProtoWriter,
+  s: FlatSeries,
+  timestamp: number,
+  tsField: Uint8Array,
+  sampleField: number,
+  histogramField: number,
+): void {
+  if (s.histogram !== undefined) {
+    w.fork(histogramField);
+    if (s.stale) writeStaleHistogram(w, timestamp);
+    else writeHistogram(w, s.histogram, timestamp);
+  } else {
+    w.fork(sampleField);
+    writeSample(w, s, tsField);
+  }
+  w.join();
+}
+
+/**
  * Writes a `WriteRequest` of `batch` at `timestamp` (ms) into `w` (reset
  * first) and returns a view of the bytes. Metadata goes with it for every
  * family the batch holds.
@@ -101,15 +134,7 @@ export function encodeV1(
       w.stringField(2, l[i + 1]);
       w.join();
     }
-    if (s.histogram && !s.stale) {
-      w.fork(4);
-      writeHistogram(w, s.histogram, timestamp);
-      w.join();
-    } else {
-      w.fork(2);
-      writeSample(w, s, tsField);
-      w.join();
-    }
+    writeSeriesSample(w, s, timestamp, tsField, 2, 4);
     if (s.exemplars && !s.stale) {
       for (const e of s.exemplars) {
         w.fork(3);
