@@ -28,6 +28,12 @@ export interface Template {
   readonly positions: readonly number[];
   /** The series of this label set, by their variable values in label order (a tree). */
   readonly root: Map<string, unknown>;
+  /**
+   * The labels in RW 1.0 bytes, made by its encoder when first needed: runs of
+   * constant `Label` messages (`value` -1), and for each variable label the
+   * bytes before its value (`value`: where the value is in `labels`).
+   */
+  v1?: { readonly parts: readonly Uint8Array[]; readonly value: readonly number[] };
 }
 
 /** The label names of a series (in the order its labels object gives them). */
