@@ -144,41 +144,6 @@ describe("remote write into Prometheus 2.42", {
       }
     });
   }
-});
-
-interface ExemplarResult {
-  seriesLabels: Record<string, string>;
-  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
-}
-
-async function exemplars(base: string, q: string, start: number): Promise<ExemplarResult[]> {
-  const url = `${base}/api/v1/query_exemplars?query=${encodeURIComponent(q)}&start=${start}&end=${
-    Date.now() / 1000 + 60
-  }`;
-  const body = await (await fetch(url)).json() as { status: string; data: ExemplarResult[] };
-  assert.equal(body.status, "success", JSON.stringify(body));
-  return body.data;
-}
-
-describe("exemplars and native-histogram staleness in Prometheus 2.42", {
-  skip: needs("prometheus"),
-}, () => {
-  let prom: Proc;
-  let base = "";
-  before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    prom = start("prometheus", [
-      `--config.file=/dev/null`,
-      `--storage.tsdb.path=${join(dir.path, "prom-exemplars")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--web.enable-remote-write-receiver",
-      "--enable-feature=native-histograms",
-      "--enable-feature=exemplar-storage",
-    ]);
-    await waitFor(`${base}/-/ready`, prom);
-  });
-  after(() => prom?.stop());
 
   const native = {
     schema: 0,
@@ -313,6 +278,20 @@ describe("exemplars and native-histogram staleness in Prometheus 2.42", {
     assert.equal(before?.histogram?.[1].count, "3", JSON.stringify(before));
   });
 });
+
+interface ExemplarResult {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
+async function exemplars(base: string, q: string, start: number): Promise<ExemplarResult[]> {
+  const url = `${base}/api/v1/query_exemplars?query=${encodeURIComponent(q)}&start=${start}&end=${
+    Date.now() / 1000 + 60
+  }`;
+  const body = await (await fetch(url)).json() as { status: string; data: ExemplarResult[] };
+  assert.equal(body.status, "success", JSON.stringify(body));
+  return body.data;
+}
 
 describe("remote write into VictoriaMetrics 1.79", {
   skip: needs("victoria-metrics", "python"),
