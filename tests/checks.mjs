@@ -15,6 +15,8 @@ const checks = [
     "bench/main.ts",
     "bench/accuracy.ts",
     "bench/remote_write.ts",
+    "bench/memory.ts",
+    "bench/_server.ts",
     "src/remote/mod.ts",
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
