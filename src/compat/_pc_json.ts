@@ -12,6 +12,7 @@ import type {
   ValueSeriesSnapshot,
 } from "../collector.ts";
 import { labelText } from "../exposition/_escape.ts";
+import { checkMetricName } from "../_names.ts";
 
 /** A label set as prom-client shows it. */
 export type LabelValues = Record<string, string | number>;
@@ -113,6 +114,7 @@ export function fromMetricObject(name: string, o: Partial<MetricObjectWithValues
   const help = typeof o?.help === "string" ? o.help : "";
   const values = Array.isArray(o?.values) ? o.values : [];
   const fname = typeof o?.name === "string" ? o.name : name;
+  checkMetricName(fname); // a bad name fails the scrape by name, never an invalid page
   if (o?.type === "histogram" || o?.type === "summary") {
     const hist = o.type === "histogram";
     const special = hist ? "le" : "quantile";

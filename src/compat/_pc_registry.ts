@@ -32,6 +32,8 @@ function isCollectable(m: unknown): m is Collectable {
     typeof c.collect === "function";
 }
 
+let unnamed = 0;
+
 /** prom-client's Registry: a core Registry with prom-client's methods. */
 export class Registry extends CoreRegistry {
   /** `text/plain; version=0.0.4; charset=utf-8` */
@@ -77,20 +79,22 @@ export class Registry extends CoreRegistry {
     }
     if (isCollectable(metric)) {
       this.register(metric);
-    } else {
-      const m = metric as MetricLike;
-      if (typeof name !== "string" || typeof m?.get !== "function") {
-        throw new TypeError(
-          "registerMetric() takes a metric, or an object with a name and a get() method",
-        );
-      }
-      this.register({
-        name,
-        reservedNames: [name],
-        collect: async () => fromMetricObject(name, await m.get()),
-      });
+      this.#given.set(name as string, metric);
+      return;
     }
-    this.#given.set(name as string, metric);
+    const m = metric as MetricLike;
+    if (m === null || typeof m !== "object" || typeof m.get !== "function") {
+      throw new TypeError("registerMetric() takes a metric, or an object with a get() method");
+    }
+    // prom-client takes an object without a name too (the name comes from get()):
+    // it is held under a key of its own and checked when it is read.
+    const key = typeof name === "string" ? name : `\u0000unnamed ${++unnamed}`;
+    this.register({
+      name: key,
+      reservedNames: typeof name === "string" ? [name] : [],
+      collect: async () => fromMetricObject(key, await m.get()),
+    });
+    this.#given.set(key, metric);
   }
 
   /** Takes the metric with this name out. */
