@@ -230,12 +230,13 @@ test("registerMetric() takes a plain { name, get() } object and writes it", asyn
   const reg = new Registry();
   const plain = {
     name: "pc_plain",
-    get: async () => ({
-      name: "pc_plain",
-      help: "A plain object.",
-      type: "gauge",
-      values: [{ value: 5, labels: { a: "1" } }, { value: 6, labels: { a: "2" } }],
-    }),
+    get: () =>
+      Promise.resolve({
+        name: "pc_plain",
+        help: "A plain object.",
+        type: "gauge",
+        values: [{ value: 5, labels: { a: "1" } }, { value: 6, labels: { a: "2" } }],
+      }),
   };
   reg.registerMetric(plain);
   assert.equal(reg.getSingleMetric("pc_plain"), plain);
@@ -384,7 +385,12 @@ test("the prom-client page passes promtool and the OpenMetrics page the strict p
   });
   c.inc({ a: "x" });
   c.inc({ a: false, b: 2 });
-  new Histogram({ name: "pc_valid_latency_seconds", help: "h", labelNames: ["r"], registers: [reg] }).observe({}, 1);
+  new Histogram({
+    name: "pc_valid_latency_seconds",
+    help: "h",
+    labelNames: ["r"],
+    registers: [reg],
+  }).observe({}, 1);
   new Summary({ name: "pc_valid_size_bytes", help: "h", registers: [reg] }).observe(1);
   const text = await reg.metrics();
   assert.equal(promtool(text).code, 0, promtool(text).output);
