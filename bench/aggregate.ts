@@ -59,7 +59,7 @@ console.log("kind       bytes  bytes/series  encode ms  ingest ms  scrape of 8 s
 for (const kind of ["counter", "gauge", "histogram", "summary"]) {
   const registries = Array.from({ length: 8 }, (_, i) => registryOf(kind, i + 1));
   const source = new AggregationSource({ registry: registries[0], send: () => {} });
-  let bytes = new Uint8Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   const enc: number[] = [];
   for (let r = 0; r < RUNS; r++) enc.push(await time(async () => (bytes = await source.encode())));
   const states = await Promise.all(

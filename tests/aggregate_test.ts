@@ -429,3 +429,31 @@ test("AggregationSource carries info metrics and leaves custom collectors out", 
   assert.match(text, /^build_info\{version="1.2"\} 1$/m);
   assert.doesNotMatch(text, /proc_x/);
 });
+
+test("the README's aggregation example runs and prints the sum", async () => {
+  const { readFileSync, writeFileSync, mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+    .find((b) => b.includes("new Aggregator("));
+  assert.ok(block, "the README has the example");
+  const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href))
+    .replaceAll(
+      '"./src/aggregate/mod.ts"',
+      JSON.stringify(pathToFileURL(root + "src/aggregate/mod.ts").href),
+    );
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = join(mkdtempSync(join(tmpdir(), "readme-")), "aggregate.mts");
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  assert.match(lines.join("\n"), /^jobs_total 6$/m);
+});

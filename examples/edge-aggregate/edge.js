@@ -2129,15 +2129,20 @@ function unescapeLabels(text, n) {
   let p = 0;
   for (let i = 0; i < n; i++) {
     p = text.indexOf('="', p) + 2;
-    let v = "";
-    for (; ; ) {
-      const c = text[p++];
-      if (c === '"') break;
-      if (c === "\\") {
-        const e = text[p++];
-        v += e === "n" ? "\n" : e;
-      } else v += c;
-    }
+    let end = p;
+    while (text.charCodeAt(end) !== 34 && text.charCodeAt(end) !== 92) end++;
+    let v = text.slice(p, end);
+    p = end;
+    if (text.charCodeAt(p) === 92) {
+      for (; ; ) {
+        const c = text[p++];
+        if (c === '"') break;
+        if (c === "\\") {
+          const e = text[p++];
+          v += e === "n" ? "\n" : e;
+        } else v += c;
+      }
+    } else p++;
     out[i] = v;
     p++;
   }

@@ -11,7 +11,7 @@ import { extractState } from "./_extract.ts";
 /** Options of an {@link AggregationSource}. */
 export interface AggregationSourceOptions {
   /** Delivers one state message to the aggregator (a transport's sender). */
-  send: (state: Uint8Array) => void | Promise<void>;
+  send: (state: Uint8Array) => unknown;
   /** The registry to report (default: the default registry). */
   registry?: Registry;
   /**
@@ -38,7 +38,7 @@ export interface AggregationSourceOptions {
  * ```
  */
 export class AggregationSource {
-  readonly #send: (state: Uint8Array) => void | Promise<void>;
+  readonly #send: (state: Uint8Array) => unknown;
   readonly #registry: Registry;
   readonly #onError: ((error: unknown) => void) | undefined;
   readonly #writer: ProtoWriter = new ProtoWriter(4096);
