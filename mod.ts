@@ -2,7 +2,8 @@
  * promedge: a Prometheus client for Deno, Bun, Node and edge runtimes.
  *
  * Counter, Gauge, Histogram, Summary (with quantiles) and Info metrics, a
- * registry that writes the Prometheus text format 0.0.4 and OpenMetrics 1.0.
+ * registry that writes the Prometheus text format 0.0.4, OpenMetrics 1.0 and
+ * the protobuf exposition, and a typed snapshot of it (`registry.collect()`).
  *
  * @example
  * ```ts
@@ -38,25 +39,48 @@ export {
   type SummaryOptions,
 } from "./src/metrics/summary.ts";
 export { Info, type InfoOptions } from "./src/metrics/info.ts";
+export { type Labels, Metric, type MetricOptions } from "./src/metrics/_metric.ts";
+export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {
+  BucketSpan,
   Collectable,
-  Labels,
+  CollectOptions,
+  Collector,
+  CounterFamilySnapshot,
+  Exemplar,
+  FamilyBase,
+  FamilyDescription,
+  FamilySnapshot,
+  GaugeFamilySnapshot,
+  HistogramFamilySnapshot,
+  HistogramSeriesSnapshot,
+  InfoFamilySnapshot,
   LabelValue,
-  MetricOptions,
+  MetricFamily,
   MetricType,
-} from "./src/metrics/_metric.ts";
+  NativeHistogramSnapshot,
+  SeriesSnapshot,
+  SummaryFamilySnapshot,
+  SummarySeriesSnapshot,
+  ValueSeriesSnapshot,
+} from "./src/collector.ts";
 export {
   AlreadyRegisteredError,
   CollectError,
-  type Collector,
+  type CollectorOptions,
   defaultRegistry,
   type ExpositionOptions,
-  type MetricFamily,
-  OPENMETRICS_CONTENT_TYPE,
+  type GatherOptions,
   register,
   Registry,
-  TEXT_CONTENT_TYPE,
+  type RegistryOptions,
+  type StreamOptions,
 } from "./src/registry.ts";
+export type { Format, FormatWriter, PageOptions } from "./src/exposition/format.ts";
+export { TEXT_CONTENT_TYPE, textFormat } from "./src/exposition/text.ts";
+export { OPENMETRICS_CONTENT_TYPE, openMetricsFormat } from "./src/exposition/openmetrics.ts";
+export { PROTOBUF_CONTENT_TYPE, protobufFormat } from "./src/exposition/protobuf.ts";
+export { FORMATS, negotiate } from "./src/exposition/negotiate.ts";
 export {
   collectDefaultMetrics,
   type DefaultMetricsOptions,

@@ -1,61 +1,73 @@
 /**
- * Registry: holds metrics and collectors and writes them in the exposition
- * formats.
+ * Registry: holds metrics and collectors, keeps their names apart, gathers
+ * their families at a scrape (concurrently, within a deadline) and hands
+ * them to a format.
  * @module
  */
 
-import {
-  counterFamily,
-  infoFamily,
-  type ScalarSample,
-  writeCounter,
-  writeGauge,
-  writeInfo,
-} from "./exposition/_encode.ts";
-import type { Collectable, LabelValue } from "./metrics/_metric.ts";
-import { checkLabelName, checkMetricName, escapeLabelValue } from "./metrics/_names.ts";
+import type {
+  Collectable,
+  Collector,
+  FamilyDescription,
+  FamilySnapshot,
+  MetricFamily,
+} from "./collector.ts";
+import { reservedNames, show } from "./_names.ts";
+import { collectedFamily, familiesOf } from "./_collected.ts";
+import type { Format, PageOptions } from "./exposition/format.ts";
+import { breath, pagePieces, pageStream, PIECE_SERIES } from "./exposition/_page.ts";
+import { TEXT_CONTENT_TYPE, textFormat } from "./exposition/text.ts";
+import { openMetricsFormat } from "./exposition/openmetrics.ts";
 
-/** The Content-Type of the Prometheus text format 0.0.4. */
-export const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-/** The Content-Type of OpenMetrics 1.0.0. */
-export const OPENMETRICS_CONTENT_TYPE =
-  "application/openmetrics-text; version=1.0.0; charset=utf-8";
+export type { Collector, MetricFamily };
 
-/**
- * A metric family produced by a custom collector at scrape time.
- *
- * Counter values must be finite and >= 0. For an `info` family each sample's
- * labels are the facts and the value is ignored (always 1).
- */
-export interface MetricFamily {
-  /** The metric name (a counter's name as its samples should show it, e.g. `x_total`). */
-  name: string;
-  /** The help text. */
-  help: string;
-  /** The type. */
-  type: "counter" | "gauge" | "untyped" | "info";
-  /** The unit (OpenMetrics `# UNIT`); the name must end with it. */
-  unit?: string;
-  /** The samples: one per label set. */
-  samples: readonly { labels?: Readonly<Record<string, LabelValue>>; value: number }[];
+/** Options of {@link Registry}. */
+export interface RegistryOptions {
+  /**
+   * How long a scrape waits for metrics' collect hooks and custom collectors
+   * before it fails naming the ones still running (default 10 s). A
+   * scraper's `X-Prometheus-Scrape-Timeout-Seconds` takes its place in the
+   * handler.
+   */
+  collectTimeoutSeconds?: number;
 }
 
-/** A custom collector: called at every scrape, returns families. */
-export type Collector = () =>
-  | readonly MetricFamily[]
-  | Promise<readonly MetricFamily[]>;
-
-/** Options of {@link Registry.metrics} and {@link Registry.chunks}. */
-export interface ExpositionOptions {
-  /** Write OpenMetrics 1.0 instead of text 0.0.4. */
-  openMetrics?: boolean;
+/** Options of {@link Registry.collect}. */
+export interface GatherOptions {
   /** Only the families with these names (the name as registered). */
   names?: readonly string[];
+  /** The deadline for this scrape's collectors, in seconds (default: the registry's). */
+  timeoutSeconds?: number;
+}
+
+/** Options of {@link Registry.metrics} and {@link Registry.chunks}. */
+export interface ExpositionOptions extends GatherOptions, PageOptions {
+  /** Write OpenMetrics 1.0 instead of text 0.0.4. */
+  openMetrics?: boolean;
+}
+
+/** Options of {@link Registry.stream}. */
+export interface StreamOptions extends GatherOptions, PageOptions {
+  /** The format (default text 0.0.4); see `negotiate()`. */
+  format?: Format;
+}
+
+/** Options of {@link Registry.registerCollector}. */
+export interface CollectorOptions {
+  /** A name for messages (default: the function's name). */
+  name?: string;
+  /**
+   * The families it returns. Declared names are reserved at once (a metric
+   * that would clash is refused at creation), a `name[]` scrape runs the
+   * collector only when it asks for one of them, and returning anything
+   * else fails the scrape.
+   */
+  families?: readonly FamilyDescription[];
 }
 
 /** Thrown by `register` when a name is taken; `existing` is the holder. */
 export class AlreadyRegisteredError extends TypeError {
-  /** The metric that holds the name. */
+  /** The metric (or collector function) that holds the name. */
   readonly existing: unknown;
   /** @internal */
   constructor(message: string, existing: unknown) {
@@ -70,19 +82,42 @@ export class CollectError extends Error {
   /** What each failing metric or collector threw. */
   readonly errors: readonly unknown[];
   /** @internal */
-  constructor(errors: unknown[]) {
+  constructor(errors: unknown[], sources: string[] = []) {
     super(
       `${errors.length} collector(s) failed: ` +
-        errors.map((e) => e instanceof Error ? e.message : String(e)).join("; "),
+        errors.map((e, i) => {
+          const msg = e instanceof Error ? e.message : String(e);
+          const src = sources[i];
+          return src && !msg.startsWith(src) ? `${src}: ${msg}` : msg;
+        }).join("; "),
     );
     this.name = "CollectError";
     this.errors = errors;
   }
 }
 
-interface Entry {
-  readonly name: string;
-  encode(om: boolean): Iterable<string> | Promise<Iterable<string>>;
+/** A registered collector and what it declared. */
+interface CollectorEntry {
+  readonly fn: Collector;
+  readonly label: string;
+  readonly families: ReadonlyMap<string, MetricFamily["type"]> | undefined;
+}
+
+type Holder = Collectable | CollectorEntry;
+
+function describe(h: Holder): string {
+  return "fn" in h ? h.label : `metric "${h.name}"`;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Series read between two macrotask turns while gathering. */
+const BREATH_SERIES = 5 * PIECE_SERIES;
+
+function checkTimeout(what: string, s: unknown): number {
+  if (typeof s !== "number" || !(s > 0)) {
+    throw new RangeError(`${what} must be a number of seconds > 0, got ${show(s)}`);
+  }
+  return s;
 }
 
 /**
@@ -99,32 +134,57 @@ interface Entry {
  */
 export class Registry {
   #metrics = new Map<string, Collectable>();
-  #reserved = new Map<string, Collectable>();
-  #collectors = new Set<Collector>();
+  #reserved = new Map<string, Holder>();
+  #collectors = new Map<Collector, CollectorEntry>();
   #sorted: Collectable[] | undefined;
+  #timeout: number;
 
   /** The Content-Type of {@link Registry.metrics}' default output. */
   readonly contentType: string = TEXT_CONTENT_TYPE;
 
+  /** Makes an empty registry. */
+  constructor(options: RegistryOptions = {}) {
+    this.#timeout = options.collectTimeoutSeconds === undefined
+      ? DEFAULT_TIMEOUT_SECONDS
+      : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
+
   /**
    * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
-   * sample name it writes (`_total`, `_bucket`, ...), is taken.
+   * sample name it writes (`_total`, `_bucket`, ...), is taken by a metric or
+   * by a collector's declared family.
    */
   register(metric: Collectable): void {
-    for (const n of metric.reservedNames) {
-      const holder = this.#reserved.get(n);
-      if (holder !== undefined) {
-        throw new AlreadyRegisteredError(
-          holder.name === metric.name
-            ? `A metric named "${metric.name}" is already registered; reuse it (registry.get("${metric.name}")) or pick another name`
-            : `Metric "${metric.name}" would write "${n}", which metric "${holder.name}" already writes; pick another name`,
-          holder,
-        );
-      }
+    const m = metric as Partial<Collectable> | null;
+    if (
+      m === null || typeof m !== "object" || typeof m.name !== "string" ||
+      !Array.isArray(m.reservedNames) || typeof m.collect !== "function"
+    ) {
+      throw new TypeError(
+        `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${
+          show(metric)
+        }`,
+      );
     }
-    this.#metrics.set(metric.name, metric);
+    this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
+    this.#metrics.set(metric.name, metric);
     this.#sorted = undefined;
+  }
+
+  /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
+  #check(name: string, names: readonly string[], holder: Holder): void {
+    for (const n of names) {
+      const h = this.#reserved.get(n);
+      if (h === undefined || h === holder) continue;
+      const what = "fn" in holder ? `${holder.label}'s family "${name}"` : `Metric "${name}"`;
+      throw new AlreadyRegisteredError(
+        !("fn" in h) && h.name === name && !("fn" in holder)
+          ? `A metric named "${name}" is already registered; reuse it (registry.get("${name}")) or pick another name`
+          : `${what} would write "${n}", which ${describe(h)} already writes; pick another name`,
+        "fn" in h ? h.fn : h,
+      );
+    }
   }
 
   /** Removes a metric, by name or by itself; returns whether it was there. */
@@ -147,17 +207,40 @@ export class Registry {
     return [...this.#sortedMetrics()];
   }
 
-  /** Adds a custom collector, called at every scrape. */
-  registerCollector(collector: Collector): void {
+  /**
+   * Adds a custom collector, called at every scrape. Declaring its
+   * `families` reserves their names now and lets a `name[]` scrape skip it.
+   */
+  registerCollector(collector: Collector, options: CollectorOptions = {}): void {
     if (typeof collector !== "function") {
-      throw new TypeError("registerCollector() takes a function returning metric families");
+      throw new TypeError(
+        `registerCollector() takes a function returning metric families, got ${show(collector)}`,
+      );
     }
-    this.#collectors.add(collector);
+    if (this.#collectors.has(collector)) return;
+    const label = `collector "${options.name ?? (collector.name || "anonymous")}"`;
+    let families: Map<string, MetricFamily["type"]> | undefined;
+    if (options.families !== undefined) {
+      families = new Map();
+      for (const f of options.families) families.set(f.name, f.type);
+    }
+    const entry: CollectorEntry = { fn: collector, label, families };
+    if (families) {
+      for (const [n, t] of families) this.#check(n, reservedNames(t, n), entry);
+      for (const [n, t] of families) {
+        for (const r of reservedNames(t, n)) this.#reserved.set(r, entry);
+      }
+    }
+    this.#collectors.set(collector, entry);
   }
 
   /** Removes a custom collector; returns whether it was there. */
   unregisterCollector(collector: Collector): boolean {
-    return this.#collectors.delete(collector);
+    const entry = this.#collectors.get(collector);
+    if (entry === undefined) return false;
+    this.#collectors.delete(collector);
+    for (const [n, h] of [...this.#reserved]) if (h === entry) this.#reserved.delete(n);
+    return true;
   }
 
   /** Removes every metric and collector. */
@@ -172,68 +255,162 @@ export class Registry {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
   }
 
-  /** Runs the collectors and returns every family to write, sorted by name. */
-  async #entries(names: readonly string[] | undefined, errors: unknown[]): Promise<Entry[]> {
+  /**
+   * Runs the collect hooks and collectors, concurrently, within the
+   * deadline; checks the collectors' families; returns every family to
+   * write, sorted by name. Throws {@link CollectError} naming every failure.
+   */
+  async #gather(options: GatherOptions, labels: boolean): Promise<FamilySnapshot[]> {
+    const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : undefined;
-    let entries: Entry[] = this.#sortedMetrics();
-    if (want) entries = entries.filter((m) => want.has(m.name));
-    if (this.#collectors.size === 0) return entries;
-    const extra: Entry[] = [];
-    const seen = new Set<string>();
-    for (const c of this.#collectors) {
+    let metrics = this.#sortedMetrics();
+    if (want) metrics = metrics.filter((m) => want.has(m.name));
+    let collectors = [...this.#collectors.values()];
+    if (want) {
+      collectors = collectors.filter((c) =>
+        c.families === undefined || [...c.families.keys()].some((n) => want.has(n))
+      );
+    }
+    const errors: unknown[] = [];
+    const sources: string[] = [];
+    const fail = (source: string, e: unknown) => {
+      errors.push(e);
+      sources.push(source);
+    };
+    const running = new Map<string, Promise<void>>();
+    const opts = labels ? { labels: true } : undefined;
+
+    const out: FamilySnapshot[] = new Array(metrics.length);
+    let walked = 0;
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i];
+      if (walked > BREATH_SERIES) {
+        // A large registry: let timers and I/O run between families here too.
+        walked = 0;
+        await breath();
+      }
       try {
-        for (const fam of await c()) {
-          const entry = familyEntry(fam);
-          const taken = this.#reserved.get(fam.name) ?? this.#reserved.get(entry.family);
-          if (taken !== undefined || seen.has(entry.family)) {
-            throw new TypeError(
-              `A collector returned family "${fam.name}", which is already written by another metric`,
-            );
-          }
-          seen.add(entry.family);
-          if (!want || want.has(fam.name)) extra.push(entry);
+        const r = m.collect(opts);
+        if (r instanceof Promise) {
+          const source = `metric "${m.name}"`;
+          running.set(
+            source,
+            r.then((f) => {
+              out[i] = f;
+            }, (e) => fail(source, e)).finally(() => running.delete(source)),
+          );
+        } else {
+          out[i] = r;
+          walked += r.series.length;
         }
       } catch (e) {
-        errors.push(e);
+        fail(`metric "${m.name}"`, e);
       }
     }
-    return entries.concat(extra).sort(byName);
+    const returned = new Map<CollectorEntry, unknown>();
+    for (const c of collectors) {
+      try {
+        const r = c.fn();
+        if (r instanceof Promise) {
+          running.set(
+            c.label,
+            r.then((v) => {
+              returned.set(c, v);
+            }, (e) => fail(c.label, e)).finally(() => running.delete(c.label)),
+          );
+        } else returned.set(c, r);
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (running.size > 0) {
+      const seconds = options.timeoutSeconds === undefined
+        ? this.#timeout
+        : checkTimeout("timeoutSeconds", options.timeoutSeconds);
+      await within([...running.values()], seconds * 1000);
+      for (const source of running.keys()) {
+        fail(
+          source,
+          new Error(`${source} did not finish within ${seconds} s (the scrape's deadline)`),
+        );
+      }
+    }
+    if (errors.length === 0 && returned.size === 0) return out;
+
+    // The collectors' families: checked, kept apart from every other name.
+    const seen = new Map<string, string>();
+    const extra: FamilySnapshot[] = [];
+    for (const c of collectors) {
+      if (!returned.has(c)) continue;
+      try {
+        for (const item of familiesOf(c.label, returned.get(c))) {
+          const fam = collectedFamily(c.label, item);
+          const what = `${fam.type} "${fam.name}" of ${c.label}`;
+          if (c.families && c.families.get(fam.name) !== fam.type) {
+            throw new TypeError(
+              `${c.label} returned ${fam.type} "${fam.name}", which it did not declare (declared: ${
+                [...c.families].map(([n, t]) => `${t} "${n}"`).join(", ")
+              })`,
+            );
+          }
+          for (const n of reservedNames(fam.type, fam.name)) {
+            const holder = this.#reserved.get(n);
+            const other = holder === undefined || holder === c ? seen.get(n) : describe(holder);
+            if (other !== undefined) {
+              throw new TypeError(
+                `${c.label} returned ${fam.type} "${fam.name}", which would write "${n}" as ${other} does; rename one of them`,
+              );
+            }
+          }
+          for (const n of reservedNames(fam.type, fam.name)) seen.set(n, what);
+          if (!want || want.has(fam.name)) extra.push(fam);
+        }
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (errors.length > 0) throw new CollectError(errors, sources);
+    return extra.length === 0 ? out : out.concat(extra).sort(byName);
   }
 
   /**
-   * Writes every family, in pieces of about `chunkSize` characters, one
-   * family at least, and lets the event loop run between pieces, so a large
-   * page does not hold up the process for the whole scrape. Throws {@link CollectError} at the end
-   * when a metric or collector failed.
+   * Reads every family now: a typed snapshot with each series' raw labels
+   * and values, detached from the live metrics, sorted by name. For
+   * exporters and aggregation; the formats read the same objects. Rejects
+   * with {@link CollectError} when a metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q"], registry })
+   *   .inc({ q: "mail" }, 2);
+   * const [jobs] = await registry.collect();
+   * console.log(jobs.type, jobs.series[0].labels, jobs.series[0]); // counter { q: "mail" } ...
+   * ```
+   */
+  collect(options: GatherOptions = {}): Promise<FamilySnapshot[]> {
+    return this.#gather(options, true);
+  }
+
+  /**
+   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * pieces of about `chunkSize` characters, one family slice at least, and
+   * lets the event loop run between pieces. Everything is collected first:
+   * a failing collector throws {@link CollectError} before the first piece.
    */
   async *chunks(options: ExpositionOptions = {}, chunkSize = 65536): AsyncGenerator<string> {
-    const om = options.openMetrics === true;
-    const errors: unknown[] = [];
-    const entries = await this.#entries(options.names, errors);
-    let buf = "";
-    for (const e of entries) {
-      try {
-        const r = e.encode(om);
-        for (const piece of r instanceof Promise ? await r : r) {
-          buf += piece;
-          if (buf.length >= chunkSize) {
-            yield buf;
-            buf = "";
-            await breath();
-          }
-        }
-      } catch (err) {
-        errors.push(err);
-      }
+    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+    const families = await this.#gather(options, false);
+    for await (const piece of pagePieces(families, format.writer(options), chunkSize)) {
+      yield piece as string;
     }
-    if (errors.length > 0) throw new CollectError(errors);
-    if (om) buf += "# EOF\n";
-    if (buf) yield buf;
   }
 
   /**
    * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
-   * 1.0 with `{ openMetrics: true }`. Rejects with {@link CollectError} when a
+   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * `createdTimestamps: true`). Rejects with {@link CollectError} when a
    * metric or collector failed.
    */
   async metrics(options: ExpositionOptions = {}): Promise<string> {
@@ -241,93 +418,33 @@ export class Registry {
     for await (const c of this.chunks(options)) out += c;
     return out;
   }
+
+  /**
+   * Collects every family, then returns the page in `format` as a byte
+   * stream written piece by piece. Rejects with {@link CollectError} (before
+   * any byte) when a metric or collector failed.
+   */
+  async stream(options: StreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const format = options.format ?? textFormat;
+    const families = await this.#gather(options, format.needsLabels);
+    return pageStream(pagePieces(families, format.writer(options)));
+  }
+}
+
+/** Waits for every promise, or `ms`, whichever comes first. */
+function within(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([Promise.all(promises).then(() => {}), deadline]).finally(() =>
+    clearTimeout(timer)
+  );
 }
 
 /** Orders families by name (code-unit order, as Go's sort.Strings). */
 function byName(a: { readonly name: string }, b: { readonly name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-
-/** Lets timers and I/O run: a macrotask turn (setImmediate where there is one). */
-function breath(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-}
-
-/** Checks a collector's family and makes it writable. */
-function familyEntry(fam: MetricFamily): Entry & { family: string } {
-  if (fam === null || typeof fam !== "object") {
-    throw new TypeError("A collector must return an array of metric families");
-  }
-  checkMetricName(fam.name);
-  const { name, help, type, unit } = fam;
-  if (typeof help !== "string") {
-    throw new TypeError(`Collected family "${name}": help must be a string`);
-  }
-  if (
-    unit !== undefined &&
-    (type === "info" || !(type === "counter" ? counterFamily(name) : name).endsWith("_" + unit))
-  ) {
-    throw new TypeError(
-      `Collected family "${name}": unit "${unit}" must be the end of the name (and info has none)`,
-    );
-  }
-  if (!Array.isArray(fam.samples)) {
-    throw new TypeError(`Collected family "${name}": samples must be an array`);
-  }
-  const samples: ScalarSample[] = fam.samples.map((s) => {
-    let text = "";
-    const labels = s.labels ?? {};
-    for (const k in labels) {
-      checkLabelName(name, k);
-      const v = labels[k];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(`Collected family "${name}": label "${k}" must be a string or number`);
-      }
-      text += (text ? "," : "") + k + '="' + escapeLabelValue("" + v) + '"';
-    }
-    const value = s.value;
-    if (typeof value !== "number" && type !== "info") {
-      throw new TypeError(`Collected family "${name}": sample values must be numbers`);
-    }
-    if (type === "counter" && !(value >= 0)) {
-      throw new RangeError(
-        `Collected counter "${name}" has value ${value}: a counter must be >= 0`,
-      );
-    }
-    return { labelText: text, value };
-  });
-  switch (type) {
-    case "counter":
-      return {
-        name,
-        family: counterFamily(name),
-        encode: (om) => [writeCounter(name, help, unit, samples, om)],
-      };
-    case "gauge":
-    case "untyped":
-      return {
-        name,
-        family: name,
-        encode: (om) => [writeGauge(name, help, unit, samples, om, type)],
-      };
-    case "info":
-      return {
-        name,
-        family: infoFamily(name),
-        encode: (om) => [writeInfo(name, help, samples, om)],
-      };
-    default:
-      throw new TypeError(
-        `Collected family "${name}": type ${
-          JSON.stringify(type)
-        } is not one of counter, gauge, untyped, info`,
-      );
-  }
 }
 
 /** The registry metrics join when no `registry` option is given. */

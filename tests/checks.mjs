@@ -18,9 +18,12 @@ const checks = [
     "examples/workers.ts",
     "examples/edge-aggregate/edge.ts",
     "examples/edge-aggregate/aggregator.ts",
+    "bench/remote_write.ts",
+    "src/remote/mod.ts",
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
+  ["doc", "--lint", "mod.ts", "src/http/hono.ts"],
   ["fmt", "--check"],
   ["publish", "--dry-run", "--allow-dirty"],
 ];

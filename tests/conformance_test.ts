@@ -84,7 +84,7 @@ test("the text page parses back to the same values, labels and help", {
 test("the OpenMetrics page passes the strict parser with the same values", {
   skip: needs("python"),
 }, async () => {
-  const om = await page().metrics({ openMetrics: true });
+  const om = await page().metrics({ openMetrics: true, createdTimestamps: true });
   assert.ok(om.endsWith("# EOF\n"));
   const fams = pyParse(om, true);
   const byName = Object.fromEntries(fams.map((f) => [f.name, f]));
@@ -125,7 +125,7 @@ test("le and quantile labels are written in canonical float form", async () => {
 });
 
 test("bounds follow Go's shortest %g form, as the OpenMetrics examples do", async () => {
-  const { formatBound } = await import("../src/metrics/_names.ts");
+  const { formatBound } = await import("../src/exposition/_escape.ts");
   const cases: [number, string][] = [
     [0, "0.0"],
     [0.001, "0.001"],
@@ -170,4 +170,22 @@ test("OpenMetrics leaves out negative sums and quantiles, and _sum beside negati
   assert.match(text, /^delta_sum -2$/m);
   assert.match(text, /^delta\{quantile="0.5"\} -2$/m);
   assert.equal(promtool(text).code, 0, promtool(text).output);
+});
+
+test("Registry.metrics() writes OpenMetrics _created samples only with createdTimestamps", {
+  skip: needs("python"),
+}, async () => {
+  const registry = page();
+  const plain = pyParse(await registry.metrics({ openMetrics: true }), true);
+  const samples = plain.flatMap((f) => f.samples.map((s) => s.name));
+  assert.ok(samples.includes("http_requests_total"));
+  assert.deepEqual(samples.filter((n) => n.endsWith("_created")), []);
+  const withCreated = pyParse(
+    await registry.metrics({ openMetrics: true, createdTimestamps: true }),
+    true,
+  );
+  const created = withCreated.flatMap((f) => f.samples).filter((s) => s.name.endsWith("_created"));
+  assert.ok(created.some((s) => s.name === "request_duration_seconds_created"));
+  assert.ok(created.some((s) => s.name === "http_requests_created"));
+  assert.doesNotMatch(await registry.metrics({ createdTimestamps: true }), /_created/);
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   createMetricsHandler,
   Gauge,
+  Histogram,
   OPENMETRICS_CONTENT_TYPE,
   Registry,
   TEXT_CONTENT_TYPE,
@@ -83,10 +84,54 @@ test("the handler follows the client's preference order", async () => {
   );
 });
 
+test("the handler takes Accept clauses by weight, not by their order", async () => {
+  const { handler } = setup();
+  for (
+    const accept of [
+      "text/plain;q=0.5, application/openmetrics-text",
+      "text/plain;version=0.0.4;q=0.5,application/openmetrics-text;version=1.0.0;q=0.9",
+      "*/*;q=0.1, application/openmetrics-text;version=0.0.1",
+    ]
+  ) {
+    const res = await get(handler, { accept });
+    assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE, accept);
+    assert.ok((await res.text()).endsWith("# EOF\n"));
+  }
+});
+
+test("the handler serves text 0.0.4 to a client offering only an unknown OpenMetrics version", async () => {
+  const { handler } = setup();
+  for (
+    const accept of [
+      "application/openmetrics-text; version=9.9.9",
+      "application/openmetrics-text;version=2.0.0",
+      "application/openmetrics-text;version=1.0.0;q=0, application/openmetrics-text;version=9",
+      "application/openmetrics-text;q=1e3", // not a weight: passed over
+    ]
+  ) {
+    const res = await get(handler, { accept });
+    assert.equal(res.headers.get("content-type"), TEXT_CONTENT_TYPE, accept);
+    assert.doesNotMatch(await res.text(), /# EOF/);
+  }
+});
+
 test("the handler gzips when the client accepts it, and only then", async () => {
   const { handler, registry } = setup();
   const plain = await registry.metrics();
-  for (const enc of ["gzip", "gzip, deflate", "br;q=1, gzip;q=0.5", "*"]) {
+  for (
+    const enc of [
+      "gzip",
+      "gzip, deflate",
+      "br;q=1, gzip;q=0.5",
+      "*",
+      "GZIP",
+      "x-gzip",
+      "identity;q=0, *",
+      "gzip;q=0.5, identity;q=0.5",
+      "gzip ; q = 0.3",
+      "gzip;q=1.5", // over 1: taken as 1
+    ]
+  ) {
     const res = await get(handler, { "accept-encoding": enc });
     assert.equal(res.headers.get("content-encoding"), "gzip", enc);
     const raw = new Uint8Array(await res.arrayBuffer());
@@ -96,7 +141,24 @@ test("the handler gzips when the client accepts it, and only then", async () => 
     ).text();
     assert.equal(text, plain);
   }
-  for (const enc of ["identity", "gzip;q=0", "*, gzip;q=0", "br"]) {
+  for (
+    const enc of [
+      "identity",
+      "gzip;q=0",
+      "*, gzip;q=0",
+      "br",
+      "gzip;q=0;foo=1, *",
+      "gzip;foo=1;q=0, *",
+      "gzip;q=0.000, *",
+      "*;q=0",
+      "gzip;q=0.4, identity;q=0.5",
+      "gzip;q=0.5, *", // identity is worth 1 through *
+      "gzip;q=abc",
+      "gzip;q=1e3",
+      "gzip;q=-1",
+      "gzip;q=",
+    ]
+  ) {
     const res = await get(handler, { "accept-encoding": enc });
     assert.equal(res.headers.get("content-encoding"), null, enc);
     assert.equal(await res.text(), plain);
@@ -182,4 +244,45 @@ test("one large family is written in pieces, the header only in the first", asyn
   assert.ok(pieces[0].startsWith("# HELP one_big_family h\n# TYPE one_big_family gauge\n"));
   assert.equal(text.split("\n").filter((l) => l.startsWith("one_big_family{")).length, 60_000);
   assert.match(text, /^one_big_family\{id="59999"\} 59999$/m);
+});
+
+test("the handler answers 400 to a request whose URL does not parse (a malformed Host)", async () => {
+  const { handler } = setup();
+  // Deno.serve and Bun.serve build req.url from the Host header as sent; a Request
+  // cannot be made with such a URL, so this one is shaped by hand.
+  for (const url of ["http://a b/metrics", "http://[/metrics", "http://a:99999/", "http://a%zz/"]) {
+    const req = { method: "GET", url, headers: new Headers() } as unknown as Request;
+    const res = await handler(req);
+    assert.equal(res.status, 400, url);
+    assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.match(await res.text(), /^Bad Request: malformed URL or Host header/);
+  }
+});
+
+test("the handler answers a stuck collector with a 500 at the scraper's timeout header", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "fine", help: "h", registry }).set(1);
+  registry.registerCollector(() => new Promise<never>(() => {}), {
+    name: "warehouse",
+    families: [{ name: "stock", type: "gauge" }],
+  });
+  const handler = createMetricsHandler({ registry });
+  const t0 = performance.now();
+  const res = await get(handler, { "x-prometheus-scrape-timeout-seconds": "0.25" });
+  assert.equal(res.status, 500);
+  assert.match(await res.text(), /collector "warehouse" did not finish within 0.25 s/);
+  assert.ok(performance.now() - t0 < 2000);
+  const filtered = await get(handler, {}, "/metrics?name[]=fine");
+  assert.equal(filtered.status, 200, "a name[] scrape skips the stuck collector");
+  assert.equal(await filtered.text(), "# HELP fine h\n# TYPE fine gauge\nfine 1\n");
+});
+
+test("the handler writes OpenMetrics _created samples only with createdTimestamps", async () => {
+  const registry = new Registry();
+  new Histogram({ name: "lat", help: "h", registry });
+  const accept = { accept: "application/openmetrics-text; version=1.0.0" };
+  const plain = await (await get(createMetricsHandler({ registry }), accept)).text();
+  assert.doesNotMatch(plain, /_created/);
+  const created = createMetricsHandler({ registry, createdTimestamps: true });
+  assert.match(await (await get(created, accept)).text(), /^lat_created \d+(\.\d+)?$/m);
 });

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Hono } from "hono";
+import { cpSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { streamSSE } from "hono/streaming";
 import { httpMetrics, metrics, UNMATCHED_ROUTE } from "../src/http/hono.ts";
 import { OPENMETRICS_CONTENT_TYPE, Registry, TEXT_CONTENT_TYPE } from "../mod.ts";
 
@@ -74,7 +80,7 @@ test("httpMetrics() takes extra labels and a skip function", async () => {
   );
 });
 
-test("httpMetrics() counts an error thrown past Hono as 500 and rethrows it", async () => {
+test("httpMetrics() records the status onError sent for an error thrown after the handler", async () => {
   const registry = new Registry();
   const inner = new Hono();
   inner.use(httpMetrics({ registry }));
@@ -86,5 +92,258 @@ test("httpMetrics() counts an error thrown past Hono as 500 and rethrows it", as
   inner.onError((err, c) => c.text(err.message, 503));
   const res = await inner.request("/x");
   assert.equal(res.status, 503);
-  assert.match(await registry.metrics(), /status="500"\} 1$/m);
+  assert.match(await registry.metrics(), /^http_requests_total\{[^}]*status="503"\} 1$/m);
 });
+
+test("httpMetrics() counts a non-Error thrown past Hono as 500 and rethrows it", async () => {
+  const registry = new Registry();
+  const app = new Hono();
+  app.use(httpMetrics({ registry }));
+  app.get("/x", () => {
+    throw "a string, not an Error"; // Hono's onError only takes Errors: this one escapes
+  });
+  await assert.rejects(Promise.resolve(app.request("/x")), (e) => e === "a string, not an Error");
+  assert.match(
+    await registry.metrics(),
+    /^http_requests_total\{method="GET",route="\/x",status="500"\} 1$/m,
+  );
+});
+
+test("httpMetrics() records the status of an HTTPException's response (401), not 500", async () => {
+  const registry = new Registry();
+  const app = new Hono();
+  app.use(httpMetrics({ registry }));
+  app.get("/private", () => {
+    throw new HTTPException(401, { message: "who are you" });
+  });
+  app.get("/teapot", () => {
+    throw new HTTPException(418, { res: new Response("short and stout", { status: 418 }) });
+  });
+  const res = await app.request("/private");
+  assert.equal(res.status, 401);
+  assert.equal((await app.request("/teapot")).status, 418);
+  const text = await registry.metrics();
+  assert.match(text, /^http_requests_total\{method="GET",route="\/private",status="401"\} 1$/m);
+  assert.match(text, /^http_requests_total\{method="GET",route="\/teapot",status="418"\} 1$/m);
+  assert.doesNotMatch(text, /status="500"/);
+});
+
+test("httpMetrics() writes unknown methods as other, known ones by name", async () => {
+  const { app, registry } = makeApp();
+  app.all("/any", (c) => c.text("ok"));
+  const tokens = ["PROPFIND", "M-SEARCH", "BREW", "X".repeat(200), "patch", "Get", "options"];
+  for (let i = 0; i < 300; i++) tokens.push("R" + Math.random().toString(36).slice(2));
+  for (const method of tokens) {
+    // Deno.serve passes any method token through; Bun's Request turns unknown ones into
+    // GET, so the request is shaped here to carry the token on every runtime.
+    const raw = new Request("http://localhost/any");
+    const req = new Proxy(raw, {
+      get: (t, k) =>
+        k === "method" ? method : ((v) => typeof v === "function" ? v.bind(t) : v)(
+          Reflect.get(t, k, t),
+        ),
+    });
+    const res = await app.fetch(req);
+    assert.equal(res.status, 200, method);
+  }
+  const text = await registry.metrics();
+  const methods = new Set(
+    [...text.matchAll(/^http_requests_total\{method="([^"]*)"/gm)].map((m) => m[1]),
+  );
+  assert.deepEqual([...methods].sort(), ["GET", "OPTIONS", "PATCH", "other"]);
+  assert.match(text, /^http_requests_total\{method="other",route="\/any",status="200"\} 304$/m);
+});
+
+test("httpMetrics() falls back to route=unmatched when the route cannot be read, never failing the request", async () => {
+  const registry = new Registry();
+  const mw = httpMetrics({ registry });
+  // A context from another copy of Hono: the match is kept under a symbol this copy
+  // does not know, and (here) the copy's own getter fails too.
+  const c = {
+    req: {
+      method: "GET",
+      path: "/users/1",
+      routeIndex: 0,
+      get matchedRoutes(): never {
+        throw new TypeError("Cannot read properties of undefined (reading '0')");
+      },
+      header: () => undefined,
+    },
+    res: new Response("ok"),
+    finalized: true,
+    error: undefined,
+  } as unknown as Context;
+  await mw(c, () => Promise.resolve());
+  assert.match(
+    await registry.metrics(),
+    /^http_requests_total\{method="GET",route="unmatched",status="200"\} 1$/m,
+  );
+});
+
+test("httpMetrics() reads the route of an app built on a second copy of Hono", async () => {
+  // A second copy of the package, as a Deno app on jsr:@hono/hono beside npm:hono has.
+  const dir = mkdtempSync(join(tmpdir(), "promedge-hono-"));
+  try {
+    const src = fileURLToPath(new URL("../node_modules/hono", import.meta.url));
+    cpSync(realpathSync(src), join(dir, "hono"), { recursive: true });
+    const other = await import(pathToFileURL(join(dir, "hono", "dist", "index.js")).href) as {
+      Hono: typeof Hono;
+    };
+    assert.notEqual(other.Hono, Hono, "a distinct copy");
+    const registry = new Registry();
+    const app = new other.Hono();
+    app.use(httpMetrics({ registry }));
+    app.get("/users/:id", (c) => c.text("user"));
+    const res = await app.request("/users/7");
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "user");
+    assert.equal((await app.request("/nope")).status, 404);
+    const text = await registry.metrics();
+    assert.match(
+      text,
+      /^http_requests_total\{method="GET",route="\/users\/:id",status="200"\} 1$/m,
+    );
+    assert.match(text, /^http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("httpMetrics() never fails a request over extraLabels or skip: bad values become empty", async () => {
+  const registry = new Registry();
+  const app = new Hono();
+  app.use(httpMetrics({
+    registry,
+    skip: () => {
+      throw new Error("skip test failed");
+    },
+    extraLabels: {
+      none: () => undefined as unknown as string,
+      nul: () => null as unknown as string,
+      boom: () => {
+        throw new Error("label failed");
+      },
+      obj: () => ({ a: 1 }) as unknown as string,
+      num: () => 7 as unknown as string,
+      surrogate: () => "a\uD800b",
+    },
+  }));
+  app.get("/ok", (c) => c.text("fine"));
+  const res = await app.request("/ok");
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "fine");
+  assert.match(
+    await registry.metrics(),
+    /^http_requests_total\{method="GET",route="\/ok",status="200",none="",nul="",boom="",obj="",num="7",surrogate="a\uFFFDb"\} 1$/m,
+  );
+  assert.throws(
+    () =>
+      httpMetrics({ registry: new Registry(), extraLabels: { t: "x" as unknown as () => string } }),
+    /extraLabels\.t must be a function/,
+  );
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("httpMetrics() times a streamed (SSE) response to the end of its body, without holding it back", async () => {
+  const registry = new Registry();
+  const app = new Hono();
+  app.use(httpMetrics({ registry, buckets: [0.1, 0.3, 10] }));
+  app.get("/events", (c) =>
+    streamSSE(c, async (s) => {
+      for (let i = 0; i < 3; i++) {
+        await s.writeSSE({ data: String(i) });
+        await sleep(150);
+      }
+    }));
+  const t0 = performance.now();
+  const res = await app.request("/events");
+  assert.equal(res.headers.get("content-type"), "text/event-stream");
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  assert.match(first, /^data: 0/);
+  assert.ok(performance.now() - t0 < 140, "the first event comes before the second is written");
+  const count = () => /^http_request_duration_seconds_count\{[^}]*\} (\d+)$/m.exec(text)?.[1];
+  let text = await registry.metrics();
+  assert.match(text, /^http_requests_total\{method="GET",route="\/events",status="200"\} 1$/m);
+  assert.equal(count(), undefined, "not observed before the body ends");
+  while (!(await reader.read()).done) { /* read to the end */ }
+  text = await registry.metrics();
+  assert.equal(count(), "1");
+  assert.match(
+    text,
+    /^http_request_duration_seconds_bucket\{[^}]*le="0.3"\} 0$/m,
+    "took over 0.3 s",
+  );
+
+  // A client that goes away mid-stream ends the measurement too.
+  const gone = await app.request("/events");
+  await gone.body!.getReader().cancel();
+  text = await registry.metrics();
+  assert.equal(count(), "2");
+});
+
+test("httpMetrics() leaves plain and HEAD responses as they are", async () => {
+  const { app, registry } = makeApp();
+  const res = await app.request("/users/1");
+  assert.equal(res.headers.get("transfer-encoding"), null);
+  const head = await app.request("/users/1", { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(head.body, null);
+  const text = await registry.metrics();
+  assert.match(
+    text,
+    /^http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} 1$/m,
+  );
+  assert.match(
+    text,
+    /^http_request_duration_seconds_count\{method="HEAD",route="\/users\/:id",status="200"\} 1$/m,
+  );
+  assert.equal(await res.text(), "user 1");
+});
+
+const server = (globalThis as { Deno?: unknown }).Deno
+  ? "deno"
+  : (globalThis as { Bun?: unknown }).Bun
+  ? "bun"
+  : undefined;
+
+test(
+  "httpMetrics() on a real Deno.serve / Bun.serve: SSE streams, and a client leaving ends its duration",
+  { skip: server ? false : "needs Deno.serve or Bun.serve (Node has no fetch server built in)" },
+  async () => {
+    const registry = new Registry();
+    const app = new Hono();
+    app.use(httpMetrics({ registry, buckets: [1] }));
+    app.get("/events", (c) =>
+      streamSSE(c, async (s) => {
+        for (let i = 0; i < 100 && !s.aborted; i++) {
+          await s.writeSSE({ data: String(i) });
+          await s.sleep(50);
+        }
+      }));
+    // deno-lint-ignore no-explicit-any
+    const g = globalThis as any;
+    const s = server === "deno"
+      ? g.Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch)
+      : g.Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+    try {
+      const port = server === "deno" ? s.addr.port : s.port;
+      const ctrl = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/events`, { signal: ctrl.signal });
+      const first = await res.body!.getReader().read();
+      assert.match(new TextDecoder().decode(first.value), /^data: 0/);
+      await sleep(200);
+      ctrl.abort(); // the stream would run 5 s
+      let text = "";
+      for (let i = 0; i < 40 && !/_count\{/.test(text); i++) {
+        await sleep(50);
+        text = await registry.metrics();
+      }
+      assert.match(text, /^http_request_duration_seconds_count\{[^}]*\} 1$/m);
+      assert.match(text, /^http_request_duration_seconds_bucket\{[^}]*le="1.0"\} 1$/m, "under 1 s");
+    } finally {
+      await (server === "deno" ? s.shutdown() : s.stop(true));
+    }
+  },
+);

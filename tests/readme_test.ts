@@ -10,11 +10,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const readme = readFileSync(root + "README.md", "utf8");
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("the README's Metrics and custom collector examples run", async () => {
+test("the README's Metrics, custom collector and collect() examples run", async () => {
   const metrics = blocks.find((b) => b.includes("const requests = new Counter"));
   const collector = blocks.find((b) => b.includes("registerCollector"));
-  assert.ok(metrics && collector, "examples found");
-  const code = (metrics + collector).replaceAll(
+  const snapshot = blocks.find((b) => b.includes("registry.collect("));
+  assert.ok(metrics && collector && snapshot, "examples found");
+  const code = (metrics + collector + snapshot).replaceAll(
     '"./mod.ts"',
     JSON.stringify(pathToFileURL(root + "mod.ts").href),
   );
@@ -33,4 +34,5 @@ test("the README's Metrics and custom collector examples run", async () => {
   assert.match(out, /^http_request_duration_seconds_count\{route="\/users\/:id"\} 1$/m);
   assert.match(out, /^# EOF$/m);
   assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
+  assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AlreadyRegisteredError,
+  collectDefaultMetrics,
   CollectError,
   Counter,
   defaultRegistry,
@@ -12,6 +13,7 @@ import {
   Summary,
   TEXT_CONTENT_TYPE,
 } from "../mod.ts";
+import { needs, promtool, pyParse } from "./_tools.ts";
 
 test("new Registry() starts empty and writes nothing", async () => {
   const r = new Registry();
@@ -133,7 +135,10 @@ test("a failing collector makes the scrape fail with every error, after trying t
     assert.equal(e.errors.length, 3);
     assert.match(e.message, /sensor offline/);
     assert.match(e.message, /db down/);
-    assert.match(e.message, /family "ok", which is already written/);
+    assert.match(
+      e.message,
+      /collector "anonymous" returned gauge "ok", which would write "ok" as metric "ok" does/,
+    );
     return true;
   });
 });
@@ -151,5 +156,292 @@ test("a collector's bad family is rejected with its name", async () => {
   r3.registerCollector(
     () => [{ name: "size", help: "h", type: "gauge", unit: "bytes", samples: [] }],
   );
-  await assert.rejects(r3.metrics(), /unit "bytes" must be the end of the name/);
+  await assert.rejects(r3.metrics(), /the name must end with "_bytes" to carry unit "bytes"/);
+});
+
+test("a metric named like a default metric is refused at creation with AlreadyRegisteredError", () => {
+  assert.throws(
+    () => new Gauge({ name: "process_open_fds", help: "h" }),
+    (e: unknown) =>
+      e instanceof AlreadyRegisteredError &&
+      /"process_open_fds", which collector "default metrics" already writes/.test(e.message),
+  );
+  assert.throws(
+    () => new Counter({ name: "process_cpu_seconds", help: "h" }),
+    AlreadyRegisteredError,
+    "a counter whose _total sample is a default family",
+  );
+  assert.throws(() => new Gauge({ name: "js_runtime_info", help: "h" }), AlreadyRegisteredError);
+  const registry = new Registry();
+  new Gauge({ name: "process_max_fds", help: "mine", registry });
+  assert.throws(
+    () => collectDefaultMetrics({ registry }),
+    /collector "default metrics"'s family "process_max_fds" would write "process_max_fds", which metric "process_max_fds" already writes/,
+  );
+});
+
+test("a name[] scrape runs no collector that declared other families, so it cannot fail or hang", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "app_up", help: "h", registry }).set(1);
+  let calls = 0;
+  registry.registerCollector(() => {
+    calls++;
+    throw new Error("db down");
+  }, { name: "db", families: [{ name: "db_rows", type: "gauge" }] });
+  registry.registerCollector(() => {
+    calls++;
+    return new Promise(() => {});
+  }, { name: "stuck", families: [{ name: "stuck_value", type: "gauge" }] });
+  assert.equal(
+    await registry.metrics({ names: ["app_up"] }),
+    "# HELP app_up h\n# TYPE app_up gauge\napp_up 1\n",
+  );
+  assert.equal(calls, 0);
+  await assert.rejects(registry.metrics({ names: ["db_rows"] }), /collector "db": db down/);
+  assert.equal(calls, 1);
+});
+
+test("a collector may only return the families it declared", async () => {
+  const registry = new Registry();
+  registry.registerCollector(
+    () => [{ name: "other", help: "h", type: "gauge", samples: [] }],
+    { name: "decl", families: [{ name: "mine", type: "gauge" }] },
+  );
+  await assert.rejects(
+    registry.metrics(),
+    /collector "decl" returned gauge "other", which it did not declare \(declared: gauge "mine"\)/,
+  );
+});
+
+/** A scrape of clashing families must be a 500 naming both sources, or a page the tools accept. */
+async function neverInvalid(registry: Registry, sources: RegExp[]): Promise<void> {
+  for (const openMetrics of [false, true]) {
+    let page: string;
+    try {
+      page = await registry.metrics({ openMetrics });
+    } catch (e) {
+      assert.ok(e instanceof CollectError, String(e));
+      for (const s of sources) assert.match(e.message, s);
+      continue;
+    }
+    if (!openMetrics) {
+      const r = promtool(page);
+      assert.equal(r.code, 0, r.output);
+    } else pyParse(page, true);
+  }
+}
+
+test("collector families that clash fail the scrape naming both sources, never an invalid page", {
+  skip: needs("promtool", "python"),
+}, async () => {
+  const gauge = (name: string, samples = [{ value: 1 }]) => ({
+    name,
+    help: "h",
+    type: "gauge" as const,
+    samples,
+  });
+  const r1 = new Registry();
+  r1.registerCollector(function first() {
+    return [{ name: "a_total", help: "h", type: "counter", samples: [{ value: 1 }] }];
+  });
+  r1.registerCollector(function second() {
+    return [gauge("a_total")];
+  });
+  await neverInvalid(r1, [/collector "first"/, /collector "second"/, /"a_total"/]);
+
+  const r2 = new Registry();
+  new Gauge({ name: "q_total", help: "h", registry: r2 });
+  r2.registerCollector(function qs() {
+    return [{ name: "q", help: "h", type: "counter", samples: [{ value: 1 }] }];
+  });
+  await neverInvalid(r2, [/collector "qs" returned counter "q"/, /metric "q_total"/]);
+
+  const r3 = new Registry();
+  r3.registerCollector(function facts() {
+    return [
+      { name: "z", help: "h", type: "info", samples: [{ labels: { v: "1" }, value: 1 }] },
+      gauge("z_info"),
+    ];
+  });
+  await neverInvalid(r3, [/info "z" of collector "facts"/, /gauge "z_info"/]);
+
+  const r4 = new Registry();
+  r4.registerCollector(function twice() {
+    return [gauge("dup", [{ labels: { a: "1", b: "2" }, value: 1 }, {
+      labels: { b: "2", a: "1" },
+      value: 2,
+    }] as never)];
+  });
+  await neverInvalid(r4, [
+    /collector "twice", family "dup": the label set \{b="2",a="1"\} appears twice/,
+  ]);
+
+  // Pinned: a collector's counter foo_total beside a registered Gauge foo.
+  const r5 = new Registry();
+  new Gauge({ name: "foo", help: "h", registry: r5 });
+  r5.registerCollector(function foos() {
+    return [{ name: "foo_total", help: "h", type: "counter", samples: [{ value: 1 }] }];
+  });
+  await neverInvalid(r5, [
+    /collector "foos" returned counter "foo_total", which would write "foo" as metric "foo" does/,
+  ]);
+});
+
+test("Registry.register() refuses a name taken in the other order (pinned collisions)", () => {
+  const registry = new Registry();
+  new Gauge({ name: "lat_bucket", help: "h", registry });
+  assert.throws(
+    () => new Histogram({ name: "lat", help: "h", registry }),
+    /Metric "lat" would write "lat_bucket", which metric "lat_bucket" already writes/,
+  );
+  new Gauge({ name: "jobs", help: "h", registry });
+  assert.throws(
+    () => new Counter({ name: "jobs_total", help: "h", registry }),
+    /Metric "jobs_total" would write "jobs", which metric "jobs" already writes/,
+  );
+  assert.equal(registry.get("lat"), undefined);
+  assert.equal(registry.get("jobs_total"), undefined);
+});
+
+test("a collector that never settles fails the scrape at the deadline, naming it; collectors run concurrently", async () => {
+  const registry = new Registry({ collectTimeoutSeconds: 0.3 });
+  new Gauge({ name: "fine", help: "h", registry });
+  registry.registerCollector(function hangs() {
+    return new Promise<never>(() => {});
+  });
+  const t0 = performance.now();
+  await assert.rejects(
+    registry.metrics(),
+    /collector "hangs" did not finish within 0.3 s/,
+  );
+  const took = performance.now() - t0;
+  assert.ok(took >= 250 && took < 2000, `took ${took} ms`);
+  await assert.rejects(registry.metrics({ timeoutSeconds: 0.05 }), /within 0.05 s/);
+
+  const slow = new Registry();
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (const n of ["a", "b", "c"]) {
+    slow.registerCollector(async () => {
+      await wait(150);
+      return [{ name: n, help: "h", type: "gauge", samples: [{ value: 1 }] }];
+    });
+  }
+  const t1 = performance.now();
+  assert.match(await slow.metrics(), /^c 1$/m);
+  assert.ok(performance.now() - t1 < 400, "three 150 ms collectors in well under 450 ms");
+  assert.throws(
+    () => new Registry({ collectTimeoutSeconds: 0 }),
+    /collectTimeoutSeconds must be a number of seconds > 0/,
+  );
+});
+
+test("invalid collector output gets a message naming the collector and what was wrong", async () => {
+  const cases: [unknown, RegExp][] = [
+    [
+      5,
+      /collector "bad" returned 5; a collector must return \(or resolve to\) an array of metric families/,
+    ],
+    [null, /collector "bad" returned null; a collector must return/],
+    [[null], /collector "bad" returned null in its array; each item must be a metric family/],
+    [
+      [{ name: "x", help: "h", type: "gauge", samples: null }],
+      /collector "bad", family "x": samples must be an array/,
+    ],
+    [
+      [{ name: "x", help: "h", type: "gauge", samples: [null] }],
+      /collector "bad", family "x": sample 0 is null/,
+    ],
+    [
+      [{ name: "x", help: "h", type: "gauge", samples: [{ value: "1" }] }],
+      /collector "bad", family "x": sample 0 has value "1", not a number/,
+    ],
+    [
+      [{ name: "x", help: "h", type: "histogram", samples: [] }],
+      /collector "bad", family "x": type "histogram" is not one of counter, gauge, untyped, info/,
+    ],
+    [
+      [{ name: "x", type: "gauge", samples: [] }],
+      /collector "bad", family "x": help must be a string/,
+    ],
+    [
+      [{ name: "x", help: "h", type: "gauge", samples: [{ labels: { "a-b": 1 }, value: 1 }] }],
+      /collector "bad": Metric "x": invalid label name "a-b"/,
+    ],
+  ];
+  for (const [out, message] of cases) {
+    const registry = new Registry();
+    registry.registerCollector(() => out as never, { name: "bad" });
+    await assert.rejects(registry.metrics(), message, JSON.stringify(out));
+  }
+  const registry = new Registry();
+  assert.throws(
+    () => registry.register({} as never),
+    /register\(\) takes a metric \(Counter, Gauge, Histogram, Summary, Info\) or an object with name, reservedNames and collect\(\); got \{\}/,
+  );
+  assert.throws(
+    () => registry.registerCollector(5 as never),
+    /takes a function returning metric families, got 5/,
+  );
+});
+
+test("+Inf is written literally as +Inf in both text formats", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "up_to", help: "h", registry }).set(Infinity);
+  new Gauge({ name: "down_to", help: "h", registry }).set(-Infinity);
+  new Histogram({ name: "h", help: "h", buckets: [1], registry }).observe(2);
+  for (const openMetrics of [false, true]) {
+    const text = await registry.metrics({ openMetrics });
+    assert.match(text, /^up_to \+Inf$/m);
+    assert.match(text, /^down_to -Inf$/m);
+    assert.match(text, /^h_bucket\{le="\+Inf"\} 1$/m);
+  }
+});
+
+test("Registry.collect() returns typed, detached snapshots with raw labels", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q", "n"], registry });
+  c.inc({ q: 'a "b"\n', n: 1 }, 2);
+  const h = new Histogram({ name: "lat", help: "L.", buckets: [1, 2], registry });
+  h.observe(0.5);
+  h.observe(5);
+  const s = new Summary({ name: "sz", help: "S.", percentiles: [0.5], registry });
+  s.observe(4);
+  registry.registerCollector(() => [
+    {
+      name: "rows",
+      help: "R.",
+      type: "gauge",
+      unit: undefined,
+      samples: [{ labels: { t: 3 }, value: 9 }],
+    },
+  ]);
+  const fams = await registry.collect();
+  assert.deepEqual(fams.map((f) => [f.name, f.type]), [
+    ["jobs_total", "counter"],
+    ["lat", "histogram"],
+    ["rows", "gauge"],
+    ["sz", "summary"],
+  ]);
+  const [jobs, lat, rows, sz] = fams;
+  assert.equal(jobs.help, "Jobs.");
+  assert.deepEqual(jobs.series[0].labels, { q: 'a "b"\n', n: "1" }, "raw, not escaped");
+  assert.equal(jobs.series[0].labelText, 'q="a \\"b\\"\\n",n="1"');
+  assert.equal(jobs.type === "counter" && jobs.series[0].value, 2);
+  assert.ok(jobs.type === "counter" && Math.abs(jobs.series[0].created! - Date.now() / 1000) < 60);
+  assert.ok(lat.type === "histogram");
+  assert.deepEqual(lat.buckets, [1, 2]);
+  assert.deepEqual(Array.from(lat.series[0].counts), [1, 0, 1]);
+  assert.equal(lat.series[0].sum, 5.5);
+  assert.equal(lat.series[0].count, 2);
+  assert.deepEqual(lat.series[0].labels, {});
+  assert.deepEqual(rows.series[0].labels, { t: "3" });
+  assert.ok(sz.type === "summary");
+  assert.deepEqual(sz.quantiles, [0.5]);
+  assert.equal(sz.series[0].count, 1);
+  assert.ok(Math.abs(sz.series[0].quantiles[0] - 4) < 0.1);
+  c.inc({ q: 'a "b"\n', n: 1 });
+  h.observe(0.1);
+  assert.equal(jobs.type === "counter" && jobs.series[0].value, 2, "detached from later updates");
+  assert.deepEqual(Array.from(lat.series[0].counts), [1, 0, 1]);
+  assert.deepEqual((await registry.collect({ names: ["lat"] })).map((f) => f.name), ["lat"]);
 });

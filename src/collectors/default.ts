@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Collector, defaultRegistry, type MetricFamily, type Registry } from "../registry.ts";
+import type { Collector, FamilyDescription, MetricFamily } from "../collector.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
@@ -113,6 +114,14 @@ function makeCollector(prefix: string): Collector {
   };
 }
 
+/** Every family the default collector may write, declared when it is registered. */
+function defaultFamilies(prefix: string): FamilyDescription[] {
+  return [
+    { name: prefix + "js_runtime_info", type: "info" },
+    ...[...PROCESS, ...LAG].map(([, name, type]) => ({ name: prefix + name, type })),
+  ];
+}
+
 const installed = new WeakMap<Registry, Collector>();
 
 /**
@@ -127,7 +136,10 @@ export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void
     installed.set(registry, c);
   }
   // Adding it again is harmless (a set), and restores it after registry.clear().
-  registry.registerCollector(c);
+  registry.registerCollector(c, {
+    name: "default metrics",
+    families: defaultFamilies(options.prefix ?? ""),
+  });
 }
 
 /** Removes the default metrics from a registry (default: the default registry). */

@@ -4,13 +4,8 @@
  * @module
  */
 
-import {
-  defaultRegistry,
-  OPENMETRICS_CONTENT_TYPE,
-  type Registry,
-  TEXT_CONTENT_TYPE,
-} from "../registry.ts";
-import { acceptsGzip, wantsOpenMetrics } from "./negotiate.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
+import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
 
 /** Options of {@link createMetricsHandler}. */
 export interface MetricsHandlerOptions {
@@ -18,6 +13,13 @@ export interface MetricsHandlerOptions {
   registry?: Registry;
   /** Serve OpenMetrics 1.0 to scrapers that ask for it (default true). */
   openMetrics?: boolean;
+  /** Serve the protobuf exposition to scrapers that rank it first (default true). */
+  protobuf?: boolean;
+  /**
+   * Write OpenMetrics `_created` samples (default false: Prometheus 2.x keeps
+   * each as a series of its own). Protobuf always carries the created time.
+   */
+  createdTimestamps?: boolean;
   /** gzip the body when the client accepts it (default true). */
   compress?: boolean;
   /** Called with the error when a scrape fails (the response is a 500 either way). */
@@ -29,8 +31,11 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
 
 /**
  * Makes a fetch handler that serves a registry: content negotiation (text
- * 0.0.4 or OpenMetrics 1.0), gzip, `name[]` selection, `HEAD`, 405 for other
- * methods, and a readable 500 when a collector fails.
+ * 0.0.4, OpenMetrics 1.0 or protobuf), gzip, `name[]` selection, `HEAD`, 405
+ * for other methods, and a readable 500 when a collector fails or outlasts
+ * the scrape's deadline (`X-Prometheus-Scrape-Timeout-Seconds`, else the
+ * registry's `collectTimeoutSeconds`). The body streams once every family
+ * has been collected.
  *
  * @example
  * ```ts
@@ -41,7 +46,11 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
  * ```
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
-  const { openMetrics = true, compress = true, onError } = options;
+  const { openMetrics = true, protobuf = true, compress = true, onError } = options;
+  const offered = FORMATS.filter((f) =>
+    (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
+  );
+  const createdTimestamps = options.createdTimestamps === true;
   return async (req: Request): Promise<Response> => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("Method Not Allowed\n", {
@@ -50,11 +59,22 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       });
     }
     const registry = options.registry ?? defaultRegistry;
-    const om = openMetrics && wantsOpenMetrics(req.headers.get("accept"));
-    const names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
-    let text: string;
+    const format = negotiate(req.headers.get("accept"), offered);
+    let names: string[];
     try {
-      text = await registry.metrics({ openMetrics: om, names });
+      names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
+    } catch {
+      // Deno and Bun build req.url from the Host header: a malformed one
+      // (`a b`, `[`, `a:99999`) gives a URL no parser takes.
+      return new Response("Bad Request: malformed URL or Host header\n", {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+    const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
+    let body: ReadableStream<Uint8Array>;
+    try {
+      body = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
     } catch (e) {
       try {
         onError?.(e);
@@ -68,22 +88,33 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       );
     }
     const headers = new Headers({
-      "content-type": om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+      "content-type": format.contentType,
       vary: "Accept, Accept-Encoding",
     });
     const gzip = compress && typeof CompressionStream === "function" &&
       acceptsGzip(req.headers.get("accept-encoding"));
     if (req.method === "HEAD") {
+      await body.cancel();
       if (gzip) headers.set("content-encoding", "gzip");
       return new Response(null, { status: 200, headers });
     }
-    if (!gzip) return new Response(text, { status: 200, headers });
+    if (!gzip) return new Response(body, { status: 200, headers });
     headers.set("content-encoding", "gzip");
-    const body = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
     // workerd compresses a body itself when Content-Encoding is set, unless
     // told it is already encoded; other runtimes ignore the field.
-    return new Response(body, { status: 200, headers, encodeBody: "manual" } as ResponseInit);
+    return new Response(
+      body.pipeThrough(
+        new CompressionStream("gzip") as ReadableWritablePair<Uint8Array, Uint8Array>,
+      ),
+      { status: 200, headers, encodeBody: "manual" } as ResponseInit,
+    );
   };
+}
+
+/** The scraper's timeout from its header, in seconds, or undefined (the registry's default). */
+function scrapeTimeout(header: string | null): number | undefined {
+  const s = header === null ? NaN : Number(header);
+  return s > 0 && s < Infinity ? s : undefined;
 }
 
 /**

@@ -18,7 +18,22 @@
  * @module
  */
 
-import type { Context, Handler, MiddlewareHandler } from "hono";
+import type * as hono from "hono";
+/**
+ * Hono's context (documented by Hono).
+ * @ignore
+ */
+export type Context = hono.Context;
+/**
+ * Hono's handler type (documented by Hono).
+ * @ignore
+ */
+export type Handler = hono.Handler;
+/**
+ * Hono's middleware type (documented by Hono).
+ * @ignore
+ */
+export type MiddlewareHandler = hono.MiddlewareHandler;
 import { matchedRoutes } from "hono/route";
 import { Counter } from "../metrics/counter.ts";
 import { Histogram } from "../metrics/histogram.ts";
@@ -42,7 +57,12 @@ export interface HttpMetricsOptions {
   buckets?: readonly number[];
   /** Paths not to count (exact request paths), or a test on the context. */
   skip?: readonly string[] | ((c: Context) => boolean);
-  /** Extra labels, each computed from the context; keep their values few. */
+  /**
+   * Extra labels, each computed from the context; keep their values few. A
+   * number or boolean is written as text; a function that throws or returns
+   * anything else (`undefined`, `null`, an object) gives `""`, which
+   * Prometheus reads as the label being absent.
+   */
   extraLabels?: Readonly<Record<string, (c: Context) => string>>;
   /** A prefix for both metric names. */
   prefix?: string;
@@ -51,17 +71,51 @@ export interface HttpMetricsOptions {
 /** The label `route` takes when no route matched (a 404 from Hono itself). */
 export const UNMATCHED_ROUTE = "unmatched";
 
+/** The label `method` takes for a method outside {@link KNOWN_METHODS}. */
+export const OTHER_METHOD = "other";
+
+/** The methods that keep their name in the `method` label (any letter case, written upper case). */
+export const KNOWN_METHODS: readonly string[] = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+];
+const _known = new Set(KNOWN_METHODS);
+
 /**
  * Middleware that counts `http_requests_total{method,route,status}` and
  * observes `http_request_duration_seconds{method,route,status}`, with the
  * route pattern (`/users/:id`), never the raw path, so the series stay few.
- * A thrown error counts as status 500.
+ *
+ * The status is that of the response sent (an `HTTPException(401)` counts as
+ * 401); an error that escapes the app's `onError` counts as 500. A method
+ * outside {@link KNOWN_METHODS} is `other`. A streamed response (Hono's
+ * `streamSSE()` and `streamText()`: `Transfer-Encoding: chunked` or
+ * `text/event-stream`) is counted when its headers are ready and its duration
+ * runs to the end of the body, or until the client goes away; other responses
+ * are measured to the response. Metrics never fail the request: a route that
+ * cannot be read (a second copy of Hono) is `unmatched`, a failing `skip`
+ * test counts the request.
  */
 export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler {
   const registry = options.registry ?? defaultRegistry;
   const prefix = options.prefix ?? "";
   const extra = options.extraLabels ?? {};
-  const labelNames = ["method", "route", "status", ...Object.keys(extra)];
+  for (const [k, f] of Object.entries(extra)) {
+    if (typeof f !== "function") {
+      throw new TypeError(
+        `httpMetrics(): extraLabels.${k} must be a function of the context, e.g. (c) => c.req.header("x-tenant") ?? ""`,
+      );
+    }
+  }
+  const extraNames = Object.keys(extra);
+  const labelNames = ["method", "route", "status", ...extraNames];
   const requests = new Counter<string>({
     name: prefix + "http_requests_total",
     help: "HTTP requests handled, by method, route pattern and status.",
@@ -83,34 +137,144 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
     : undefined;
 
   return async (c, next) => {
-    if (skipped?.(c)) return next();
+    let skipIt = false;
+    try {
+      skipIt = Boolean(skipped?.(c));
+    } catch {
+      // a failing skip test counts the request
+    }
+    if (skipIt) return next();
     const start = performance.now();
-    let status: number | undefined;
+    let threw = false;
     try {
       await next();
     } catch (e) {
-      status = 500;
+      threw = true;
       throw e;
     } finally {
-      const labels: Record<string, string> = {
-        method: c.req.method,
-        route: route(c),
-        status: String(status ?? (c.error ? 500 : c.res.status)),
-      };
-      for (const k in extra) labels[k] = extra[k](c);
-      requests.inc(labels);
-      duration.observe(labels, (performance.now() - start) / 1000);
+      try {
+        // Not finalized: Hono answers "Context is not finalized" with a 500.
+        const status = threw || !c.finalized ? 500 : c.res.status;
+        const labels: Record<string, string> = {
+          method: _method(c.req.method),
+          route: _route(c, status),
+          status: String(status),
+        };
+        for (const k of extraNames) labels[k] = _labelValue(extra[k], c);
+        requests.inc(labels);
+        const observe = () => {
+          try {
+            duration.observe(labels, (performance.now() - start) / 1000);
+          } catch {
+            // never fail (or crash) the request
+          }
+        };
+        const body = threw || !c.finalized || c.req.method === "HEAD" ? null : c.res.body;
+        if (body && _streamed(c.res.headers)) {
+          const res = c.res;
+          const wrapped = new Response(_onEnd(body, observe), res);
+          c.res = undefined; // so Hono does not copy the headers onto themselves
+          c.res = wrapped;
+        } else observe();
+      } catch {
+        // Metrics never fail the request they measure.
+      }
     }
   };
 }
 
-/** The pattern of the route that answered, or {@link UNMATCHED_ROUTE}. */
-function route(c: Context): string {
-  const routes = matchedRoutes(c);
-  const r = routes[c.req.routeIndex];
-  if (r === undefined) return UNMATCHED_ROUTE;
+/** The method as a label value: a known one in upper case, anything else `other`. */
+function _method(m: unknown): string {
+  if (typeof m !== "string") return OTHER_METHOD;
+  if (_known.has(m)) return m;
+  const up = m.length <= 7 ? m.toUpperCase() : "";
+  return _known.has(up) ? up : OTHER_METHOD;
+}
+
+/** A label value from a user function: text, a number or boolean as text, else `""`. */
+function _labelValue(f: (c: Context) => unknown, c: Context): string {
+  let v: unknown;
+  try {
+    v = f(c);
+  } catch {
+    return "";
+  }
+  if (typeof v === "string") return _wellFormed(v);
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return "";
+}
+
+/** Lone surrogates (no UTF-8 form) become U+FFFD rather than failing the label. */
+function _wellFormed(s: string): string {
+  const w = (s as { toWellFormed?: () => string }).toWellFormed;
+  return typeof w === "function" ? w.call(s) : s;
+}
+
+/** Whether a response is declared streamed: chunked, or server-sent events. */
+function _streamed(h: Headers): boolean {
+  return /chunked/i.test(h.get("transfer-encoding") ?? "") ||
+    /^\s*text\/event-stream/i.test(h.get("content-type") ?? "");
+}
+
+/** The body as it comes, one chunk per read (nothing buffered); `end` runs once at its end. */
+function _onEnd(body: ReadableStream<Uint8Array>, end: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const once = () => {
+    if (!ended) {
+      ended = true;
+      end();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        once();
+        ctrl.error(e);
+        return;
+      }
+      if (chunk.done) {
+        once();
+        ctrl.close();
+      } else ctrl.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      once();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+type _Route = { path?: unknown; method?: unknown; handler?: unknown };
+
+/** The pattern of the route that answered, or {@link UNMATCHED_ROUTE}; never throws. */
+function _route(c: Context, status: number): string {
+  let routes: unknown;
+  try {
+    routes = matchedRoutes(c);
+  } catch {
+    // The app runs on another copy of Hono (say jsr:@hono/hono beside npm:hono),
+    // whose request keeps its match under a symbol this copy does not know. Its
+    // own (deprecated) getter still reads it.
+    try {
+      routes = (c.req as unknown as { matchedRoutes?: unknown }).matchedRoutes;
+    } catch {
+      return UNMATCHED_ROUTE;
+    }
+  }
+  if (!Array.isArray(routes)) return UNMATCHED_ROUTE;
+  const r = routes[c.req.routeIndex] as _Route | undefined;
+  if (!r || typeof r.path !== "string") return UNMATCHED_ROUTE;
   // A middleware (it takes `next`) that passed the request on answered
   // nothing itself: Hono's notFound did.
-  if (r.method === "ALL" && r.handler.length >= 2 && c.res.status === 404) return UNMATCHED_ROUTE;
-  return r.path;
+  if (
+    r.method === "ALL" && typeof r.handler === "function" && r.handler.length >= 2 &&
+    status === 404
+  ) {
+    return UNMATCHED_ROUTE;
+  }
+  return _wellFormed(r.path);
 }

@@ -45,6 +45,7 @@ interface NodeHttp {
   ): {
     listen(port: number, hostname: string, cb: () => void): void;
     once(event: "error", cb: (e: Error) => void): void;
+    on(event: "connect", cb: (req: unknown, socket: { end(data: string): void }) => void): void;
     address(): { port: number } | string | null;
     close(cb: () => void): void;
     closeAllConnections?(): void;
@@ -56,8 +57,14 @@ interface NodeReq {
   headers: Record<string, string | string[] | undefined>;
 }
 interface NodeRes {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
   writeHead(status: number, headers: Record<string, string>): void;
-  end(body?: Uint8Array): void;
+  write(chunk: Uint8Array): boolean;
+  end(body?: string): void;
+  once(event: "drain" | "close", cb: () => void): void;
+  off(event: "drain" | "close", cb: () => void): void;
+  destroy(): void;
 }
 
 /**
@@ -110,23 +117,14 @@ async function serveNode(
 ): Promise<MetricsServer> {
   const http = await import("node:http") as unknown as NodeHttp;
   const server = http.createServer((req, res) => {
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
-    }
-    const request = new Request(`http://${headers.get("host") ?? "localhost"}${req.url ?? "/"}`, {
-      method: req.method,
-      headers,
-    });
-    handler(request).then(async (r) => {
-      const out: Record<string, string> = {};
-      r.headers.forEach((v, k) => out[k] = v);
-      res.writeHead(r.status, out);
-      res.end(r.body ? new Uint8Array(await r.arrayBuffer()) : undefined);
-    }).catch(() => {
-      res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      res.end();
-    });
+    _answerNode(req, res, handler);
+  });
+  // node:http hands CONNECT to this event and, without a listener, drops
+  // the connection without a word.
+  server.on("connect", (_req, socket) => {
+    socket.end(
+      "HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -141,4 +139,93 @@ async function serveNode(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The fetch `Request` for a node:http request, or the status to answer
+ * instead: 400 for a target or Host no URL parser takes, 405 for a method
+ * fetch refuses to carry (TRACE, TRACK, CONNECT) or an invalid one.
+ */
+function _toRequest(req: NodeReq): Request | 400 | 405 {
+  const target = req.url ?? "/";
+  const host = req.headers.host;
+  let url: URL;
+  const headers = new Headers();
+  try {
+    url = target.startsWith("/")
+      ? new URL(`http://${(typeof host === "string" && host) || "localhost"}${target}`)
+      : new URL(target); // absolute form: GET http://host/path HTTP/1.1
+    url.username = url.password = ""; // fetch refuses a URL with credentials (Host: u@a)
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    }
+  } catch {
+    return 400;
+  }
+  try {
+    return new Request(url, { method: req.method, headers });
+  } catch {
+    return 405;
+  }
+}
+
+/** Answers one node:http request; never throws, never rejects. */
+async function _answerNode(req: NodeReq, res: NodeRes, handler: MetricsHandler): Promise<void> {
+  try {
+    const request = _toRequest(req);
+    if (typeof request === "number") {
+      res.writeHead(
+        request,
+        request === 405
+          ? { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }
+          : { "content-type": "text/plain; charset=utf-8" },
+      );
+      res.end(
+        request === 405 ? "Method Not Allowed\n" : "Bad Request: malformed URL or Host header\n",
+      );
+      return;
+    }
+    const r = await handler(request);
+    const head: Record<string, string> = {};
+    r.headers.forEach((v, k) => head[k] = v);
+    res.writeHead(r.status, head);
+    if (r.body) await _pipe(r.body, res);
+    else res.end();
+  } catch {
+    // Only a bug gets here; the client gets a 500 or, mid-body, a cut connection.
+    try {
+      if (res.headersSent) res.destroy();
+      else {
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end();
+      }
+    } catch {
+      res.destroy();
+    }
+  }
+}
+
+/** Writes a body as it comes, waiting for the socket to drain; stops when the client goes. */
+async function _pipe(body: ReadableStream<Uint8Array>, res: NodeRes): Promise<void> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!res.write(value)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          res.off("drain", go);
+          res.off("close", go);
+          resolve();
+        };
+        res.once("drain", go);
+        res.once("close", go);
+      });
+    }
+    if (res.destroyed) {
+      await reader.cancel().catch(() => {});
+      return;
+    }
+  }
+  res.end();
 }

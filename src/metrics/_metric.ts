@@ -10,23 +10,21 @@
  * @module
  */
 
-import { checkLabelNames, checkMetricName, escapeLabelValue } from "./_names.ts";
+import { checkLabelNames, checkMetricName, checkUnit } from "../_names.ts";
+import { labelText } from "../exposition/_escape.ts";
+import type {
+  Collectable,
+  CollectOptions,
+  FamilySnapshot,
+  LabelValue,
+  MetricType,
+} from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 
-/** A label value: strings as they are, numbers written as JavaScript writes them. */
-export type LabelValue = string | number;
+export type { Collectable, LabelValue, MetricType };
 
 /** The label set of a metric whose label names are `L`. */
 export type Labels<L extends string> = { readonly [K in L]: LabelValue };
-
-/** The metric types of the exposition formats that this library writes. */
-export type MetricType =
-  | "counter"
-  | "gauge"
-  | "histogram"
-  | "summary"
-  | "info"
-  | "untyped";
 
 /** Options every metric takes. */
 export interface MetricOptions<L extends string> {
@@ -48,21 +46,10 @@ export interface MetricOptions<L extends string> {
   unit?: string;
 }
 
-/** What a registry needs of anything it holds: every metric type is one. */
-export interface Collectable {
-  /** The family name as registered. */
-  readonly name: string;
-  /** Every name this family may write in either format, for collision checks. */
-  readonly reservedNames: readonly string[];
-  /**
-   * Writes the whole family in text 0.0.4 (`om` false) or OpenMetrics 1.0,
-   * as pieces written lazily, so a consumer can let the event loop run
-   * between them.
-   */
-  encode(om: boolean): Iterable<string> | Promise<Iterable<string>>;
-}
-
-/** One series' common part: its label text, escaped once. @internal */
+/**
+ * One series' common part: its label text, escaped once.
+ * @ignore
+ */
 export interface SeriesBase {
   readonly labelText: string;
   created: number;
@@ -91,6 +78,10 @@ function childrenOf(node: Node): Iterable<unknown> {
   return node instanceof Map ? node.values() : [node.v];
 }
 
+function entriesOf(node: Node): Iterable<[string, unknown]> {
+  return node instanceof Map ? node.entries() : [[node.k, node.v]];
+}
+
 /**
  * Base class of Counter, Gauge, Histogram, Summary and Info.
  * @typeParam L the label names
@@ -116,6 +107,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
 
+  /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
     if (opts === null || typeof opts !== "object") {
       throw new TypeError(
@@ -155,18 +147,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   /** @internal Checks the unit against the name (without `suffix`). */
   protected _checkUnit(base: string): void {
-    const unit = this.unit;
-    if (unit === undefined) return;
-    if (typeof unit !== "string" || !/^[a-zA-Z0-9_:]+$/.test(unit)) {
-      throw new TypeError(
-        `Metric "${this.name}": invalid unit ${JSON.stringify(unit)}`,
-      );
-    }
-    if (!base.endsWith("_" + unit)) {
-      throw new TypeError(
-        `Metric "${this.name}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base}_${unit}"`,
-      );
-    }
+    checkUnit(this.name, this.unit, base);
   }
 
   /** @internal Creates an empty series with the given escaped label text. */
@@ -219,12 +200,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return this._series(this._labelsOf(args));
   }
 
+  /** @internal One label object, or values in order, as a label object. */
   private _labelsOf(args: readonly unknown[]): Labels<L> {
     return args.length === 1 && typeof args[0] === "object"
       ? args[0] as Labels<L>
       : this._valuesToLabels(args);
   }
 
+  /** @internal */
   private _badLabelsArgument(labels: unknown): never {
     throw this._labelError(
       `expects a label object such as { ${
@@ -252,12 +235,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       parent = node;
       node = next as Node;
     }
-    const parts: string[] = new Array(k);
-    for (let j = 0; j < k; j++) {
-      parts[j] = this.labelNames[j] + '="' + escapeLabelValue(keys[j]) + '"';
-    }
-    // join() gives one flat string: no rope kept alive per series.
-    const s = this._newSeries(parts.join(","));
+    const s = this._newSeries(labelText(this.labelNames, keys));
     let holder: unknown = s;
     for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
     if (node instanceof Map) node.set(keys[i], holder);
@@ -328,6 +306,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
   }
 
+  /** @internal */
   private _valuesToLabels(values: readonly unknown[]): Labels<L> {
     const names = this.labelNames;
     if (values.length !== names.length) {
@@ -355,49 +334,61 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return this._single ? 1 : this.#count;
   }
 
-  /** @internal Every series, in creation order within each label value. */
-  protected _all(): S[] {
-    if (this._single) return [this._single];
+  /**
+   * @internal Every series, in creation order within each label value; with
+   * `withLabels`, detached copies carrying their labels.
+   */
+  protected _all(withLabels = false): S[] {
+    const single = this._single;
+    if (single) return [withLabels ? this._detach(single, {}) : single];
     const out: S[] = [];
-    const depth = this.labelNames.length;
+    const names = this.labelNames;
+    const depth = names.length;
+    if (!withLabels) {
+      const walk = (node: Node, d: number) => {
+        if (d === depth) {
+          for (const s of childrenOf(node)) out.push(s as S);
+        } else {
+          for (const child of childrenOf(node)) walk(child as Node, d + 1);
+        }
+      };
+      walk(this.#root, 1);
+      return out;
+    }
+    const keys: string[] = new Array(depth);
     const walk = (node: Node, d: number) => {
-      if (d === depth) {
-        for (const s of childrenOf(node)) out.push(s as S);
-      } else {
-        for (const child of childrenOf(node)) walk(child as Node, d + 1);
+      for (const [k, child] of entriesOf(node)) {
+        keys[d - 1] = k;
+        if (d < depth) walk(child as Node, d + 1);
+        else {
+          const labels: Record<string, string> = {};
+          for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
+          out.push(this._detach(child as S, labels));
+        }
       }
     };
     walk(this.#root, 1);
     return out;
   }
 
+  /** @internal A copy of a series that carries its labels and no live state. */
+  protected _detach(s: S, labels: Record<string, string>): S {
+    return { ...s, labels };
+  }
+
   /**
-   * @internal Writes the family in text 0.0.4 or OpenMetrics after the collect
-   * hook: lazily, {@link PIECE_SERIES} series a piece, the header in the first.
+   * Reads the family after the collect hook (see {@link Collectable.collect}).
    */
-  encode(om: boolean): Iterable<string> | Promise<Iterable<string>> {
+  collect(options?: CollectOptions): FamilySnapshot | Promise<FamilySnapshot> {
     const hook = this.#collect;
+    const labels = options?.labels === true;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._pieces(om));
+      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
     }
-    return this._pieces(om);
+    return this._family(this._all(labels));
   }
 
-  private *_pieces(om: boolean): Generator<string> {
-    const all = this._all();
-    if (all.length <= PIECE_SERIES) {
-      yield this._write(om, all, true);
-      return;
-    }
-    for (let i = 0; i < all.length; i += PIECE_SERIES) {
-      yield this._write(om, all.slice(i, i + PIECE_SERIES), i === 0);
-    }
-  }
-
-  /** @internal Writes these series of the family, with the header when `head`. */
-  protected abstract _write(om: boolean, series: S[], head: boolean): string;
+  /** @internal The family snapshot around these series. */
+  protected abstract _family(series: S[]): FamilySnapshot;
 }
-
-/** Series per piece of a written family: a few hundred KB at most. @internal */
-export const PIECE_SERIES = 2000;

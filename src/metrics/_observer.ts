@@ -6,7 +6,7 @@
 
 import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
 import { timed, timer } from "./_timer.ts";
-import { show } from "./_names.ts";
+import { show } from "../_names.ts";
 
 /** The error for a value that cannot be observed (not a finite number). @internal */
 export function badObservation(

@@ -3,8 +3,8 @@
  * @module
  */
 
-import { show } from "./_names.ts";
-import { counterFamily, writeCounter } from "../exposition/_encode.ts";
+import { counterFamily, reservedNames, show } from "../_names.ts";
+import type { CounterFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
 
 /** Options of a {@link Counter}. */
@@ -13,7 +13,11 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
   collect?: (this: Counter<L>) => void | Promise<void>;
 }
 
-class CounterSeries {
+/**
+ * The live state of one Counter series, what its snapshot reads.
+ * @ignore
+ */
+export class CounterSeries {
   value = 0;
   created: number = nowSeconds();
   constructor(readonly labelText: string) {}
@@ -83,9 +87,8 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: CounterOptions<L>) {
     super(opts);
-    const fam = counterFamily(this.name);
-    this._checkUnit(fam);
-    this.reservedNames = [this.name, fam, fam + "_total", fam + "_created"];
+    this._checkUnit(counterFamily(this.name));
+    this.reservedNames = reservedNames("counter", this.name);
     this._ready(opts);
   }
 
@@ -141,7 +144,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
-  protected _write(om: boolean, series: CounterSeries[], head: boolean): string {
-    return writeCounter(this.name, this.help, this.unit, series, om, head);
+  protected _family(series: CounterSeries[]): CounterFamilySnapshot {
+    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
   }
 }

@@ -3,8 +3,8 @@
  * @module
  */
 
-import { show } from "./_names.ts";
-import { writeGauge } from "../exposition/_encode.ts";
+import { show } from "../_names.ts";
+import type { GaugeFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
 
 /** Options of a {@link Gauge}. */
@@ -16,7 +16,11 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
   collect?: (this: Gauge<L>) => void | Promise<void>;
 }
 
-class GaugeSeries {
+/**
+ * The live state of one Gauge series, what its snapshot reads.
+ * @ignore
+ */
+export class GaugeSeries {
   value = 0;
   created = 0;
   constructor(readonly labelText: string) {}
@@ -196,7 +200,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
-  protected _write(om: boolean, series: GaugeSeries[], head: boolean): string {
-    return writeGauge(this.name, this.help, this.unit, series, om, "gauge", head);
+  protected _family(series: GaugeSeries[]): GaugeFamilySnapshot {
+    return { name: this.name, help: this.help, type: "gauge", unit: this.unit, series };
   }
 }

@@ -3,8 +3,8 @@
  * @module
  */
 
-import { show } from "./_names.ts";
-import { leTexts, writeHistogram } from "../exposition/_encode.ts";
+import { reservedNames, show } from "../_names.ts";
+import type { HistogramFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
@@ -96,7 +96,11 @@ function checkBuckets(name: string, buckets: unknown): number[] {
   return b;
 }
 
-class HistogramSeries {
+/**
+ * The live state of one Histogram series, what its snapshot reads.
+ * @ignore
+ */
+export class HistogramSeries {
   sum = 0;
   count = 0;
   created: number = nowSeconds();
@@ -179,7 +183,6 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly buckets: readonly number[];
   /** @internal */
   readonly bounds: Float64Array;
-  #les: string[];
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
@@ -188,10 +191,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     super(opts, "le");
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
-    this.#les = leTexts(buckets);
     this._checkUnit(this.name);
-    const n = this.name;
-    this.reservedNames = [n, n + "_bucket", n + "_sum", n + "_count", n + "_created"];
+    this.reservedNames = reservedNames("histogram", this.name);
     this._ready(opts);
   }
 
@@ -222,8 +223,19 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   }
 
   /** @internal */
-  protected _write(om: boolean, series: HistogramSeries[], head: boolean): string {
-    const negative = this.buckets.length > 0 && this.buckets[0] < 0;
-    return writeHistogram(this.name, this.help, this.unit, this.#les, series, om, head, negative);
+  protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
+    return { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+  }
+
+  /** @internal */
+  protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
+    return {
+      name: this.name,
+      help: this.help,
+      type: "histogram",
+      unit: this.unit,
+      buckets: this.buckets,
+      series,
+    };
   }
 }

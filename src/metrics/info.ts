@@ -3,7 +3,8 @@
  * @module
  */
 
-import { infoFamily, writeInfo } from "../exposition/_encode.ts";
+import { reservedNames } from "../_names.ts";
+import type { InfoFamilySnapshot } from "../collector.ts";
 import { type Labels, Metric, type MetricOptions } from "./_metric.ts";
 
 /** Options of an {@link Info}. */
@@ -12,7 +13,11 @@ export interface InfoOptions<L extends string> extends Omit<MetricOptions<L>, "u
   collect?: (this: Info<L>) => void | Promise<void>;
 }
 
-class InfoSeries {
+/**
+ * The live state of one Info series, what its snapshot reads.
+ * @ignore
+ */
+export class InfoSeries {
   created = 0;
   constructor(readonly labelText: string) {}
 }
@@ -44,8 +49,7 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   /** Creates the metric and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: InfoOptions<L>) {
     super({ ...opts, unit: undefined });
-    const fam = infoFamily(this.name);
-    this.reservedNames = [this.name, fam, fam + "_info"];
+    this.reservedNames = reservedNames("info", this.name);
     this._ready(opts);
   }
 
@@ -69,7 +73,7 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   }
 
   /** @internal */
-  protected _write(om: boolean, series: InfoSeries[], head: boolean): string {
-    return writeInfo(this.name, this.help, series, om, head);
+  protected _family(series: InfoSeries[]): InfoFamilySnapshot {
+    return { name: this.name, help: this.help, type: "info", series };
   }
 }

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { show } from "./_names.ts";
-import { quantileTexts, type SummarySample, writeSummary } from "../exposition/_encode.ts";
+import { reservedNames, show } from "../_names.ts";
+import type { SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
@@ -20,6 +20,8 @@ export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
   0.99,
   0.999,
 ]);
+
+const NO_VALUES = new Float64Array(0);
 
 /** The relative error bound of every reported quantile (0.5%). */
 export const SUMMARY_RELATIVE_ACCURACY: number = RELATIVE_ACCURACY;
@@ -48,7 +50,11 @@ interface Window {
   add(v: number): void;
 }
 
-class SummarySeries {
+/**
+ * The live state of one Summary series, what its snapshot reads.
+ * @ignore
+ */
+export class SummarySeries {
   sum = 0;
   count = 0;
   created: number = nowSeconds();
@@ -132,7 +138,6 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   readonly maxAgeSeconds: number | undefined;
   /** The number of window slots. */
   readonly ageBuckets: number;
-  #qs: string[];
   #now: () => number;
 
   /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
@@ -153,10 +158,8 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     this.maxAgeSeconds = maxAgeSeconds;
     this.ageBuckets = ageBuckets;
     this.#now = now;
-    this.#qs = quantileTexts(this.percentiles);
     this._checkUnit(this.name);
-    const n = this.name;
-    this.reservedNames = [n, n + "_sum", n + "_count", n + "_created"];
+    this.reservedNames = reservedNames("summary", this.name);
     this._ready(opts);
   }
 
@@ -215,19 +218,27 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
-  protected _write(om: boolean, all: SummarySeries[], head: boolean): string {
+  protected _family(all: SummarySeries[]): SummaryFamilySnapshot {
     const scratch = new Sketch();
-    const samples: SummarySample[] = new Array(all.length);
+    const series: SummarySeriesSnapshot[] = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
-      samples[i] = {
+      series[i] = {
         labelText: s.labelText,
-        quantiles: this.#values(s, scratch),
+        labels: (s as { labels?: Record<string, string> }).labels,
+        quantiles: this.#values(s, scratch) ?? NO_VALUES,
         sum: s.sum,
         count: s.count,
         created: s.created,
       };
     }
-    return writeSummary(this.name, this.help, this.unit, this.#qs, samples, om, head);
+    return {
+      name: this.name,
+      help: this.help,
+      type: "summary",
+      unit: this.unit,
+      quantiles: this.percentiles,
+      series,
+    };
   }
 }

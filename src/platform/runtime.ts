@@ -16,7 +16,11 @@ export interface RuntimeInfo {
   readonly extra: Readonly<Record<string, string>>;
 }
 
-interface Globals {
+/**
+ * The globals `detectRuntime()` reads (tests pass a fake).
+ * @ignore
+ */
+export interface Globals {
   Deno?: { version?: { deno?: string; v8?: string; typescript?: string } };
   Bun?: { version?: string; revision?: string };
   navigator?: { userAgent?: string };

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { checkLabelName } from "../metrics/_names.ts";
-import { defaultRegistry, type Registry, TEXT_CONTENT_TYPE } from "../registry.ts";
+import { checkLabelName } from "../_names.ts";
+import { defaultRegistry, type Registry } from "../registry.ts";
+import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
 /** Options of a {@link Pushgateway}. */
 export interface PushgatewayOptions {
@@ -13,7 +14,11 @@ export interface PushgatewayOptions {
   registry?: Registry;
   /** Headers for every request, e.g. `{ authorization: "Bearer ..." }`. */
   headers?: HeadersInit;
-  /** Milliseconds before a request is given up (default 10,000). */
+  /**
+   * Milliseconds before a request is given up (default 10,000); `Infinity`
+   * waits as long as the gateway takes. Values above 2**31-1 (about 24.8
+   * days, the longest timer the runtimes keep) are taken as that.
+   */
   timeout?: number;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
@@ -29,18 +34,42 @@ export interface PushTarget {
   groupingKey?: Readonly<Record<string, string>>;
 }
 
-/** The base64url form of UTF-8 text, without padding. */
-function base64url(s: string): string {
+/** The base64 form of UTF-8 text. */
+function base64(s: string): string {
   let bin = "";
   for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(bin);
 }
 
-/** One path segment pair: `name/value`, or `name@base64/...` where a value needs it. */
+/** The base64url form of UTF-8 text, without padding. */
+function base64url(s: string): string {
+  return base64(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The longest delay setTimeout keeps; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One path segment pair: `name/value`, or `name@base64/...` where a value
+ * needs it: empty (`=`), holding a `/`, or a dot segment (`.` `..`) that a
+ * URL parser would resolve away (percent-encoding does not stop that).
+ */
 function segment(name: string, value: string): string {
   if (value === "") return `${name}@base64/=`;
-  if (value.includes("/")) return `${name}@base64/${base64url(value)}`;
+  if (value.includes("/") || value === "." || value === "..") {
+    return `${name}@base64/${base64url(value)}`;
+  }
   return `${name}/${encodeURIComponent(value)}`;
+}
+
+/** Throws unless `value` is well-formed UTF-16 (a lone surrogate has no UTF-8 form). */
+function checkText(what: string, value: string): void {
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
+    throw new TypeError(
+      `Pushgateway: ${what} ${JSON.stringify(value)} holds a lone UTF-16 surrogate, ` +
+        "which has no UTF-8 form; pass well-formed text",
+    );
+  }
 }
 
 /**
@@ -60,7 +89,8 @@ function segment(name: string, value: string): string {
  */
 export class Pushgateway {
   readonly #base: string;
-  readonly #opts: PushgatewayOptions;
+  readonly #opts: PushgatewayOptions & { timeout: number };
+  readonly #headers: Headers;
 
   /** `url` is the gateway's base URL, e.g. `http://pushgateway:9091`. */
   constructor(url: string, options: PushgatewayOptions = {}) {
@@ -75,14 +105,43 @@ export class Pushgateway {
     if (u.protocol !== "http:" && u.protocol !== "https:") {
       throw new TypeError(`Pushgateway: ${url} must be an http or https URL`);
     }
-    const timeout = options.timeout ?? 10_000;
-    if (!(timeout > 0)) {
-      throw new RangeError(
-        `Pushgateway: timeout must be a number of milliseconds > 0, got ${timeout}`,
+    if (u.search !== "" || u.hash !== "") {
+      throw new TypeError(
+        `Pushgateway: ${url} has a query or fragment; give the gateway's base URL, e.g. "http://127.0.0.1:9091"`,
       );
     }
+    const timeout = options.timeout ?? 10_000;
+    if (typeof timeout !== "number" || !(timeout > 0)) {
+      throw new RangeError(
+        `Pushgateway: timeout must be a number of milliseconds > 0 (Infinity for none), got ${
+          typeof timeout === "number" ? timeout : JSON.stringify(timeout)
+        }`,
+      );
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== "function") {
+      throw new TypeError("Pushgateway: fetch must be a function like the global fetch");
+    }
+    let headers: Headers;
+    try {
+      headers = new Headers(options.headers);
+    } catch (e) {
+      throw new TypeError(`Pushgateway: bad headers option: ${e instanceof Error ? e.message : e}`);
+    }
+    // fetch refuses a URL with credentials (Node: "Request cannot be constructed
+    // from a URL that includes credentials"): send them as Basic auth instead.
+    if (u.username !== "" || u.password !== "") {
+      if (!headers.has("authorization")) {
+        const pair = decodeURIComponent(u.username) + ":" + decodeURIComponent(u.password);
+        headers.set("authorization", "Basic " + base64(pair));
+      }
+      u.username = u.password = "";
+    }
     this.#base = u.href.replace(/\/+$/, "");
-    this.#opts = { ...options, timeout };
+    this.#opts = {
+      ...options,
+      timeout: timeout === Infinity ? Infinity : Math.min(timeout, MAX_TIMER_MS),
+    };
+    this.#headers = headers;
   }
 
   /** The URL a target maps to; throws on an empty job or a bad label name. */
@@ -93,6 +152,7 @@ export class Pushgateway {
         'Pushgateway: job must be a non-empty string, e.g. { job: "nightly-etl" }',
       );
     }
+    checkText("job", job);
     let path = "/metrics/" + segment("job", job);
     for (const [name, value] of Object.entries(groupingKey)) {
       checkLabelName("pushgateway grouping key", name);
@@ -102,6 +162,7 @@ export class Pushgateway {
       if (typeof value !== "string") {
         throw new TypeError(`Pushgateway: grouping label "${name}" must be a string`);
       }
+      checkText(`grouping label "${name}"`, value);
       path += "/" + segment(name, value);
     }
     return this.#base + path;
@@ -125,7 +186,7 @@ export class Pushgateway {
   async #send(method: string, target: PushTarget, withBody: boolean): Promise<void> {
     const url = this.url(target); // throws before any request
     const o = this.#opts;
-    const headers = new Headers(o.headers);
+    const headers = new Headers(this.#headers);
     let body: BodyInit | undefined;
     if (withBody) {
       const text = await (o.registry ?? defaultRegistry).metrics();
@@ -138,7 +199,7 @@ export class Pushgateway {
       } else body = text;
     }
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), o.timeout);
+    const timer = o.timeout === Infinity ? undefined : setTimeout(() => ctrl.abort(), o.timeout);
     const timedOut = (cause: unknown) =>
       new Error(`Pushgateway ${method} ${url} timed out after ${o.timeout} ms`, { cause });
     let res: Response;

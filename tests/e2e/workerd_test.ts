@@ -108,3 +108,43 @@ const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${ba
   assert.ok(group, JSON.stringify(body.data.map((g) => g.labels)));
   assert.equal(Number(group.edge_invocations_total!.metrics[0].value), 2);
 });
+
+test("a Worker in workerd remote-writes to a real Prometheus", {
+  skip: needs("prometheus"),
+}, async () => {
+  const worker = await bundle("remote_worker.ts");
+  const promPort = await freePort();
+  const prom = start("prometheus", [
+    "--config.file=/dev/null",
+    `--storage.tsdb.path=${join(dir.path, "prom-rw")}`,
+    `--web.listen-address=127.0.0.1:${promPort}`,
+    "--web.enable-remote-write-receiver",
+  ]);
+  await waitFor(`http://127.0.0.1:${promPort}/-/ready`, prom);
+  const port = await freePort();
+  const config = join(dir.path, "config-remote.capnp");
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w), (name = "loopback", network = (allow = ["private"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${basename(worker)}") ],
+  compatibilityDate = "2026-11-01", globalOutbound = "loopback",
+  bindings = [ (name = "RECEIVER", text = "http://127.0.0.1:${promPort}/api/v1/write") ] );
+`,
+  );
+  const proc = start(BIN("workerd"), ["serve", config]);
+  let res: Response | undefined;
+  for (let i = 0; i < 100 && !res; i++) {
+    res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+    if (!res) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await res!.text(), "written", proc.output());
+  assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "written");
+  const q = encodeURIComponent('edge_invocations_total{job="edge",instance="local-isolate"}');
+  const body = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${q}`))
+    .json() as { data: { result: { value: [number, string] }[] } };
+  assert.equal(body.data.result.length, 1, JSON.stringify(body));
+  assert.equal(Number(body.data.result[0].value[1]), 2);
+});

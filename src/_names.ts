@@ -1,5 +1,6 @@
 /**
- * Name validation and escaping shared by metrics, collectors and encoders.
+ * The name rules: metric, label and unit names, the names each family type
+ * writes. Shared by metrics, collectors, the registry and the formats.
  * @module
  */
 
@@ -72,51 +73,65 @@ export function checkLabelNames(
   return Object.freeze([...names]);
 }
 
-const LABEL_VALUE_SPECIAL = /[\\"\n]/;
-
-/** Escapes a label value for both exposition formats: `\`, `"` and newline. */
-export function escapeLabelValue(v: string): string {
-  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
-  return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
-}
-
-/** Escapes HELP text: text 0.0.4 escapes `\` and newline, OpenMetrics also `"`. */
-export function escapeHelp(help: string, openMetrics: boolean): string {
-  return openMetrics
-    ? help.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c)
-    : help.replace(/[\\\n]/g, (c) => c === "\n" ? "\\n" : "\\\\");
-}
+const UNIT = /^[a-zA-Z0-9_:]+$/;
 
 /**
- * Formats a sample value: integers and floats as JavaScript writes them (a
- * form Go's and Python's parsers accept), infinities as `+Inf` / `-Inf`.
+ * Throws a TypeError unless `unit` is a valid unit for family `metric` whose
+ * name without type suffix is `base`: the unit's characters are those of a
+ * metric name and `base` ends with `_<unit>`. The one unit rule, for metrics
+ * and collected families alike.
  */
-export function formatValue(v: number): string {
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  return "" + v;
-}
-
-/**
- * The canonical form of a bucket bound or quantile (OpenMetrics, and what Go
- * writes): the shortest float in Go's `%g` style, with `.0` added when it has
- * neither `.` nor an exponent. `1` -> `1.0`, `1e6` -> `1e+06`,
- * `0.00001` -> `1e-05`, `Infinity` -> `+Inf`.
- */
-export function formatBound(v: number): string {
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  if (v !== v) return "NaN";
-  if (v === 0) return "0.0";
-  const e = v.toExponential(); // shortest round-trip digits, e.g. "1.5e-7"
-  const at = e.indexOf("e");
-  const exp = +e.slice(at + 1);
-  if (exp < -4 || exp >= 6) {
-    const digits = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : "" + Math.abs(exp);
-    return e.slice(0, at) + (exp < 0 ? "e-" : "e+") + digits;
+export function checkUnit(metric: string, unit: unknown, base: string): void {
+  if (unit === undefined) return;
+  if (typeof unit !== "string" || !UNIT.test(unit)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid unit ${
+        JSON.stringify(unit)
+      }: a unit must match [a-zA-Z0-9_:]+, e.g. "seconds"`,
+    );
   }
-  const s = "" + v;
-  return s.includes(".") ? s : s + ".0";
+  if (!base.endsWith("_" + unit)) {
+    throw new TypeError(
+      `Metric "${metric}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base}_${unit}"`,
+    );
+  }
+}
+
+/** The OpenMetrics family name of a counter: the name without `_total`. */
+export function counterFamily(name: string): string {
+  return name.endsWith("_total") ? name.slice(0, -6) : name;
+}
+
+/** The family name of an info metric: the name without `_info`. */
+export function infoFamily(name: string): string {
+  return name.endsWith("_info") ? name.slice(0, -5) : name;
+}
+
+/**
+ * Every name a family of this type may write in any format: the name as
+ * given, the OpenMetrics family name and each sample name. Two families
+ * whose sets meet would write a page no parser accepts.
+ */
+export function reservedNames(
+  type: "counter" | "gauge" | "histogram" | "summary" | "info" | "untyped",
+  name: string,
+): string[] {
+  switch (type) {
+    case "counter": {
+      const fam = counterFamily(name);
+      return [...new Set([name, fam, fam + "_total", fam + "_created"])];
+    }
+    case "histogram":
+      return [name, name + "_bucket", name + "_sum", name + "_count", name + "_created"];
+    case "summary":
+      return [name, name + "_sum", name + "_count", name + "_created"];
+    case "info": {
+      const fam = infoFamily(name);
+      return [...new Set([name, fam, fam + "_info"])];
+    }
+    default:
+      return [name];
+  }
 }
 
 /** A value as an error message shows it: numbers as JavaScript writes them, the rest as JSON. */

@@ -1,0 +1,494 @@
+/**
+ * Native (sparse exponential) histogram buckets for one series: the bucket
+ * index rule of the Prometheus native histogram spec, schema lowering past a
+ * bucket limit, and the spans + deltas the protobuf encoders write.
+ *
+ * Bucket `i` of schema `s` is `(2^((i-1) * 2^-s), 2^(i * 2^-s)]`: a value
+ * exactly on a bound lands in the bucket that bound closes. Indexes are found
+ * from the float's bits (exponent and significand), with a per-schema table of
+ * bounds rounded down, so no `Math.log2` rounding can move a value across a
+ * bound.
+ * @module
+ */
+
+/** Smallest schema: each bucket spans a factor of 2^16. */
+export const NATIVE_SCHEMA_MIN: number = -4;
+/** Largest schema: each bucket spans a factor of 2^(1/256). */
+export const NATIVE_SCHEMA_MAX: number = 8;
+/** client_golang's default zero threshold, 2^-128. */
+export const DEFAULT_ZERO_THRESHOLD: number = 2 ** -128;
+/** client_golang's default schema: 8 buckets per power of two (factor ~1.09). */
+export const DEFAULT_NATIVE_SCHEMA: number = 3;
+/** Default limit on populated buckets (negative and positive together). */
+export const DEFAULT_MAX_BUCKETS: number = 160;
+
+/** Options of {@link NativeHistogramCounts}. */
+export interface NativeHistogramOptions {
+  /** Resolution, a whole number from -4 to 8: `2^s` buckets per power of two. Default 3. */
+  schema?: number;
+  /** Values with `|v| <= zeroThreshold` go to the zero bucket. Finite, >= 0; default 2^-128. */
+  zeroThreshold?: number;
+  /**
+   * Most populated buckets (both signs) kept before the schema is lowered,
+   * a whole number >= 1. Default 160. At schema -4 the buckets are no longer
+   * merged (at most 133 per sign, whatever the values).
+   */
+  maxBuckets?: number;
+}
+
+/** A run of consecutive buckets: `offset` is the gap after the previous span (for the first, the index of its first bucket). */
+export interface NativeBucketSpan {
+  /** Index of the first bucket (first span), or empty buckets since the previous span. */
+  offset: number;
+  /** Number of consecutive buckets in the span. */
+  length: number;
+}
+
+/** One side (positive or negative) of a native histogram, in the protobuf shape. */
+export interface NativeBucketRuns {
+  /** Spans of buckets; gaps of one or two empty buckets are written as zero counts instead. */
+  spans: NativeBucketSpan[];
+  /** Each bucket's count minus the previous bucket's (across spans; the first minus 0). */
+  deltas: number[];
+}
+
+/** Everything an encoder writes for one native histogram series. */
+export interface NativeHistogramSnapshot {
+  /** Schema of the buckets (may be lower than configured after merging). */
+  schema: number;
+  /** Upper bound of the zero bucket. */
+  zeroThreshold: number;
+  /** Observations with `|v| <= zeroThreshold`. */
+  zeroCount: number;
+  /** All observations, NaN included. */
+  count: number;
+  /** Sum of all observations. */
+  sum: number;
+  /** Buckets of positive values. */
+  positive: NativeBucketRuns;
+  /** Buckets of negative values, indexed by their absolute value. */
+  negative: NativeBucketRuns;
+}
+
+// Bit access to a double (the exponent and top significand bits are in the
+// high word, whose position depends on the platform's endianness).
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
+
+/**
+ * Per positive schema `s`: bound `j` (j < 2^s) is the largest double
+ * `<= 2^(j/2^s - 1)`, a bound within one power of two for the significand
+ * `frac` in [0.5, 1), kept as its 52 significand bits (`hi` 20, `lo` 32) so
+ * that a value's bits compare without converting back; bound `2^s` is above
+ * every significand. `cells[c]` is the first `j` whose bound is `>=` the
+ * smallest `frac` whose top `s + 1` significand bits are `c`; a cell is
+ * narrower than a bucket, so the answer for any `frac` in it is `cells[c]` or
+ * the next one.
+ */
+interface _Table {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  cells: Uint16Array;
+}
+const tables: (_Table | undefined)[] = [];
+
+/**
+ * Whether `m^(2^s) <= 2^k`: squares `s` times keeping ~96 bits, rounded down
+ * (`lo`) and up (`hi`), so `lo * 2^shift <= m^(2^i) <= hi * 2^shift`; the
+ * exact power only when those bounds cannot tell.
+ */
+function _powAtMost(m: bigint, s: number, k: number): boolean {
+  let lo = m, hi = m, shift = 0;
+  for (let i = 0; i < s; i++) {
+    lo *= lo;
+    hi *= hi;
+    shift *= 2;
+    const extra = hi.toString(16).length * 4 - 96;
+    if (extra > 0) {
+      const e = BigInt(extra);
+      lo >>= e;
+      hi = ((hi - 1n) >> e) + 1n;
+      shift += extra;
+    }
+  }
+  if (k >= shift) {
+    const p = 1n << BigInt(k - shift);
+    if (hi <= p) return true;
+    if (lo > p) return false;
+  } else if (lo >= 1n) return false;
+  return m ** (1n << BigInt(s)) <= 1n << BigInt(k);
+}
+
+/** The largest double `<= 2^(j/2^s - 1)` for `0 <= j < 2^s`, checked exactly. */
+function _floorBound(j: number, s: number): number {
+  if (j === 0) return 0.5;
+  // d = m / 2^53 with m in [2^52, 2^53): d <= 2^(j/n - 1)  <=>  m^n <= 2^(j + 52n).
+  const n = 1 << s, k = j + 52 * n;
+  let m = BigInt(Math.round(2 ** (j / n - 1) * 2 ** 53));
+  while (!_powAtMost(m, s, k)) m--;
+  while (_powAtMost(m + 1n, s, k)) m++;
+  return Number(m) / 2 ** 53;
+}
+
+function _table(s: number): _Table {
+  const cached = tables[s];
+  if (cached) return cached;
+  const n = 1 << s;
+  const bounds = new Float64Array(n + 1);
+  for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
+  bounds[n] = 1;
+  // The bounds' bits, through a view of their own (the caller's value is in f64).
+  const words = new Uint32Array(bounds.buffer);
+  const hi = new Uint32Array(n + 1), lo = new Uint32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    hi[j] = words[2 * j + HI] & 0xfffff;
+    lo[j] = words[2 * j + LO];
+  }
+  hi[n] = 0x100000;
+  const cells = new Uint16Array(1 << (s + 1));
+  for (let c = 0, j = 0; c < cells.length; c++) {
+    const low = 0.5 + c / (cells.length * 2);
+    while (bounds[j] < low) j++;
+    cells[c] = j;
+  }
+  return (tables[s] = { hi, lo, cells });
+}
+
+/**
+ * The bucket index of `a > 0` (not NaN) at `schema`: the `i` with
+ * `2^((i-1) * 2^-s) < a <= 2^(i * 2^-s)`. `Infinity` gets the index after that
+ * of `Number.MAX_VALUE`, as in client_golang.
+ */
+export function nativeBucketIndex(a: number, schema: number): number {
+  f64[0] = a;
+  let hi = u32[HI];
+  let e = hi >>> 20;
+  if (e === 0) {
+    // Subnormal: scale into the normal range (exact), then correct the exponent.
+    f64[0] = a * 18446744073709551616; // 2^64
+    hi = u32[HI];
+    e = (hi >>> 20) - 64;
+  } else if (e === 0x7ff) {
+    return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
+  }
+  // a = frac * 2^exp with frac in [0.5, 1): exp = e - 1022.
+  const m = hi & 0xfffff;
+  if (schema > 0) {
+    const t = tables[schema] ?? _table(schema);
+    let j = t.cells[m >>> (19 - schema)];
+    const bh = t.hi[j];
+    if (m > bh || (m === bh && u32[LO] > t.lo[j])) j++;
+    return ((e - 1023) << schema) + j;
+  }
+  // Schema <= 0: the schema-0 index is exp, or exp - 1 when a is a power of two.
+  const k = m === 0 && u32[LO] === 0 ? e - 1023 : e - 1022;
+  return (k + (1 << -schema) - 1) >> -schema;
+}
+
+/** Index `k` of schema `from` in schema `to <= from`: ceil(k / 2^(from - to)). */
+function _lowered(k: number, from: number, to: number): number {
+  const d = from - to;
+  return (k + (1 << d) - 1) >> d;
+}
+
+const EMPTY = new Float64Array(0);
+
+/** The buckets of one sign: a dense window of counts starting at index `offset`. */
+class _Side {
+  /** Most slots in the window (more only at schema -4, where buckets are no longer merged). */
+  readonly limit: number;
+  offset = 0;
+  counts: Float64Array = EMPTY;
+  /** Populated buckets. */
+  populated = 0;
+  /** Lowest and highest populated index (lo > hi when empty). */
+  lo = 1;
+  hi = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Adds `c > 0` at index `k`, growing the window if needed. */
+  add(k: number, c: number): void {
+    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
+    const i = k - this.offset;
+    if (this.counts[i] === 0) this.created(k);
+    this.counts[i] += c;
+  }
+
+  /** Notes that bucket `k` (inside the window) has just become populated. */
+  created(k: number): void {
+    if (++this.populated === 1) this.lo = this.hi = k;
+    else if (k < this.lo) this.lo = k;
+    else if (k > this.hi) this.hi = k;
+  }
+
+  /** Span of populated indexes if `k` were added. */
+  spanWith(k: number): number {
+    if (this.populated === 0) return 1;
+    return Math.max(this.hi, k) - Math.min(this.lo, k) + 1;
+  }
+
+  _grow(k: number): void {
+    const lo = this.populated === 0 ? k : Math.min(this.lo, k);
+    const hi = this.populated === 0 ? k : Math.max(this.hi, k);
+    const span = hi - lo + 1;
+    const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
+    const extra = len - span;
+    // Leave most of the slack on the side the window is growing towards.
+    const offset = k < this.offset ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
+    const counts = new Float64Array(len);
+    if (this.populated > 0) {
+      counts.set(
+        this.counts.subarray(this.lo - this.offset, this.hi - this.offset + 1),
+        this.lo - offset,
+      );
+    }
+    this.counts = counts;
+    this.offset = offset;
+  }
+
+  /** Merges buckets pairwise `d` times (index k becomes ceil(k / 2^d)). */
+  lower(d: number): void {
+    if (this.populated === 0) return;
+    const old = this.counts, oldOffset = this.offset, lo = this.lo, hi = this.hi;
+    this.counts = EMPTY;
+    this.populated = 0;
+    this.lo = 1;
+    this.hi = 0;
+    for (let k = lo; k <= hi; k++) {
+      const c = old[k - oldOffset];
+      if (c !== 0) this.add(_lowered(k, d, 0), c);
+    }
+  }
+
+  clear(): void {
+    this.offset = 0;
+    this.counts = EMPTY;
+    this.populated = 0;
+    this.lo = 1;
+    this.hi = 0;
+  }
+
+  /** index -> count, ascending. */
+  entries(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (let k = this.lo; k <= this.hi; k++) {
+      const c = this.counts[k - this.offset];
+      if (c !== 0) out.set(k, c);
+    }
+    return out;
+  }
+
+  runs(): NativeBucketRuns {
+    const spans: NativeBucketSpan[] = [];
+    const deltas: number[] = [];
+    let prev = 0, next = 0;
+    for (let k = this.lo; k <= this.hi; k++) {
+      const c = this.counts[k - this.offset];
+      if (c === 0) continue;
+      const gap = k - next;
+      if (spans.length === 0) spans.push({ offset: k, length: 0 });
+      else if (gap > 2) spans.push({ offset: gap, length: 0 });
+      else {
+        // A gap of one or two buckets costs less as zero counts than as a new span.
+        for (let g = 0; g < gap; g++) deltas.push(-prev), prev = 0;
+        spans[spans.length - 1].length += gap;
+      }
+      spans[spans.length - 1].length++;
+      deltas.push(c - prev);
+      prev = c;
+      next = k + 1;
+    }
+    return { spans, deltas };
+  }
+}
+
+function _check(opts: NativeHistogramOptions | undefined): Required<NativeHistogramOptions> {
+  const { schema = DEFAULT_NATIVE_SCHEMA, zeroThreshold = DEFAULT_ZERO_THRESHOLD } = opts ?? {};
+  const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
+  if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
+    throw new RangeError(
+      `native histogram: schema ${String(schema)} is not a whole number from -4 to 8 ` +
+        `(3 gives 8 buckets per power of two)`,
+    );
+  }
+  if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
+    throw new RangeError(
+      `native histogram: zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 ` +
+        `(default 2**-128)`,
+    );
+  }
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
+    throw new RangeError(
+      `native histogram: maxBuckets ${
+        String(maxBuckets)
+      } must be a whole number >= 1 (default 160)`,
+    );
+  }
+  return { schema, zeroThreshold, maxBuckets };
+}
+
+/**
+ * The counts of one native histogram series: sparse exponential buckets for
+ * positive and negative values, a zero bucket, count and sum.
+ *
+ * As in client_golang: NaN adds to count and sum but to no bucket; ±Infinity
+ * goes to the bucket after that of `±Number.MAX_VALUE`. When more than
+ * `maxBuckets` buckets are populated, or one sign's populated buckets span
+ * more than `2 * maxBuckets` indexes, the schema is lowered (buckets merged
+ * pairwise) until they fit or the schema is -4; count and sum never change.
+ * The counts of one sign are a window of at most `2 * maxBuckets` doubles
+ * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more.
+ *
+ * @example
+ * ```ts
+ * import { NativeHistogramCounts } from "./_native.ts";
+ * const h = new NativeHistogramCounts({ schema: 0 });
+ * h.observe(1); // bucket 0: (0.5, 1]
+ * h.observe(3); // bucket 2: (2, 4]
+ * h.snapshot().positive; // { spans: [{ offset: 0, length: 3 }], deltas: [1, -1, 1] }
+ * ```
+ */
+export class NativeHistogramCounts {
+  /** The configured (starting) schema; {@link reset} returns to it. */
+  readonly initialSchema: number;
+  /** Upper bound of the zero bucket. */
+  readonly zeroThreshold: number;
+  /** Limit on populated buckets before the schema is lowered. */
+  readonly maxBuckets: number;
+  /** Current schema, at most {@link initialSchema}. */
+  schema: number;
+  /** Observations with `|v| <= zeroThreshold`. */
+  zeroCount = 0;
+  /** All observations, NaN included. */
+  count = 0;
+  /** Sum of all observations. */
+  sum = 0;
+  #pos: _Side;
+  #neg: _Side;
+
+  /** Checks the options; throws a RangeError naming the bad one. */
+  constructor(opts?: NativeHistogramOptions) {
+    const o = _check(opts);
+    this.initialSchema = this.schema = o.schema;
+    this.zeroThreshold = o.zeroThreshold;
+    this.maxBuckets = o.maxBuckets;
+    this.#pos = new _Side(2 * o.maxBuckets);
+    this.#neg = new _Side(2 * o.maxBuckets);
+  }
+
+  /** Records one observation. */
+  observe(v: number): void {
+    this.count++;
+    this.sum += v;
+    // The common case (a positive value, a bucket inside the window) inline.
+    if (v > this.zeroThreshold) {
+      const side = this.#pos, k = nativeBucketIndex(v, this.schema);
+      const i = k - side.offset, counts = side.counts;
+      if (i >= 0 && i < counts.length) {
+        if (counts[i]++ === 0) this.#created(side, k);
+      } else this.#add(side, k, 1);
+    } else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
+    else if (v === v) this.zeroCount++;
+  }
+
+  #created(side: _Side, k: number): void {
+    side.created(k);
+    this.#fit();
+  }
+
+  /** Adds `c` at index `k` of the current schema, lowering it first if the window would be too wide. */
+  #add(side: _Side, k: number, c: number): void {
+    while (this.schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
+      this.#lower(1);
+      k = (k + 1) >> 1;
+    }
+    side.add(k, c);
+    this.#fit();
+  }
+
+  /** Lowers the schema while more than maxBuckets buckets are populated. */
+  #fit(): void {
+    while (
+      this.schema > NATIVE_SCHEMA_MIN &&
+      this.#pos.populated + this.#neg.populated > this.maxBuckets
+    ) {
+      this.#lower(1);
+    }
+  }
+
+  #lower(d: number): void {
+    this.schema -= d;
+    this.#pos.lower(d);
+    this.#neg.lower(d);
+  }
+
+  /** Populated buckets, negative and positive. */
+  get bucketCount(): number {
+    return this.#pos.populated + this.#neg.populated;
+  }
+
+  /** Positive buckets: index -> count, ascending index, populated only. */
+  positiveBuckets(): Map<number, number> {
+    return this.#pos.entries();
+  }
+
+  /** Negative buckets (indexed by `|v|`): index -> count, ascending index, populated only. */
+  negativeBuckets(): Map<number, number> {
+    return this.#neg.entries();
+  }
+
+  /** Spans and deltas of both signs, with schema, zero bucket, count and sum. */
+  snapshot(): NativeHistogramSnapshot {
+    return {
+      schema: this.schema,
+      zeroThreshold: this.zeroThreshold,
+      zeroCount: this.zeroCount,
+      count: this.count,
+      sum: this.sum,
+      positive: this.#pos.runs(),
+      negative: this.#neg.runs(),
+    };
+  }
+
+  /**
+   * Adds `other`'s observations to these: both are brought to the lower
+   * schema, then bucket counts, zero count, count and sum are added (and the
+   * bucket limit applied). `other` is unchanged. Throws a RangeError when the
+   * zero thresholds differ.
+   */
+  merge(other: NativeHistogramCounts): void {
+    if (other.zeroThreshold !== this.zeroThreshold) {
+      throw new RangeError(
+        `native histogram: cannot merge buckets with zero threshold ${other.zeroThreshold} ` +
+          `into ones with ${this.zeroThreshold}; configure both histograms alike`,
+      );
+    }
+    if (other.schema < this.schema) this.#lower(this.schema - other.schema);
+    // Adding may lower this.schema further: map each index at the current one.
+    const s = other.schema;
+    for (const [k, c] of other.positiveBuckets()) {
+      this.#add(this.#pos, _lowered(k, s, this.schema), c);
+    }
+    for (const [k, c] of other.negativeBuckets()) {
+      this.#add(this.#neg, _lowered(k, s, this.schema), c);
+    }
+    this.zeroCount += other.zeroCount;
+    this.count += other.count;
+    this.sum += other.sum;
+  }
+
+  /** Forgets every observation and returns to the configured schema. */
+  reset(): void {
+    this.#pos.clear();
+    this.#neg.clear();
+    this.schema = this.initialSchema;
+    this.zeroCount = 0;
+    this.count = 0;
+    this.sum = 0;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Remote-Write 1.0: the `prometheus.WriteRequest` protobuf message
+ * (timeseries = 1, metadata = 3), written with {@link ProtoWriter}.
+ * @module
+ */
+
+import type { ProtoWriter } from "../_protobuf.ts";
+import type { RemoteMetricType, RemoteNativeHistogram } from "./family.ts";
+import type { FamilyMeta, FlatSeries } from "./_expand.ts";
+
+/** The metadata type enum, the same numbers in 1.0 and 2.0 (untyped: 0). */
+export const TYPE_NUMBER: Readonly<Record<RemoteMetricType, number>> = {
+  untyped: 0,
+  counter: 1,
+  gauge: 2,
+  histogram: 3,
+  gaugehistogram: 4,
+  summary: 5,
+  info: 6,
+  stateset: 7,
+};
+
+/** The staleness marker, a NaN with bits 0x7ff0000000000002, little-endian. */
+const STALE_NAN = /* @__PURE__ */ new Uint8Array([2, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+
+/** The key and varint of `timestamp = 2` (int64 ms), written once per request. */
+export function timestampField(timestamp: number): Uint8Array {
+  const bytes = [2 << 3];
+  for (let v = timestamp;; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      bytes.push(v);
+      break;
+    }
+    bytes.push((v % 128) | 0x80);
+  }
+  return new Uint8Array(bytes);
+}
+
+/** A series' float sample (value = 1, timestamp = 2) as the body of a `Sample` message. */
+export function writeSample(w: ProtoWriter, s: FlatSeries, timestamp: Uint8Array): void {
+  w.tag(1, 1);
+  if (s.stale) w.bytes(STALE_NAN);
+  else w.double(s.value);
+  w.bytes(timestamp);
+}
+
+function spans(w: ProtoWriter, field: number, list: RemoteNativeHistogram["positiveSpans"]): void {
+  for (const sp of list) {
+    w.fork(field);
+    if (sp.offset !== 0) w.sintField(1, sp.offset);
+    if (sp.length !== 0) w.uintField(2, sp.length);
+    w.join();
+  }
+}
+
+function deltas(w: ProtoWriter, field: number, list: readonly number[]): void {
+  if (list.length === 0) return;
+  w.fork(field);
+  for (const d of list) w.sint(d);
+  w.join();
+}
+
+/**
+ * The body of a native `Histogram` message, integer counts (the same field
+ * numbers in 1.0 and 2.0): count_int 1, sum 3, schema 4, zero_threshold 5,
+ * zero_count_int 6, negative spans/deltas 8/9, positive 11/12, timestamp 15.
+ */
+export function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timestamp: number): void {
+  w.uintField(1, h.count);
+  w.doubleField(3, h.sum);
+  w.sintField(4, h.schema);
+  w.doubleField(5, h.zeroThreshold);
+  w.uintField(6, h.zeroCount);
+  spans(w, 8, h.negativeSpans ?? []);
+  deltas(w, 9, h.negativeDeltas ?? []);
+  spans(w, 11, h.positiveSpans);
+  deltas(w, 12, h.positiveDeltas);
+  w.int64Field(15, timestamp);
+}
+
+/**
+ * Writes a `WriteRequest` of `batch` at `timestamp` (ms) into `w` (reset
+ * first) and returns a view of the bytes. Metadata goes with it for every
+ * family the batch holds.
+ */
+export function encodeV1(
+  batch: readonly FlatSeries[],
+  metas: readonly FamilyMeta[],
+  timestamp: number,
+  w: ProtoWriter,
+): Uint8Array {
+  w.reset();
+  const used = new Set<number>();
+  const tsField = timestampField(timestamp);
+  for (const s of batch) {
+    w.fork(1);
+    const l = s.labels;
+    for (let i = 0; i < l.length; i += 2) {
+      w.fork(1);
+      w.stringField(1, l[i]);
+      w.stringField(2, l[i + 1]);
+      w.join();
+    }
+    if (s.histogram && !s.stale) {
+      w.fork(4);
+      writeHistogram(w, s.histogram, timestamp);
+      w.join();
+    } else {
+      w.fork(2);
+      writeSample(w, s, tsField);
+      w.join();
+    }
+    if (s.exemplars && !s.stale) {
+      for (const e of s.exemplars) {
+        w.fork(3);
+        for (let i = 0; i < e.labels.length; i += 2) {
+          w.fork(1);
+          w.stringField(1, e.labels[i]);
+          w.stringField(2, e.labels[i + 1]);
+          w.join();
+        }
+        w.doubleField(2, e.value);
+        w.int64Field(3, e.timestamp || timestamp);
+        w.join();
+      }
+    }
+    w.join();
+    if (s.meta >= 0) used.add(s.meta);
+  }
+  for (const i of used) {
+    const m = metas[i];
+    w.fork(3);
+    w.uintField(1, TYPE_NUMBER[m.type]);
+    w.stringField(2, m.name);
+    if (m.help) w.stringField(4, m.help);
+    if (m.unit) w.stringField(5, m.unit);
+    w.join();
+  }
+  return w.buf.subarray(0, w.pos);
+}

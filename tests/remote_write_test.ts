@@ -1,0 +1,510 @@
+// RemoteWriter: what it sends (read back by Go's snappy and protowire), and how it
+// behaves when the receiver refuses, fails, throttles, hangs or is not there.
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Counter, Gauge, Histogram, Registry, Summary } from "../mod.ts";
+import { type RemoteFamily, RemoteWriteError, RemoteWriter } from "../src/remote/mod.ts";
+import { needs, rwdecode } from "./_tools.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "promedge-rw-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const skip = needs("go-snappy");
+
+interface Request1 {
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** A fetch that records each request and answers from `replies` (the last one repeats). */
+function recorder(replies: (() => Response)[] = [() => new Response(null, { status: 204 })]) {
+  const requests: Request1[] = [];
+  const fetch = ((_url: string | URL | Request, init?: RequestInit) => {
+    requests.push({
+      headers: new Headers(init!.headers),
+      body: new Uint8Array(init!.body as Uint8Array),
+    });
+    return Promise.resolve(replies[Math.min(requests.length - 1, replies.length - 1)]());
+  }) as typeof globalThis.fetch;
+  return { requests, fetch };
+}
+
+let files = 0;
+type Json = Record<string, unknown[]>;
+/** Decodes a body with Go: snappy, then the request message of `version`. */
+function decode(body: Uint8Array, version: "v1" | "v2"): Json {
+  const f = join(dir, `body-${files++}`);
+  writeFileSync(f, body);
+  return JSON.parse(rwdecode(version, [f]));
+}
+
+/** A v1 request's series as { labels: "a=b,c=d", value, timestamp }. */
+function seriesV1(req: Json) {
+  return ((req.timeseries ?? []) as Json[]).map((ts) => ({
+    labels: (ts.labels as Json[]).map((l) => `${l.name[0]}=${l.value[0]}`).join(","),
+    value: (ts.samples as Json[] | undefined)?.[0].value[0],
+    timestamp: (ts.samples as Json[] | undefined)?.[0].timestamp[0],
+    ts,
+  }));
+}
+
+function registryWithEverything(): Registry {
+  const registry = new Registry();
+  new Counter({ name: "jobs_total", help: "Jobs done.", labelNames: ["kind", "Zone"], registry })
+    .labels({ kind: "etl", Zone: "" }).inc(3);
+  new Gauge({ name: "temp_celsius", help: "Temperature.", unit: "celsius", registry }).set(-2.5);
+  new Histogram({ name: "lat_seconds", help: "Latency.", buckets: [0.1, 1], registry })
+    .observe(0.5);
+  new Summary({ name: "size_bytes", help: "Sizes.", percentiles: [0.5], registry }).observe(7);
+  return registry;
+}
+
+test("RemoteWriter.write() sends RW 1.0 with the spec's headers, sorted labels and metadata", {
+  skip,
+}, async () => {
+  const { requests, fetch } = recorder();
+  const writer = new RemoteWriter("http://receiver.test/api/v1/write", {
+    registry: registryWithEverything(),
+    labels: { job: "batch", instance: "" },
+    fetch,
+  });
+  await writer.write();
+  assert.equal(requests.length, 1);
+  const h = requests[0].headers;
+  assert.equal(h.get("content-encoding"), "snappy");
+  assert.equal(h.get("content-type"), "application/x-protobuf");
+  assert.equal(h.get("x-prometheus-remote-write-version"), "0.1.0");
+  assert.match(h.get("user-agent")!, /^promedge\//);
+  const req = decode(requests[0].body, "v1");
+  const got = new Map(seriesV1(req).map((s) => [s.labels, s.value]));
+  assert.deepEqual(
+    [...got.keys()].sort(),
+    [
+      "__name__=jobs_total,job=batch,kind=etl", // empty Zone and instance dropped
+      "__name__=lat_seconds_bucket,job=batch,le=+Inf",
+      "__name__=lat_seconds_bucket,job=batch,le=0.1",
+      "__name__=lat_seconds_bucket,job=batch,le=1.0",
+      "__name__=lat_seconds_count,job=batch",
+      "__name__=lat_seconds_sum,job=batch",
+      "__name__=size_bytes,job=batch,quantile=0.5",
+      "__name__=size_bytes_count,job=batch",
+      "__name__=size_bytes_sum,job=batch",
+      "__name__=temp_celsius,job=batch",
+    ],
+  );
+  assert.equal(got.get("__name__=jobs_total,job=batch,kind=etl"), 3);
+  assert.equal(got.get("__name__=temp_celsius,job=batch"), -2.5);
+  assert.equal(got.get("__name__=lat_seconds_bucket,job=batch,le=0.1"), 0);
+  assert.equal(got.get("__name__=lat_seconds_bucket,job=batch,le=1.0"), 1);
+  assert.equal(got.get("__name__=lat_seconds_sum,job=batch"), 0.5);
+  assert.equal(got.get("__name__=size_bytes,job=batch,quantile=0.5"), 7);
+  // One timestamp for the whole write, in ms, near now.
+  const stamps = new Set(seriesV1(req).map((s) => s.timestamp));
+  assert.equal(stamps.size, 1);
+  assert.ok(Math.abs(Number([...stamps][0]) - Date.now()) < 60_000);
+  const meta = Object.fromEntries(
+    (req.metadata as Json[]).map((m) => [m.metric_family_name[0], m]),
+  );
+  assert.deepEqual(meta.jobs_total.type, [1]);
+  assert.deepEqual(meta.temp_celsius.type, [2]);
+  assert.deepEqual(meta.temp_celsius.unit, ["celsius"]);
+  assert.deepEqual(meta.lat_seconds.type, [3]);
+  assert.deepEqual(meta.size_bytes.type, [5]);
+  assert.deepEqual(meta.jobs_total.help, ["Jobs done."]);
+});
+
+test("RemoteWriter sorts labels in byte order, as Prometheus does (uppercase before __name__)", {
+  skip,
+}, async () => {
+  const { requests, fetch } = recorder();
+  const source = (): RemoteFamily[] => [{
+    name: "up",
+    type: "gauge",
+    help: "",
+    series: [{ labels: { zone: "z", Region: "eu", a_b: "x" }, value: 1 }],
+  }];
+  await new RemoteWriter("http://r.test/w", { source, fetch, labels: { B: "b" } }).write();
+  const [s] = seriesV1(decode(requests[0].body, "v1"));
+  assert.equal(s.labels, "B=b,Region=eu,__name__=up,a_b=x,zone=z");
+});
+
+test('RemoteWriter version 2 sends a symbols table starting with "" and typed metadata', {
+  skip,
+}, async () => {
+  const { requests, fetch } = recorder([() =>
+    new Response(null, {
+      status: 204,
+      headers: { "x-prometheus-remote-write-samples-written": "10" },
+    })]);
+  const writer = new RemoteWriter("http://r.test/api/v1/write", {
+    registry: registryWithEverything(),
+    version: 2,
+    labels: { job: "batch" },
+    fetch,
+  });
+  await writer.write();
+  assert.equal(
+    requests[0].headers.get("content-type"),
+    "application/x-protobuf;proto=io.prometheus.write.v2.Request",
+  );
+  assert.equal(requests[0].headers.get("x-prometheus-remote-write-version"), "2.0.0");
+  const req = decode(requests[0].body, "v2");
+  const symbols = req.symbols as string[];
+  assert.equal(symbols[0], "");
+  assert.equal(new Set(symbols).size, symbols.length, "each symbol once");
+  const byLabels = new Map<string, Json>();
+  for (const ts of req.timeseries as Json[]) {
+    const refs = ts.labels_refs as number[];
+    const pairs: string[] = [];
+    for (let i = 0; i < refs.length; i += 2) {
+      pairs.push(`${symbols[refs[i]]}=${symbols[refs[i + 1]]}`);
+    }
+    const names = pairs.map((p) => p.split("=")[0]);
+    assert.deepEqual(names, [...names].sort(), "labels sorted");
+    byLabels.set(pairs.join(","), ts);
+  }
+  const jobs = byLabels.get("__name__=jobs_total,job=batch,kind=etl")!;
+  assert.equal((jobs.samples as Json[])[0].value[0], 3);
+  const meta = (jobs.metadata as Json[])[0];
+  assert.deepEqual(meta.type, [1]);
+  assert.equal(symbols[(meta.help_ref as number[])[0]], "Jobs done.");
+  assert.ok(Number((jobs.created_timestamp as number[])[0]) > 1.6e12, "created in ms");
+  const temp = (byLabels.get("__name__=temp_celsius,job=batch")!.metadata as Json[])[0];
+  assert.deepEqual(temp.type, [2]);
+  assert.equal(symbols[(temp.unit_ref as number[])[0]], "celsius");
+  const bucket = byLabels.get("__name__=lat_seconds_bucket,job=batch,le=+Inf")!;
+  assert.deepEqual((bucket.metadata as Json[])[0].type, [3]);
+  assert.equal(writer.version, 2);
+});
+
+test(
+  "RemoteWriter version 2 falls back to 1.0 for a receiver that answers without Samples-Written",
+  {
+    skip,
+  },
+  async () => {
+    const { requests, fetch } = recorder(); // 204, no headers: Prometheus 2.42's answer
+    const writer = new RemoteWriter("http://r.test/w", {
+      registry: registryWithEverything(),
+      version: 2,
+      fetch,
+    });
+    await writer.write();
+    assert.equal(requests.length, 2);
+    assert.equal(requests[0].headers.get("x-prometheus-remote-write-version"), "2.0.0");
+    assert.equal(requests[1].headers.get("x-prometheus-remote-write-version"), "0.1.0");
+    assert.equal(seriesV1(decode(requests[1].body, "v1")).length, 10);
+    assert.equal(writer.version, 1);
+    await writer.write(); // remembered: straight to 1.0
+    assert.equal(requests.length, 3);
+    assert.equal(requests[2].headers.get("x-prometheus-remote-write-version"), "0.1.0");
+  },
+);
+
+test("RemoteWriter sends native histograms and exemplars in both versions", { skip }, async () => {
+  const native = {
+    schema: 0,
+    zeroThreshold: 2 ** -128,
+    zeroCount: 1,
+    count: 6,
+    sum: 11.5,
+    positiveSpans: [{ offset: 0, length: 2 }, { offset: 1, length: 1 }],
+    positiveDeltas: [2, -1, 1],
+    negativeSpans: [{ offset: -1, length: 1 }],
+    negativeDeltas: [1],
+  };
+  const source = (): RemoteFamily[] => [
+    {
+      name: "req_seconds",
+      type: "histogram",
+      help: "h",
+      series: [{ labels: {}, native, exemplars: [{ labels: { trace_id: "abc" }, value: 0.7 }] }],
+    },
+    {
+      name: "hits_total",
+      type: "counter",
+      help: "",
+      series: [{
+        labels: {},
+        value: 5,
+        exemplar: { labels: { trace_id: "t1" }, value: 1, timestamp: 1_700_000_000_123 },
+      }],
+    },
+  ];
+  const { requests, fetch } = recorder([
+    () => new Response(null, { headers: { "x-prometheus-remote-write-samples-written": "1" } }),
+  ]);
+  await new RemoteWriter("http://r.test/w", { source, fetch }).write();
+  await new RemoteWriter("http://r.test/w", { source, fetch, version: 2 }).write();
+  const v1 = seriesV1(decode(requests[0].body, "v1"));
+  const h1 = (v1[0].ts.histograms as Json[])[0];
+  const v2 = decode(requests[1].body, "v2");
+  const h2 = ((v2.timeseries as Json[])[0].histograms as Json[])[0];
+  for (const h of [h1, h2]) {
+    assert.deepEqual(h.count_int, [6]);
+    assert.deepEqual(h.sum, [11.5]);
+    assert.deepEqual(h.schema, [0]);
+    assert.deepEqual(h.zero_threshold, [2 ** -128]);
+    assert.deepEqual(h.zero_count_int, [1]);
+    assert.deepEqual(h.positive_spans, [{ length: [2] }, { offset: [1], length: [1] }]);
+    assert.deepEqual(h.positive_deltas, [2, -1, 1]);
+    assert.deepEqual(h.negative_spans, [{ offset: [-1], length: [1] }]);
+    assert.deepEqual(h.negative_deltas, [1]);
+  }
+  assert.equal(v1[0].labels, "__name__=req_seconds");
+  assert.equal(v1.length, 2, "no _count/_sum series beside a native histogram");
+  const ex1 = (v1[1].ts.exemplars as Json[])[0];
+  assert.deepEqual(ex1.labels, [{ name: ["trace_id"], value: ["t1"] }]);
+  assert.deepEqual(ex1.value, [1]);
+  assert.deepEqual(ex1.timestamp, [1_700_000_000_123]);
+  const ex2 = ((v2.timeseries as Json[])[1].exemplars as Json[])[0];
+  const symbols = v2.symbols as string[];
+  assert.deepEqual((ex2.labels_refs as number[]).map((r) => symbols[r]), ["trace_id", "t1"]);
+});
+
+test(
+  "RemoteWriter sends a staleness marker (NaN 0x7ff0000000000002) once for a series that went away",
+  {
+    skip,
+  },
+  async () => {
+    const registry = new Registry();
+    const g = new Gauge({ name: "queue", help: "q", labelNames: ["name"], registry });
+    g.labels({ name: "a" }).set(1);
+    g.labels({ name: "b" }).set(2);
+    const { requests, fetch } = recorder();
+    const writer = new RemoteWriter("http://r.test/w", { registry, fetch });
+    await writer.write();
+    g.remove({ name: "b" });
+    await writer.write();
+    await writer.write();
+    const [first, second, third] = requests.map((r) => seriesV1(decode(r.body, "v1")));
+    assert.equal(first.length, 2); // the failure counter has no series until a failure
+    const stale = second.find((s) => s.labels === "__name__=queue,name=b");
+    assert.equal(stale?.value, "NaN:7ff0000000000002");
+    assert.ok(!third.some((s) => s.labels === "__name__=queue,name=b"), "only once");
+    assert.ok(Number(second[0].timestamp) > Number(first[0].timestamp), "later timestamp");
+    assert.ok(Number(third[0].timestamp) > Number(second[0].timestamp), "later timestamp");
+  },
+);
+
+test("RemoteWriter splits a large write into requests of maxSeriesPerRequest series", {
+  skip,
+}, async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "g", help: "g", labelNames: ["i"], registry });
+  for (let i = 0; i < 25; i++) g.labels({ i: String(i) }).set(i);
+  const { requests, fetch } = recorder();
+  await new RemoteWriter("http://r.test/w", { registry, fetch, maxSeriesPerRequest: 10 }).write();
+  assert.deepEqual(requests.map((r) => seriesV1(decode(r.body, "v1")).length), [10, 10, 5]);
+  const all = requests.flatMap((r) => seriesV1(decode(r.body, "v1")).map((s) => s.labels));
+  assert.equal(new Set(all).size, 25);
+});
+
+test("RemoteWriter.write() rejects a label set twice (series and labels option) before sending", async () => {
+  const registry = new Registry();
+  new Counter({ name: "c_total", help: "c", labelNames: ["job"], registry }).labels({ job: "x" })
+    .inc();
+  const { requests, fetch } = recorder();
+  const writer = new RemoteWriter("http://r.test/w", { registry, fetch, labels: { job: "y" } });
+  await assert.rejects(writer.write(), /c_total\{job="x"\} has label "job".*labels option/);
+  assert.equal(requests.length, 0);
+});
+
+test("RemoteWriter.write() rejects a series written twice, and bad names, before sending", async () => {
+  const { requests, fetch } = recorder();
+  const twice = new RemoteWriter("http://r.test/w", {
+    fetch,
+    source: () => [
+      { name: "x", type: "gauge", help: "", series: [{ labels: {}, value: 1 }] },
+      { name: "x", type: "gauge", help: "", series: [{ labels: {}, value: 2 }] },
+    ],
+  });
+  await assert.rejects(twice.write(), /series x appears twice/);
+  const badLabel = new RemoteWriter("http://r.test/w", {
+    fetch,
+    source: () => [{
+      name: "x",
+      type: "gauge",
+      help: "",
+      series: [{ labels: { "a-b": "1" }, value: 1 }],
+    }],
+  });
+  await assert.rejects(badLabel.write(), /label name "a-b"/);
+  const le = new RemoteWriter("http://r.test/w", {
+    fetch,
+    source: () => [{
+      name: "h",
+      type: "histogram",
+      help: "",
+      series: [{ labels: { le: "1" }, buckets: [{ le: 1, count: 1 }], count: 1, sum: 1 }],
+    }],
+  });
+  await assert.rejects(le.write(), /has label "le"/);
+  assert.equal(requests.length, 0);
+  assert.throws(() => new RemoteWriter("http://r.test/w", { labels: { __x: "1" } }), /__/);
+  assert.throws(() => new RemoteWriter("ftp://r.test/w"), /http or https/);
+  assert.throws(() => new RemoteWriter("not a url"), /not a URL/);
+});
+
+// ---- faults, against a local HTTP server --------------------------------------------------
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+/** A receiver on 127.0.0.1 answering with `handler`; counts requests. */
+async function receiver(handler: Handler) {
+  let n = 0;
+  const server = createServer((req, res) => {
+    const i = n++;
+    req.resume();
+    req.on("end", () => handler(req, res, i));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/write`,
+    count: () => n,
+    close: () =>
+      new Promise<void>((r) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
+}
+
+function oneGauge(): Registry {
+  const registry = new Registry();
+  new Gauge({ name: "g", help: "g", registry }).set(1);
+  return registry;
+}
+
+test("RemoteWriter.write() does not retry a 400 and rejects with the status and the reply", async () => {
+  const r = await receiver((_q, res) => {
+    res.writeHead(400).end("out of order sample");
+  });
+  try {
+    const writer = new RemoteWriter(r.url, { registry: oneGauge(), retry: { minDelay: 1 } });
+    const e = await writer.write().then(() => undefined, (e) => e);
+    assert.ok(e instanceof RemoteWriteError);
+    assert.equal(e.status, 400);
+    assert.equal(e.reply, "out of order sample");
+    assert.match(e.message, /answered 400: out of order sample/);
+    assert.equal(r.count(), 1);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.write() retries a 503 and resolves when the retry lands", async () => {
+  const r = await receiver((_q, res, n) => {
+    if (n === 0) res.writeHead(503).end("overloaded");
+    else res.writeHead(204).end();
+  });
+  try {
+    await new RemoteWriter(r.url, { registry: oneGauge(), retry: { minDelay: 10 } }).write();
+    assert.equal(r.count(), 2);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.write() waits for Retry-After on a 429", async () => {
+  const r = await receiver((_q, res, n) => {
+    if (n === 0) res.writeHead(429, { "retry-after": "1" }).end("slow down");
+    else res.writeHead(204).end();
+  });
+  try {
+    const t = Date.now();
+    await new RemoteWriter(r.url, { registry: oneGauge(), retry: { minDelay: 10 } }).write();
+    assert.ok(Date.now() - t >= 950, `waited ${Date.now() - t} ms`);
+    assert.equal(r.count(), 2);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.write() gives up after its retries on a 5xx, bounded", async () => {
+  const r = await receiver((_q, res) => {
+    res.writeHead(500).end("broken");
+  });
+  try {
+    const writer = new RemoteWriter(r.url, {
+      registry: oneGauge(),
+      retry: { retries: 2, minDelay: 5 },
+    });
+    await assert.rejects(writer.write(), /answered 500: broken.*after 3 tries/);
+    assert.equal(r.count(), 3);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.write() names the URL when nothing answers", async () => {
+  const r = await receiver(() => {});
+  const url = r.url;
+  await r.close(); // nobody listens there now
+  const writer = new RemoteWriter(url, {
+    registry: oneGauge(),
+    retry: { retries: 1, minDelay: 5 },
+  });
+  const e = await writer.write().then(() => undefined, (e) => e);
+  assert.ok(e instanceof RemoteWriteError);
+  assert.equal(e.status, undefined);
+  assert.ok(e.message.includes(url), e.message);
+  assert.match(e.message, /nothing answered/);
+});
+
+test("RemoteWriter.write() times out on a receiver that never answers", async () => {
+  const r = await receiver(() => {}); // never responds
+  try {
+    const writer = new RemoteWriter(r.url, {
+      registry: oneGauge(),
+      timeout: 200,
+      retry: { retries: 0 },
+    });
+    const t = Date.now();
+    await assert.rejects(writer.write(), /nothing answered within 200 ms/);
+    assert.ok(Date.now() - t < 5000);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.start() counts periodic failures without an unhandled rejection; stop() flushes", async () => {
+  let fail = true;
+  const r = await receiver((_q, res) => {
+    if (fail) res.writeHead(400).end("no");
+    else res.writeHead(204).end();
+  });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  proc?.on("unhandledRejection", onUnhandled);
+  try {
+    const registry = oneGauge();
+    const errors: unknown[] = [];
+    const writer = new RemoteWriter(r.url, { registry, onError: (e) => errors.push(e) });
+    writer.start(0.05);
+    while (errors.length < 2) await new Promise((res) => setTimeout(res, 20));
+    fail = false;
+    const before = r.count();
+    await writer.stop();
+    assert.ok(r.count() > before, "stop() wrote once more");
+    const page = await registry.metrics();
+    const m = /^promedge_remote_write_failures_total\{url="([^"]+)"\} (\d+)$/m.exec(page);
+    assert.ok(m, page);
+    assert.equal(m[1], r.url);
+    assert.ok(Number(m[2]) >= 2);
+    assert.ok(errors[0] instanceof RemoteWriteError);
+    const count = r.count();
+    await new Promise((res) => setTimeout(res, 150));
+    assert.equal(r.count(), count, "no writes after stop()");
+    assert.deepEqual(unhandled, []);
+  } finally {
+    proc?.off("unhandledRejection", onUnhandled);
+    await r.close();
+  }
+});
