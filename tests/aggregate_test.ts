@@ -302,9 +302,9 @@ test("Aggregator.ingest() rejects bad messages with a StateError and changes not
   // Trailing bytes, wrong magic, wrong version, not bytes.
   assert.throws(() => agg.ingest(new Uint8Array([...good, 0])), /bytes after the end/);
   assert.throws(() => agg.ingest(new Uint8Array([1, 2, 3])), /no "pa" magic/);
-  const v2 = good.slice();
-  v2[2] = 2;
-  assert.throws(() => agg.ingest(v2), /version 2, but this aggregator reads version 1/);
+  const v1 = good.slice();
+  v1[2] = 1;
+  assert.throws(() => agg.ingest(v1), /version 1, but this aggregator reads version 2/);
   assert.throws(() => agg.ingest("x" as never), StateError);
   // A count far beyond the bytes there are.
   const huge = encodeState({

@@ -1,7 +1,7 @@
 /**
  * The state codec: one source's cumulative state as compact bytes.
  *
- * Layout (version 1; every integer an unsigned LEB128 varint, every double
+ * Layout (version 2; every integer an unsigned LEB128 varint, every double
  * 8 bytes little-endian):
  * ```
  * "pa" 0x01                        magic, version
@@ -14,11 +14,15 @@
  *   histogram: bound count, doubles; summary: quantile count, doubles, window ms (double, 0: none)
  *   series: count, then each
  *     label value string indexes; created: ms before `time`
- *     counter, gauge: num    histogram: num sum, counts (one per bucket and +Inf)
+ *     counter, gauge: num    histogram: num sum, counts (one per bucket and +Inf), then
+ *              0, or 1 and a native part: zigzag schema, zero threshold (double),
+ *              zero count, positive buckets, negative buckets
  *     summary: num sum, count, then with quantiles: a sketch, or (window) slots: count,
  *              then (ms until it leaves the window, sketch) each
  * sketch: zero count, min, max, positive store, negative store
  * store: zigzag first index, length, counts
+ * native buckets: count, then (first: zigzag index, later: gap after the previous
+ *                 index) and count, each
  * num: 2v for a whole number 0 <= v <= 2^52, else 1 then a double
  * ```
  * Decoding checks everything a hostile sender could get wrong and throws
@@ -27,12 +31,13 @@
  */
 
 import { ProtoWriter } from "../_protobuf.ts";
-import { checkLabelName, checkMetricName, escapeLabelValue } from "../metrics/_names.ts";
+import { checkLabelName, checkMetricName } from "../_names.ts";
+import { escapeLabelValue } from "../exposition/_escape.ts";
 import { Sketch, type Store } from "../metrics/_sketch.ts";
-import type { FamilyState, SeriesState, SourceState, StateType } from "./_state.ts";
+import type { FamilyState, NativeState, SeriesState, SourceState, StateType } from "./_state.ts";
 
 /** The version of the state codec this library writes and reads. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 const MAGIC0 = 0x70; // "p"
 const MAGIC1 = 0x61; // "a"
@@ -40,6 +45,8 @@ const TYPES: readonly StateType[] = ["counter", "gauge", "histogram", "summary",
 const TWO52 = 2 ** 52;
 /** More buckets than a sketch store ever holds: a message claiming more is hostile. */
 const MAX_STORE = 16384;
+/** Beyond every native bucket index (schema 8: +-1074 * 256 at most). */
+const MAX_NATIVE_INDEX = 2 ** 19;
 
 /** A state message that cannot be read: truncated, another version, or values that cannot be. */
 export class StateError extends TypeError {
@@ -106,6 +113,8 @@ export function encodeState(
         case "histogram":
           num(w, s.sum);
           for (const c of s.counts!) w.uint64(c);
+          if (s.native === undefined) w.uint32(0);
+          else writeNative(w, s.native);
           break;
         case "summary":
           num(w, s.sum);
@@ -144,6 +153,25 @@ function writeSketch(w: ProtoWriter, s: Sketch): void {
   w.double(s.count === 0 ? 0 : s.max);
   writeStore(w, s.pos);
   writeStore(w, s.neg);
+}
+
+function writeNative(w: ProtoWriter, n: NativeState): void {
+  w.uint32(1);
+  w.sint(n.schema);
+  w.double(n.zeroThreshold);
+  w.uint64(n.zeroCount);
+  writeBuckets(w, n.positive);
+  writeBuckets(w, n.negative);
+}
+
+function writeBuckets(w: ProtoWriter, buckets: Map<number, number>): void {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  w.uint64(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    if (i === 0) w.sint(keys[0]);
+    else w.uint64(keys[i] - keys[i - 1] - 1);
+    w.uint64(buckets.get(keys[i])!);
+  }
 }
 
 function writeStore(w: ProtoWriter, st: Store): void {
@@ -196,6 +224,10 @@ class Reader {
     const v = this.#view.getFloat64(this.pos, true);
     this.pos += 8;
     return v;
+  }
+  sint(): number {
+    const v = this.uint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
   num(): number {
     const v = this.uint();
@@ -340,6 +372,9 @@ function readSeries(r: Reader, fam: FamilyState, s: SeriesState, receivedAt: num
       for (let b = 0; b < n; b++) total += counts[b] = r.uint();
       if (total > Number.MAX_SAFE_INTEGER) r.fail(`histogram "${name}": count beyond 2^53`);
       s.count = total;
+      const flag = r.uint();
+      if (flag === 1) s.native = readNative(r, name, total);
+      else if (flag !== 0) r.fail(`histogram "${name}": bad native flag ${flag}`);
       return;
     }
     case "summary": {
@@ -366,6 +401,39 @@ function readSeries(r: Reader, fam: FamilyState, s: SeriesState, receivedAt: num
   }
 }
 
+function readNative(r: Reader, name: string, count: number): NativeState {
+  const schema = r.sint();
+  if (!(schema >= -4 && schema <= 8)) r.fail(`histogram "${name}": native schema ${schema}`);
+  const zeroThreshold = r.double();
+  if (!(zeroThreshold >= 0 && zeroThreshold < Infinity)) {
+    r.fail(`histogram "${name}": native zero threshold ${zeroThreshold}`);
+  }
+  const zeroCount = r.uint();
+  const positive = readBuckets(r, name);
+  const negative = readBuckets(r, name);
+  let total = zeroCount;
+  for (const c of positive.values()) total += c;
+  for (const c of negative.values()) total += c;
+  // NaN observations count but sit in no bucket: never more in buckets than in all.
+  if (total > count) {
+    r.fail(`histogram "${name}": ${total} observations in native buckets but ${count} in all`);
+  }
+  return { schema, zeroThreshold, zeroCount, positive, negative };
+}
+
+function readBuckets(r: Reader, name: string): Map<number, number> {
+  const n = r.len(2);
+  const out = new Map<number, number>();
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    k = i === 0 ? r.sint() : k + 1 + r.uint();
+    if (Math.abs(k) > MAX_NATIVE_INDEX) r.fail(`histogram "${name}": native bucket index ${k}`);
+    const c = r.uint();
+    if (c > 0) out.set(k, c);
+  }
+  return out;
+}
+
 function readSketch(r: Reader, name: string): Sketch {
   const s = new Sketch();
   s.zero = r.uint();
@@ -385,8 +453,7 @@ function readSketch(r: Reader, name: string): Sketch {
 }
 
 function readStore(r: Reader, st: Store, name: string): void {
-  const first = r.uint();
-  const offset = first % 2 === 0 ? first / 2 : -(first + 1) / 2;
+  const offset = r.sint();
   const n = r.len();
   if (n > MAX_STORE) r.fail(`summary "${name}": a sketch of ${n} buckets`);
   if (Math.abs(offset) > 1e6) r.fail(`summary "${name}": sketch index ${offset} is out of range`);

@@ -1,5 +1,6 @@
 /**
  * Merge rules: counters, histogram buckets and summary `_sum`/`_count` add;
+ * native histogram buckets merge at the lower schema (see `_native.ts`);
  * summary sketches merge (window slots are kept until they leave the
  * window); gauges follow the family's {@link GaugeMode}; info label sets
  * unite.
@@ -7,6 +8,7 @@
  */
 
 import { Sketch } from "../metrics/_sketch.ts";
+import { copyNative, mergeNative } from "./_native.ts";
 import type { FamilyState, SeriesState } from "./_state.ts";
 
 /** How the gauges of one family from several sources become one value. */
@@ -53,6 +55,11 @@ export function addParts(
         out.set(s.labelText, m = blank(s, nb));
         if (sketched && !windowed) m.sketch = new Sketch();
         if (windowed) m.slots = [];
+        if (s.native !== undefined) m.native = copyNative(s.native);
+      } else if (m.native !== undefined) {
+        // Native buckets only when every part has them: else they would not add up to the count.
+        if (s.native === undefined) m.native = undefined;
+        else mergeNative(m.native, s.native);
       }
       if (s.created < m.created) m.created = s.created;
       m.value += s.value;

@@ -30,6 +30,25 @@ export interface SeriesState {
   sketch?: Sketch;
   /** Summary with a window: the slots still in it, each ending at `expiresAt` (holder's clock, ms). */
   slots?: { expiresAt: number; sketch: Sketch }[];
+  /** Histogram with native buckets. */
+  native?: NativeState;
+}
+
+/**
+ * The native (sparse exponential) buckets of one histogram series, by
+ * bucket index: bucket `i` of schema `s` is `(2^((i-1) * 2^-s), 2^(i * 2^-s)]`.
+ * @internal
+ */
+export interface NativeState {
+  /** -4..8. */
+  schema: number;
+  /** Observations with `|v| <= zeroThreshold` are in the zero bucket. */
+  zeroThreshold: number;
+  zeroCount: number;
+  /** Index -> count of the populated positive buckets. */
+  positive: Map<number, number>;
+  /** Index -> count of the populated negative buckets (by `|v|`). */
+  negative: Map<number, number>;
 }
 
 /** One family as a source has it. @internal */

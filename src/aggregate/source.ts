@@ -6,7 +6,7 @@
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { ProtoWriter } from "../_protobuf.ts";
 import { encodeState } from "./_codec.ts";
-import { extractState } from "./_extract.ts";
+import { collectState } from "./_extract.ts";
 
 /** Options of an {@link AggregationSource}. */
 export interface AggregationSourceOptions {
@@ -74,8 +74,8 @@ export class AggregationSource {
   /** The current state as one message, with the next sequence number. */
   async encode(): Promise<Uint8Array> {
     const seq = ++this.#seq;
-    const state = await extractState(this.#registry, { source: this.id, seq, now: Date.now() });
-    return encodeState(state, this.#writer);
+    const read = await collectState(this.#registry);
+    return encodeState(read({ source: this.id, seq, now: Date.now() }), this.#writer);
   }
 
   /**
