@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Counter, createMetricsHandler, Gauge, Histogram, Registry, Summary } from "../mod.ts";
-import { AggregationSource, Aggregator, StateError } from "../src/aggregate/mod.ts";
+import {
+  AggregationSource,
+  Aggregator,
+  aggregatorObject,
+  StateError,
+} from "../src/aggregate/mod.ts";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import type { FamilyState, NativeState, SourceState } from "../src/aggregate/_state.ts";
 import { RemoteWriter } from "../src/remote/mod.ts";
@@ -346,5 +351,84 @@ test(
     assert.equal(series.get("__name__=latency_seconds_bucket,job=aggregated,le=1.0"), 5);
     assert.equal(series.get("__name__=latency_seconds_count,job=aggregated"), 6);
     assert.equal(series.get("__name__=sizes_bytes_count,job=aggregated"), 300);
+  },
+);
+
+/** A Durable Object storage with Cloudflare's limits: 128 KiB per value, 128 keys per call. */
+function cloudflareStorage() {
+  const data = new Map<string, unknown>();
+  const keys = (n: number) => {
+    if (n > 128) throw new RangeError(`${n} keys in one call; at most 128`);
+  };
+  return {
+    data,
+    storage: {
+      put(entries: Record<string, unknown>): Promise<void> {
+        keys(Object.keys(entries).length);
+        for (const v of Object.values(entries)) {
+          if ((v as Uint8Array).byteLength > 131072) {
+            return Promise.reject(new RangeError("Values cannot be larger than 131072 bytes."));
+          }
+        }
+        for (const [k, v] of Object.entries(entries)) data.set(k, (v as Uint8Array).slice());
+        return Promise.resolve();
+      },
+      delete(ks: string[]): Promise<number> {
+        keys(ks.length);
+        return Promise.resolve(ks.filter((k) => data.delete(k)).length);
+      },
+      list: () => Promise.resolve(new Map([...data].sort(([a], [b]) => (a < b ? -1 : 1)))),
+    },
+    /** What the object is loading: workerd holds its requests until this settles. */
+    ready: Promise.resolve() as Promise<unknown>,
+    blockConcurrencyWhile<T>(fn: () => Promise<T>): Promise<T> {
+      const p = fn();
+      this.ready = p;
+      return p;
+    },
+  };
+}
+
+test(
+  "aggregatorObject() keeps a source larger than one storage value (128 KiB) across eviction, and drops its old chunks",
+  async () => {
+    const state = cloudflareStorage();
+    const Totals = aggregatorObject();
+    const registry = new Registry();
+    const c = new Counter({ name: "hits_total", help: "Hits.", labelNames: ["path"], registry });
+    for (let i = 0; i < 40_000; i++) c.inc({ path: "/item/" + i }, i % 7);
+    const source = new AggregationSource({ registry, id: "big", send: () => {} });
+    const big = await source.encode();
+    assert.ok(big.length > 4 * 131072, `a state of ${big.length} bytes`);
+    const post = (o: { fetch(r: Request): Promise<Response> }, body: Uint8Array) =>
+      o.fetch(new Request("http://do/", { method: "POST", body: body as Uint8Array<ArrayBuffer> }));
+    const first = new Totals(state);
+    assert.equal((await post(first, big)).status, 200);
+    await new Promise((r) => setTimeout(r, 10));
+    const chunks = [...state.data.keys()].filter((k) => k.startsWith("chunk:")).length;
+    assert.ok(chunks >= 4, `${chunks} chunks`);
+
+    // Evicted: a new object reads the storage back.
+    const again = new Totals(state);
+    await state.ready;
+    const text = await (await again.fetch(new Request("http://do/metrics"))).text();
+    assert.match(text, /^hits_total\{path="\/item\/39997"\} 6$/m);
+    const total = [...text.matchAll(/^hits_total\{[^}]*\} (\d+)$/gm)]
+      .reduce((a, m) => a + Number(m[1]), 0);
+    let want = 0;
+    for (let i = 0; i < 40_000; i++) want += i % 7;
+    assert.equal(total, want);
+
+    // The same source, now small: its old chunks go.
+    c.reset();
+    c.inc({ path: "/" });
+    assert.equal((await post(again, await source.encode())).status, 200);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual([...state.data.keys()].filter((k) => k.startsWith("chunk:")), []);
+    const third = new Totals(state);
+    await state.ready;
+    const small = await (await third.fetch(new Request("http://do/metrics"))).text();
+    assert.match(small, /^hits_total\{path="\/"\} 1$/m);
+    assert.doesNotMatch(small, /item/);
   },
 );

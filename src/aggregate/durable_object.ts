@@ -7,18 +7,24 @@
  * Every accepted state, every retirement and the retained totals are
  * written to `state.storage` as they change, and the constructor loads them
  * back before the first request, so no total is lost or counted twice.
+ * A value larger than the storage takes (128 KiB on Cloudflare) is written
+ * as chunks under several keys, in one atomic `put` up to 16 MiB.
  * @module
  */
 
 import { Aggregator, type AggregatorOptions } from "./aggregator.ts";
 import { type AggregatorHandlerOptions, createAggregatorHandler } from "./http.ts";
+import { chunkedStore } from "./_chunks.ts";
 
 /** The part of `DurableObjectState` the aggregator uses. */
 export interface DurableObjectStateLike {
   /** The object's storage. */
   readonly storage: {
-    put(key: string, value: unknown): Promise<void>;
-    delete(key: string): Promise<boolean>;
+    /** Writes several keys at once (atomically, up to 128). */
+    put(entries: Record<string, unknown>): Promise<void>;
+    /** Deletes several keys (up to 128). */
+    delete(keys: string[]): Promise<number>;
+    /** Every key and value. */
     list(): Promise<Map<string, unknown>>;
   };
   /** Holds requests until `fn` settles. */
@@ -61,20 +67,11 @@ export function aggregatorObject(options: AggregatorObjectOptions = {}): Aggrega
     readonly aggregator: Aggregator;
     readonly #handle: (req: Request) => Promise<Response>;
     constructor(state: DurableObjectStateLike) {
-      const storage = state.storage;
-      this.aggregator = new Aggregator({
-        ...options,
-        store: {
-          put: (key, value) => storage.put(key, value),
-          delete: (key) => storage.delete(key),
-        },
-      });
+      const { store, load } = chunkedStore(state.storage);
+      this.aggregator = new Aggregator({ ...options, store });
       this.#handle = createAggregatorHandler(this.aggregator, options);
       state.blockConcurrencyWhile(async () => {
-        const all = await storage.list();
-        const entries: [string, Uint8Array][] = [];
-        for (const [k, v] of all) if (v instanceof Uint8Array) entries.push([k, v]);
-        this.aggregator.restore(entries);
+        this.aggregator.restore(await load());
       });
     }
     fetch(req: Request): Promise<Response> {
