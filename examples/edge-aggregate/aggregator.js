@@ -1,4 +1,4 @@
-// ../../src/metrics/_names.ts
+// ../../src/_names.ts
 var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function checkMetricName(name) {
@@ -25,6 +25,49 @@ function checkLabelName(metric, label, reserved) {
     );
   }
 }
+var UNIT = /^[a-zA-Z0-9_:]+$/;
+function checkUnit(metric, unit, base) {
+  if (unit === void 0) return;
+  if (typeof unit !== "string" || !UNIT.test(unit)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid unit ${JSON.stringify(unit)}: a unit must match [a-zA-Z0-9_:]+, e.g. "seconds"`
+    );
+  }
+  if (!base.endsWith("_" + unit)) {
+    throw new TypeError(
+      `Metric "${metric}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base}_${unit}"`
+    );
+  }
+}
+function counterFamily(name) {
+  return name.endsWith("_total") ? name.slice(0, -6) : name;
+}
+function infoFamily(name) {
+  return name.endsWith("_info") ? name.slice(0, -5) : name;
+}
+function reservedNames(type, name) {
+  switch (type) {
+    case "counter": {
+      const fam = counterFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_total", fam + "_created"])];
+    }
+    case "histogram":
+      return [name, name + "_bucket", name + "_sum", name + "_count", name + "_created"];
+    case "summary":
+      return [name, name + "_sum", name + "_count", name + "_created"];
+    case "info": {
+      const fam = infoFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_info"])];
+    }
+    default:
+      return [name];
+  }
+}
+function show(v) {
+  return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
+}
+
+// ../../src/exposition/_escape.ts
 var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
   if (!LABEL_VALUE_SPECIAL.test(v)) return v;
@@ -53,113 +96,412 @@ function formatBound(v) {
   const s = "" + v;
   return s.includes(".") ? s : s + ".0";
 }
-
-// ../../src/exposition/_encode.ts
-function header(name, help, type, unit, om) {
-  if (om) {
-    return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
+function labelText(names, values2) {
+  const k = names.length;
+  if (k === 0) return "";
+  const parts = new Array(k);
+  for (let j = 0; j < k; j++) parts[j] = names[j] + '="' + escapeLabelValue(values2[j]) + '"';
+  return parts.join(",");
+}
+var leCache = /* @__PURE__ */ new WeakMap();
+function leTexts(bounds) {
+  let t = leCache.get(bounds);
+  if (t === void 0) {
+    t = [...bounds, Infinity].map((b) => 'le="' + formatBound(b) + '"');
+    leCache.set(bounds, t);
   }
+  return t;
+}
+var quantileCache = /* @__PURE__ */ new WeakMap();
+function quantileTexts(qs) {
+  let t = quantileCache.get(qs);
+  if (t === void 0) {
+    t = qs.map((q) => 'quantile="' + formatBound(q) + '"');
+    quantileCache.set(qs, t);
+  }
+  return t;
+}
+
+// ../../src/_collected.ts
+var TYPES = ["counter", "gauge", "untyped", "info"];
+function picture(v) {
+  if (v === null || v === void 0 || typeof v !== "object") return show(v);
+  let s;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+function familiesOf(source, value) {
+  if (!Array.isArray(value)) {
+    const iterable = value !== null && typeof value === "object" && typeof value[Symbol.iterator] === "function";
+    if (!iterable) {
+      throw new TypeError(
+        `${source} returned ${picture(value)}; a collector must return (or resolve to) an array of metric families`
+      );
+    }
+    return [...value];
+  }
+  return value;
+}
+function collectedFamily(source, fam) {
+  if (fam === null || typeof fam !== "object" || Array.isArray(fam)) {
+    throw new TypeError(
+      `${source} returned ${picture(fam)} in its array; each item must be a metric family { name, help, type, samples }`
+    );
+  }
+  const { name, help, type, unit, samples } = fam;
+  const where = () => `${source}, family ${JSON.stringify(name)}`;
+  try {
+    checkMetricName(name);
+  } catch (e) {
+    throw new TypeError(`${source}: ${e.message}`);
+  }
+  if (!TYPES.includes(type)) {
+    throw new TypeError(
+      `${where()}: type ${show(type)} is not one of counter, gauge, untyped, info`
+    );
+  }
+  if (typeof help !== "string") {
+    throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
+  }
+  if (unit !== void 0) {
+    if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
+    try {
+      checkUnit(name, unit, type === "counter" ? counterFamily(name) : name);
+    } catch (e) {
+      throw new TypeError(`${source}: ${e.message}`);
+    }
+  }
+  if (!Array.isArray(samples)) {
+    throw new TypeError(
+      `${where()}: samples must be an array of { labels?, value }, got ${picture(samples)}`
+    );
+  }
+  const series = new Array(samples.length);
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    if (s === null || typeof s !== "object") {
+      throw new TypeError(`${where()}: sample ${i} is ${picture(s)}, not { labels?, value }`);
+    }
+    const given = s.labels ?? {};
+    if (given === null || typeof given !== "object" || Array.isArray(given)) {
+      throw new TypeError(`${where()}: sample ${i} has labels ${picture(given)}, not an object`);
+    }
+    const names = [];
+    const values2 = [];
+    const labels = {};
+    for (const k in given) {
+      try {
+        checkLabelName(name, k);
+      } catch (e) {
+        throw new TypeError(`${source}: ${e.message}`);
+      }
+      const v = given[k];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `${where()}: label "${k}" must be a string or number, got ${show(v)}`
+        );
+      }
+      names.push(k);
+      values2.push("" + v);
+      labels[k] = "" + v;
+    }
+    const key = names.map((n, j) => n + "\0" + values2[j]).sort().join("\0\0");
+    if (seen.has(key)) {
+      throw new TypeError(
+        `${where()}: the label set {${names.map((n, j) => `${n}=${JSON.stringify(values2[j])}`).join(",")}} appears twice; each series must appear once`
+      );
+    }
+    seen.add(key);
+    const value = type === "info" ? 1 : s.value;
+    if (typeof value !== "number") {
+      throw new TypeError(`${where()}: sample ${i} has value ${show(value)}, not a number`);
+    }
+    if (type === "counter" && !(value >= 0)) {
+      throw new RangeError(
+        `${where()}: counter "${name}" has value ${value}: a counter must be >= 0`
+      );
+    }
+    series[i] = { labelText: labelText(names, values2), labels, value };
+  }
+  if (type === "info") {
+    return { name, help, type, series };
+  }
+  return { name, help, type, unit, series };
+}
+
+// ../../src/exposition/format.ts
+function writeFamily(w, f, from, to) {
+  switch (f.type) {
+    case "counter":
+      return w.counter(f, from, to);
+    case "gauge":
+    case "untyped":
+      return w.gauge(f, from, to);
+    case "histogram":
+      return w.histogram(f, from, to);
+    case "summary":
+      return w.summary(f, from, to);
+    case "info":
+      return w.info(f, from, to);
+  }
+}
+
+// ../../src/exposition/_page.ts
+var PIECE_SERIES = 2e3;
+var g = globalThis;
+function breath() {
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+async function* pagePieces(families, writer2, chunkSize = 65536) {
+  let buf = "";
+  for (const f of families) {
+    const n = f.series.length;
+    let from = 0;
+    do {
+      const to = Math.min(n, from + PIECE_SERIES);
+      const out = writeFamily(writer2, f, from, to);
+      if (typeof out === "string") {
+        buf += out;
+        if (buf.length >= chunkSize) {
+          yield buf;
+          buf = "";
+          await breath();
+        }
+      } else if (out.length > 0) {
+        if (buf) yield buf;
+        buf = "";
+        yield out;
+        await breath();
+      } else if (to - from === PIECE_SERIES) {
+        await breath();
+      }
+      from = to;
+    } while (from < n);
+  }
+  const end = writer2.end();
+  if (typeof end === "string") {
+    buf += end;
+    if (buf) yield buf;
+  } else {
+    if (buf) yield buf;
+    if (end.length > 0) yield end;
+  }
+}
+var encoder = /* @__PURE__ */ new TextEncoder();
+function pageStream(pieces) {
+  return new ReadableStream({
+    async pull(controller) {
+      const r = await pieces.next();
+      if (r.done) controller.close();
+      else controller.enqueue(typeof r.value === "string" ? encoder.encode(r.value) : r.value);
+    },
+    async cancel() {
+      await pieces.return(void 0);
+    }
+  });
+}
+
+// ../../src/exposition/text.ts
+var TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+function header(name, help, type) {
   return "# HELP " + name + " " + escapeHelp(help, false) + "\n# TYPE " + name + " " + type + "\n";
 }
-function line(name, labelText, value) {
-  return labelText === "" ? name + " " + formatValue(value) + "\n" : name + "{" + labelText + "} " + formatValue(value) + "\n";
+function line(name, labelText2, value) {
+  return labelText2 === "" ? name + " " + formatValue(value) + "\n" : name + "{" + labelText2 + "} " + formatValue(value) + "\n";
 }
-function counterFamily(name) {
-  return name.endsWith("_total") ? name.slice(0, -6) : name;
-}
-function infoFamily(name) {
-  return name.endsWith("_info") ? name.slice(0, -5) : name;
-}
-function writeCounter(name, help, unit, series, om, head = true) {
-  if (!om) {
-    let out2 = head ? header(name, help, "counter", unit, false) : "";
-    for (let i = 0; i < series.length; i++) {
-      out2 += line(name, series[i].labelText, series[i].value);
-    }
-    return out2;
-  }
-  const fam = counterFamily(name);
-  const total = fam + "_total";
-  const created = fam + "_created";
-  let out = head ? header(fam, help, "counter", unit, true) : "";
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    out += line(total, s.labelText, s.value);
-    if (s.created !== void 0) out += line(created, s.labelText, s.created);
-  }
+function values(name, series, from, to, out) {
+  for (let i = from; i < to; i++) out += line(name, series[i].labelText, series[i].value);
   return out;
 }
-function writeGauge(name, help, unit, series, om, type = "gauge", head = true) {
-  let out = head ? header(name, help, om && type === "untyped" ? "unknown" : type, unit, om) : "";
-  for (let i = 0; i < series.length; i++) {
-    out += line(name, series[i].labelText, series[i].value);
-  }
-  return out;
-}
-function writeInfo(name, help, series, om, head = true) {
-  const fam = infoFamily(name);
-  const sample = fam + "_info";
-  let out = !head ? "" : om ? header(fam, help, "info", void 0, true) : header(sample, help, "gauge", void 0, false);
-  for (let i = 0; i < series.length; i++) {
-    out += line(sample, series[i].labelText, 1);
-  }
-  return out;
-}
-function leTexts(bounds) {
-  return [...bounds, Infinity].map((b) => 'le="' + formatBound(b) + '"');
-}
-function quantileTexts(qs) {
-  return qs.map((q) => 'quantile="' + formatBound(q) + '"');
-}
-function writeHistogram(name, help, unit, les, series, om, head = true, negativeBuckets = false) {
-  let out = head ? header(name, help, "histogram", unit, om) : "";
-  const bucket = name + "_bucket{";
-  const nb = les.length;
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const lt = s.labelText;
-    const prefix = lt === "" ? bucket : bucket + lt + ",";
-    const counts = s.counts;
-    let cum = 0;
-    for (let b = 0; b < nb; b++) {
-      cum += counts[b];
-      out += prefix + les[b] + "} " + cum + "\n";
-    }
-    if (!om || s.sum >= 0 && !negativeBuckets) {
+var writer = {
+  counter(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, "counter") : "");
+  },
+  gauge(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, f.type) : "");
+  },
+  info(f, from, to) {
+    const sample = infoFamily(f.name) + "_info";
+    let out = from === 0 ? header(sample, f.help, "gauge") : "";
+    for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+    return out;
+  },
+  histogram(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "histogram") : "";
+    const les = leTexts(f.buckets);
+    const bucket = name + "_bucket{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
+      const prefix = lt === "" ? bucket : bucket + lt + ",";
+      const counts = s.counts;
+      let cum = 0;
+      for (let b = 0; b < les.length; b++) {
+        cum += counts[b];
+        out += prefix + les[b] + "} " + cum + "\n";
+      }
       out += line(name + "_sum", lt, s.sum);
       out += line(name + "_count", lt, s.count);
     }
-    if (om) out += line(name + "_created", lt, s.created);
-  }
-  return out;
-}
-function writeSummary(name, help, unit, qs, series, om, head = true) {
-  let out = head ? header(name, help, "summary", unit, om) : "";
-  const open = name + "{";
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const lt = s.labelText;
-    const values = s.quantiles;
-    if (values !== void 0) {
+    return out;
+  },
+  summary(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "summary") : "";
+    const qs = quantileTexts(f.quantiles);
+    const open = name + "{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
       const prefix = lt === "" ? open : open + lt + ",";
       for (let q = 0; q < qs.length; q++) {
-        if (!om || !(values[q] < 0)) out += prefix + qs[q] + "} " + formatValue(values[q]) + "\n";
+        out += prefix + qs[q] + "} " + formatValue(s.quantiles[q]) + "\n";
       }
-    }
-    if (!om || s.sum >= 0) {
       out += line(name + "_sum", lt, s.sum);
       out += line(name + "_count", lt, s.count);
     }
-    if (om) out += line(name + "_created", lt, s.created);
+    return out;
+  },
+  end() {
+    return "";
   }
-  return out;
+};
+var textFormat = {
+  name: "text",
+  contentType: TEXT_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    if (type === "*/*" || type === "text/*") return true;
+    return type === "text/plain" && (params.version === void 0 || params.version === "0.0.4");
+  },
+  writer() {
+    return writer;
+  }
+};
+
+// ../../src/exposition/openmetrics.ts
+var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+function header2(name, help, type, unit) {
+  return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
 }
+function exemplarText(e) {
+  let labels = "";
+  for (const k in e.labels) {
+    labels += (labels ? "," : "") + k + '="' + escapeLabelValue(e.labels[k]) + '"';
+  }
+  return " # {" + labels + "} " + formatValue(e.value) + (e.timestamp === void 0 ? "" : " " + e.timestamp);
+}
+function lineWith(name, labelText2, value, e) {
+  const l = line(name, labelText2, value);
+  return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
+}
+function makeWriter(created) {
+  return {
+    counter(f, from, to) {
+      const fam = counterFamily(f.name);
+      const total = fam + "_total";
+      const createdName = fam + "_created";
+      let out = from === 0 ? header2(fam, f.help, "counter", f.unit) : "";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        out += s.exemplar === void 0 ? line(total, s.labelText, s.value) : lineWith(total, s.labelText, s.value, s.exemplar);
+        if (created && s.created) out += line(createdName, s.labelText, s.created);
+      }
+      return out;
+    },
+    gauge(f, from, to) {
+      const type = f.type === "untyped" ? "unknown" : "gauge";
+      let out = from === 0 ? header2(f.name, f.help, type, f.unit) : "";
+      for (let i = from; i < to; i++) out += line(f.name, f.series[i].labelText, f.series[i].value);
+      return out;
+    },
+    info(f, from, to) {
+      const fam = infoFamily(f.name);
+      const sample = fam + "_info";
+      let out = from === 0 ? header2(fam, f.help, "info", void 0) : "";
+      for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+      return out;
+    },
+    histogram(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "histogram", f.unit) : "";
+      const les = leTexts(f.buckets);
+      const nb = les.length;
+      const bucket = name + "_bucket{";
+      const negativeBuckets = f.buckets.length > 0 && f.buckets[0] < 0;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? bucket : bucket + lt + ",";
+        const counts = s.counts;
+        const ex = s.exemplars;
+        let cum = 0;
+        for (let b = 0; b < nb; b++) {
+          cum += counts[b];
+          const e = ex?.[b];
+          out += prefix + les[b] + "} " + cum + (e === void 0 ? "\n" : exemplarText(e) + "\n");
+        }
+        if (s.sum >= 0 && !negativeBuckets) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    summary(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "summary", f.unit) : "";
+      const qs = quantileTexts(f.quantiles);
+      const open = name + "{";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? open : open + lt + ",";
+        for (let q = 0; q < qs.length; q++) {
+          const v = s.quantiles[q];
+          if (!(v < 0)) out += prefix + qs[q] + "} " + formatValue(v) + "\n";
+        }
+        if (s.sum >= 0) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    end() {
+      return "# EOF\n";
+    }
+  };
+}
+var plain = makeWriter(false);
+var withCreated = makeWriter(true);
+var openMetricsFormat = {
+  name: "openmetrics",
+  contentType: OPENMETRICS_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    const v = params.version;
+    return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
+  },
+  writer(options) {
+    return options?.createdTimestamps === true ? withCreated : plain;
+  }
+};
 
 // ../../src/registry.ts
-var TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 var AlreadyRegisteredError = class extends TypeError {
-  /** The metric that holds the name. */
+  /** The metric (or collector function) that holds the name. */
   existing;
   /** @internal */
   constructor(message, existing) {
@@ -172,38 +514,69 @@ var CollectError = class extends Error {
   /** What each failing metric or collector threw. */
   errors;
   /** @internal */
-  constructor(errors) {
+  constructor(errors, sources = []) {
     super(
-      `${errors.length} collector(s) failed: ` + errors.map((e) => e instanceof Error ? e.message : String(e)).join("; ")
+      `${errors.length} collector(s) failed: ` + errors.map((e, i) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        const src = sources[i];
+        return src && !msg.startsWith(src) ? `${src}: ${msg}` : msg;
+      }).join("; ")
     );
     this.name = "CollectError";
     this.errors = errors;
   }
 };
+function describe(h) {
+  return "fn" in h ? h.label : `metric "${h.name}"`;
+}
+var DEFAULT_TIMEOUT_SECONDS = 10;
+var BREATH_SERIES = 5 * PIECE_SERIES;
+function checkTimeout(what, s) {
+  if (typeof s !== "number" || !(s > 0)) {
+    throw new RangeError(`${what} must be a number of seconds > 0, got ${show(s)}`);
+  }
+  return s;
+}
 var Registry = class {
   #metrics = /* @__PURE__ */ new Map();
   #reserved = /* @__PURE__ */ new Map();
-  #collectors = /* @__PURE__ */ new Set();
+  #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  #timeout;
   /** The Content-Type of {@link Registry.metrics}' default output. */
   contentType = TEXT_CONTENT_TYPE;
+  /** Makes an empty registry. */
+  constructor(options = {}) {
+    this.#timeout = options.collectTimeoutSeconds === void 0 ? DEFAULT_TIMEOUT_SECONDS : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
   /**
    * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
-   * sample name it writes (`_total`, `_bucket`, ...), is taken.
+   * sample name it writes (`_total`, `_bucket`, ...), is taken by a metric or
+   * by a collector's declared family.
    */
   register(metric) {
-    for (const n of metric.reservedNames) {
-      const holder = this.#reserved.get(n);
-      if (holder !== void 0) {
-        throw new AlreadyRegisteredError(
-          holder.name === metric.name ? `A metric named "${metric.name}" is already registered; reuse it (registry.get("${metric.name}")) or pick another name` : `Metric "${metric.name}" would write "${n}", which metric "${holder.name}" already writes; pick another name`,
-          holder
-        );
-      }
+    const m = metric;
+    if (m === null || typeof m !== "object" || typeof m.name !== "string" || !Array.isArray(m.reservedNames) || typeof m.collect !== "function") {
+      throw new TypeError(
+        `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${show(metric)}`
+      );
     }
-    this.#metrics.set(metric.name, metric);
+    this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
+    this.#metrics.set(metric.name, metric);
     this.#sorted = void 0;
+  }
+  /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
+  #check(name, names, holder) {
+    for (const n of names) {
+      const h = this.#reserved.get(n);
+      if (h === void 0 || h === holder) continue;
+      const what = "fn" in holder ? `${holder.label}'s family "${name}"` : `Metric "${name}"`;
+      throw new AlreadyRegisteredError(
+        !("fn" in h) && h.name === name && !("fn" in holder) ? `A metric named "${name}" is already registered; reuse it (registry.get("${name}")) or pick another name` : `${what} would write "${n}", which ${describe(h)} already writes; pick another name`,
+        "fn" in h ? h.fn : h
+      );
+    }
   }
   /** Removes a metric, by name or by itself; returns whether it was there. */
   unregister(metric) {
@@ -222,16 +595,39 @@ var Registry = class {
   getAll() {
     return [...this.#sortedMetrics()];
   }
-  /** Adds a custom collector, called at every scrape. */
-  registerCollector(collector) {
+  /**
+   * Adds a custom collector, called at every scrape. Declaring its
+   * `families` reserves their names now and lets a `name[]` scrape skip it.
+   */
+  registerCollector(collector, options = {}) {
     if (typeof collector !== "function") {
-      throw new TypeError("registerCollector() takes a function returning metric families");
+      throw new TypeError(
+        `registerCollector() takes a function returning metric families, got ${show(collector)}`
+      );
     }
-    this.#collectors.add(collector);
+    if (this.#collectors.has(collector)) return;
+    const label = `collector "${options.name ?? (collector.name || "anonymous")}"`;
+    let families;
+    if (options.families !== void 0) {
+      families = /* @__PURE__ */ new Map();
+      for (const f of options.families) families.set(f.name, f.type);
+    }
+    const entry2 = { fn: collector, label, families };
+    if (families) {
+      for (const [n, t] of families) this.#check(n, reservedNames(t, n), entry2);
+      for (const [n, t] of families) {
+        for (const r of reservedNames(t, n)) this.#reserved.set(r, entry2);
+      }
+    }
+    this.#collectors.set(collector, entry2);
   }
   /** Removes a custom collector; returns whether it was there. */
   unregisterCollector(collector) {
-    return this.#collectors.delete(collector);
+    const entry2 = this.#collectors.get(collector);
+    if (entry2 === void 0) return false;
+    this.#collectors.delete(collector);
+    for (const [n, h] of [...this.#reserved]) if (h === entry2) this.#reserved.delete(n);
+    return true;
   }
   /** Removes every metric and collector. */
   clear() {
@@ -243,66 +639,151 @@ var Registry = class {
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
   }
-  /** Runs the collectors and returns every family to write, sorted by name. */
-  async #entries(names, errors) {
+  /**
+   * Runs the collect hooks and collectors, concurrently, within the
+   * deadline; checks the collectors' families; returns every family to
+   * write, sorted by name. Throws {@link CollectError} naming every failure.
+   */
+  async #gather(options, labels) {
+    const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
-    let entries = this.#sortedMetrics();
-    if (want) entries = entries.filter((m) => want.has(m.name));
-    if (this.#collectors.size === 0) return entries;
-    const extra = [];
-    const seen = /* @__PURE__ */ new Set();
-    for (const c of this.#collectors) {
+    let metrics = this.#sortedMetrics();
+    if (want) metrics = metrics.filter((m) => want.has(m.name));
+    let collectors = [...this.#collectors.values()];
+    if (want) {
+      collectors = collectors.filter(
+        (c) => c.families === void 0 || [...c.families.keys()].some((n) => want.has(n))
+      );
+    }
+    const errors = [];
+    const sources = [];
+    const fail = (source, e) => {
+      errors.push(e);
+      sources.push(source);
+    };
+    const running = /* @__PURE__ */ new Map();
+    const opts = labels ? { labels: true } : void 0;
+    const out = new Array(metrics.length);
+    let walked = 0;
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i];
+      if (walked > BREATH_SERIES) {
+        walked = 0;
+        await breath();
+      }
       try {
-        for (const fam of await c()) {
-          const entry2 = familyEntry(fam);
-          const taken = this.#reserved.get(fam.name) ?? this.#reserved.get(entry2.family);
-          if (taken !== void 0 || seen.has(entry2.family)) {
-            throw new TypeError(
-              `A collector returned family "${fam.name}", which is already written by another metric`
-            );
-          }
-          seen.add(entry2.family);
-          if (!want || want.has(fam.name)) extra.push(entry2);
+        const r = m.collect(opts);
+        if (r instanceof Promise) {
+          const source = `metric "${m.name}"`;
+          running.set(
+            source,
+            r.then((f) => {
+              out[i] = f;
+            }, (e) => fail(source, e)).finally(() => running.delete(source))
+          );
+        } else {
+          out[i] = r;
+          walked += r.series.length;
         }
       } catch (e) {
-        errors.push(e);
+        fail(`metric "${m.name}"`, e);
       }
     }
-    return entries.concat(extra).sort(byName);
+    const returned = /* @__PURE__ */ new Map();
+    for (const c of collectors) {
+      try {
+        const r = c.fn();
+        if (r instanceof Promise) {
+          running.set(
+            c.label,
+            r.then((v) => {
+              returned.set(c, v);
+            }, (e) => fail(c.label, e)).finally(() => running.delete(c.label))
+          );
+        } else returned.set(c, r);
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (running.size > 0) {
+      const seconds = options.timeoutSeconds === void 0 ? this.#timeout : checkTimeout("timeoutSeconds", options.timeoutSeconds);
+      await within([...running.values()], seconds * 1e3);
+      for (const source of running.keys()) {
+        fail(
+          source,
+          new Error(`${source} did not finish within ${seconds} s (the scrape's deadline)`)
+        );
+      }
+    }
+    if (errors.length === 0 && returned.size === 0) return out;
+    const seen = /* @__PURE__ */ new Map();
+    const extra = [];
+    for (const c of collectors) {
+      if (!returned.has(c)) continue;
+      try {
+        for (const item of familiesOf(c.label, returned.get(c))) {
+          const fam = collectedFamily(c.label, item);
+          const what = `${fam.type} "${fam.name}" of ${c.label}`;
+          if (c.families && c.families.get(fam.name) !== fam.type) {
+            throw new TypeError(
+              `${c.label} returned ${fam.type} "${fam.name}", which it did not declare (declared: ${[...c.families].map(([n, t]) => `${t} "${n}"`).join(", ")})`
+            );
+          }
+          for (const n of reservedNames(fam.type, fam.name)) {
+            const holder = this.#reserved.get(n);
+            const other = holder === void 0 || holder === c ? seen.get(n) : describe(holder);
+            if (other !== void 0) {
+              throw new TypeError(
+                `${c.label} returned ${fam.type} "${fam.name}", which would write "${n}" as ${other} does; rename one of them`
+              );
+            }
+          }
+          for (const n of reservedNames(fam.type, fam.name)) seen.set(n, what);
+          if (!want || want.has(fam.name)) extra.push(fam);
+        }
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (errors.length > 0) throw new CollectError(errors, sources);
+    return extra.length === 0 ? out : out.concat(extra).sort(byName);
   }
   /**
-   * Writes every family, in pieces of about `chunkSize` characters, one
-   * family at least, and lets the event loop run between pieces, so a large
-   * page does not hold up the process for the whole scrape. Throws {@link CollectError} at the end
-   * when a metric or collector failed.
+   * Reads every family now: a typed snapshot with each series' raw labels
+   * and values, detached from the live metrics, sorted by name. For
+   * exporters and aggregation; the formats read the same objects. Rejects
+   * with {@link CollectError} when a metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q"], registry })
+   *   .inc({ q: "mail" }, 2);
+   * const [jobs] = await registry.collect();
+   * console.log(jobs.type, jobs.series[0].labels, jobs.series[0]); // counter { q: "mail" } ...
+   * ```
+   */
+  collect(options = {}) {
+    return this.#gather(options, true);
+  }
+  /**
+   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * pieces of about `chunkSize` characters, one family slice at least, and
+   * lets the event loop run between pieces. Everything is collected first:
+   * a failing collector throws {@link CollectError} before the first piece.
    */
   async *chunks(options = {}, chunkSize = 65536) {
-    const om = options.openMetrics === true;
-    const errors = [];
-    const entries = await this.#entries(options.names, errors);
-    let buf = "";
-    for (const e of entries) {
-      try {
-        const r = e.encode(om);
-        for (const piece of r instanceof Promise ? await r : r) {
-          buf += piece;
-          if (buf.length >= chunkSize) {
-            yield buf;
-            buf = "";
-            await breath();
-          }
-        }
-      } catch (err) {
-        errors.push(err);
-      }
+    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+    const families = await this.#gather(options, false);
+    for await (const piece of pagePieces(families, format.writer(options), chunkSize)) {
+      yield piece;
     }
-    if (errors.length > 0) throw new CollectError(errors);
-    if (om) buf += "# EOF\n";
-    if (buf) yield buf;
   }
   /**
    * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
-   * 1.0 with `{ openMetrics: true }`. Rejects with {@link CollectError} when a
+   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * `createdTimestamps: true`). Rejects with {@link CollectError} when a
    * metric or collector failed.
    */
   async metrics(options = {}) {
@@ -310,81 +791,29 @@ var Registry = class {
     for await (const c of this.chunks(options)) out += c;
     return out;
   }
+  /**
+   * Collects every family, then returns the page in `format` as a byte
+   * stream written piece by piece. Rejects with {@link CollectError} (before
+   * any byte) when a metric or collector failed.
+   */
+  async stream(options = {}) {
+    const format = options.format ?? textFormat;
+    const families = await this.#gather(options, format.needsLabels);
+    return pageStream(pagePieces(families, format.writer(options)));
+  }
 };
+function within(promises, ms) {
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([Promise.all(promises).then(() => {
+  }), deadline]).finally(
+    () => clearTimeout(timer)
+  );
+}
 function byName(a, b) {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-var g = globalThis;
-function breath() {
-  return new Promise((resolve) => {
-    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-}
-function familyEntry(fam) {
-  if (fam === null || typeof fam !== "object") {
-    throw new TypeError("A collector must return an array of metric families");
-  }
-  checkMetricName(fam.name);
-  const { name, help, type, unit } = fam;
-  if (typeof help !== "string") {
-    throw new TypeError(`Collected family "${name}": help must be a string`);
-  }
-  if (unit !== void 0 && (type === "info" || !(type === "counter" ? counterFamily(name) : name).endsWith("_" + unit))) {
-    throw new TypeError(
-      `Collected family "${name}": unit "${unit}" must be the end of the name (and info has none)`
-    );
-  }
-  if (!Array.isArray(fam.samples)) {
-    throw new TypeError(`Collected family "${name}": samples must be an array`);
-  }
-  const samples = fam.samples.map((s) => {
-    let text = "";
-    const labels = s.labels ?? {};
-    for (const k in labels) {
-      checkLabelName(name, k);
-      const v = labels[k];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(`Collected family "${name}": label "${k}" must be a string or number`);
-      }
-      text += (text ? "," : "") + k + '="' + escapeLabelValue("" + v) + '"';
-    }
-    const value = s.value;
-    if (typeof value !== "number" && type !== "info") {
-      throw new TypeError(`Collected family "${name}": sample values must be numbers`);
-    }
-    if (type === "counter" && !(value >= 0)) {
-      throw new RangeError(
-        `Collected counter "${name}" has value ${value}: a counter must be >= 0`
-      );
-    }
-    return { labelText: text, value };
-  });
-  switch (type) {
-    case "counter":
-      return {
-        name,
-        family: counterFamily(name),
-        encode: (om) => [writeCounter(name, help, unit, samples, om)]
-      };
-    case "gauge":
-    case "untyped":
-      return {
-        name,
-        family: name,
-        encode: (om) => [writeGauge(name, help, unit, samples, om, type)]
-      };
-    case "info":
-      return {
-        name,
-        family: infoFamily(name),
-        encode: (om) => [writeInfo(name, help, samples, om)]
-      };
-    default:
-      throw new TypeError(
-        `Collected family "${name}": type ${JSON.stringify(type)} is not one of counter, gauge, untyped, info`
-      );
-  }
 }
 var defaultRegistry = new Registry();
 
@@ -689,12 +1118,13 @@ var Sketch = class {
 };
 
 // ../../src/aggregate/_codec.ts
-var STATE_VERSION = 1;
+var STATE_VERSION = 2;
 var MAGIC0 = 112;
 var MAGIC1 = 97;
-var TYPES = ["counter", "gauge", "histogram", "summary", "info"];
+var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_STORE = 16384;
+var MAX_NATIVE_INDEX = 2 ** 19;
 var StateError = class extends TypeError {
   /** @internal */
   constructor(message) {
@@ -729,7 +1159,7 @@ function encodeState(state, w = new ProtoWriter(4096)) {
   w.uint64(state.families.length);
   const time = state.time;
   for (const f of state.families) {
-    w.uint32(TYPES.indexOf(f.type));
+    w.uint32(TYPES2.indexOf(f.type));
     w.uint64(strings.get(f.name));
     w.uint64(strings.get(f.help));
     w.uint64(f.unit === void 0 ? 0 : strings.get(f.unit) + 1);
@@ -753,6 +1183,8 @@ function encodeState(state, w = new ProtoWriter(4096)) {
         case "histogram":
           num(w, s.sum);
           for (const c of s.counts) w.uint64(c);
+          if (s.native === void 0) w.uint32(0);
+          else writeNative(w, s.native);
           break;
         case "summary":
           num(w, s.sum);
@@ -788,6 +1220,23 @@ function writeSketch(w, s) {
   w.double(s.count === 0 ? 0 : s.max);
   writeStore(w, s.pos);
   writeStore(w, s.neg);
+}
+function writeNative(w, n) {
+  w.uint32(1);
+  w.sint(n.schema);
+  w.double(n.zeroThreshold);
+  w.uint64(n.zeroCount);
+  writeBuckets(w, n.positive);
+  writeBuckets(w, n.negative);
+}
+function writeBuckets(w, buckets) {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  w.uint64(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    if (i === 0) w.sint(keys[0]);
+    else w.uint64(keys[i] - keys[i - 1] - 1);
+    w.uint64(buckets.get(keys[i]));
+  }
 }
 function writeStore(w, st) {
   const c = st.counts;
@@ -840,6 +1289,10 @@ var Reader = class {
     this.pos += 8;
     return v;
   }
+  sint() {
+    const v = this.uint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
   num() {
     const v = this.uint();
     if (v === 1) return this.double();
@@ -889,7 +1342,7 @@ function decodeState(bytes, receivedAt) {
   const families = new Array(r.len(6));
   const names = /* @__PURE__ */ new Set();
   for (let f = 0; f < families.length; f++) {
-    const type = TYPES[r.uint()] ?? r.fail("unknown family type");
+    const type = TYPES2[r.uint()] ?? r.fail("unknown family type");
     const name = str();
     try {
       checkMetricName(name);
@@ -926,15 +1379,15 @@ function decodeState(bytes, receivedAt) {
     const seen = /* @__PURE__ */ new Set();
     for (let i = 0; i < series.length; i++) {
       const labels = new Array(labelNames.length);
-      let labelText = "";
+      let labelText2 = "";
       for (let j = 0; j < labels.length; j++) {
         labels[j] = str();
-        labelText += (j ? "," : "") + labelNames[j] + '="' + escapeLabelValue(labels[j]) + '"';
+        labelText2 += (j ? "," : "") + labelNames[j] + '="' + escapeLabelValue(labels[j]) + '"';
       }
-      if (seen.has(labelText)) r.fail(`"${name}" has the series {${labelText}} twice`);
-      seen.add(labelText);
+      if (seen.has(labelText2)) r.fail(`"${name}" has the series {${labelText2}} twice`);
+      seen.add(labelText2);
       const created = (time - r.uint()) / 1e3;
-      const s = { labels, labelText, created, value: 0, sum: 0, count: 0 };
+      const s = { labels, labelText: labelText2, created, value: 0, sum: 0, count: 0 };
       series[i] = s;
       readSeries(r, fam, s, receivedAt);
     }
@@ -975,6 +1428,9 @@ function readSeries(r, fam, s, receivedAt) {
       for (let b = 0; b < n; b++) total += counts[b] = r.uint();
       if (total > Number.MAX_SAFE_INTEGER) r.fail(`histogram "${name}": count beyond 2^53`);
       s.count = total;
+      const flag = r.uint();
+      if (flag === 1) s.native = readNative(r, name, total);
+      else if (flag !== 0) r.fail(`histogram "${name}": bad native flag ${flag}`);
       return;
     }
     case "summary": {
@@ -1000,6 +1456,36 @@ function readSeries(r, fam, s, receivedAt) {
     }
   }
 }
+function readNative(r, name, count) {
+  const schema = r.sint();
+  if (!(schema >= -4 && schema <= 8)) r.fail(`histogram "${name}": native schema ${schema}`);
+  const zeroThreshold = r.double();
+  if (!(zeroThreshold >= 0 && zeroThreshold < Infinity)) {
+    r.fail(`histogram "${name}": native zero threshold ${zeroThreshold}`);
+  }
+  const zeroCount = r.uint();
+  const positive2 = readBuckets(r, name);
+  const negative = readBuckets(r, name);
+  let total = zeroCount;
+  for (const c of positive2.values()) total += c;
+  for (const c of negative.values()) total += c;
+  if (total > count) {
+    r.fail(`histogram "${name}": ${total} observations in native buckets but ${count} in all`);
+  }
+  return { schema, zeroThreshold, zeroCount, positive: positive2, negative };
+}
+function readBuckets(r, name) {
+  const n = r.len(2);
+  const out = /* @__PURE__ */ new Map();
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    k = i === 0 ? r.sint() : k + 1 + r.uint();
+    if (Math.abs(k) > MAX_NATIVE_INDEX) r.fail(`histogram "${name}": native bucket index ${k}`);
+    const c = r.uint();
+    if (c > 0) out.set(k, c);
+  }
+  return out;
+}
 function readSketch(r, name) {
   const s = new Sketch();
   s.zero = r.uint();
@@ -1018,8 +1504,7 @@ function readSketch(r, name) {
   return s;
 }
 function readStore(r, st, name) {
-  const first = r.uint();
-  const offset = first % 2 === 0 ? first / 2 : -(first + 1) / 2;
+  const offset = r.sint();
   const n = r.len();
   if (n > MAX_STORE) r.fail(`summary "${name}": a sketch of ${n} buckets`);
   if (Math.abs(offset) > 1e6) r.fail(`summary "${name}": sketch index ${offset} is out of range`);
@@ -1032,43 +1517,31 @@ function readStore(r, st, name) {
 }
 
 // ../../src/aggregate/_expose.ts
-function reservedNamesOf(f) {
-  const n = f.name;
-  switch (f.type) {
-    case "counter": {
-      const fam = counterFamily(n);
-      return [n, fam, fam + "_total", fam + "_created"];
-    }
-    case "histogram":
-      return [n, n + "_bucket", n + "_sum", n + "_count", n + "_created"];
-    case "summary":
-      return [n, n + "_sum", n + "_count", n + "_created"];
-    case "info": {
-      const fam = infoFamily(n);
-      return [n, fam, fam + "_info"];
-    }
-    default:
-      return [n];
-  }
-}
+var NO_VALUES = new Float64Array(0);
 var MergedFamily = class {
   name;
   reservedNames;
   #schema;
   #series;
-  #texts;
   /** The last value written per counter series: a counter never goes back, even by rounding. */
   #last = /* @__PURE__ */ new Map();
   constructor(schema, series) {
     this.name = schema.name;
-    this.reservedNames = reservedNamesOf(schema);
+    this.reservedNames = reservedNames(schema.type, schema.name);
     this.#schema = schema;
     this.#series = series;
-    this.#texts = schema.type === "histogram" ? leTexts(schema.buckets) : schema.type === "summary" ? quantileTexts(schema.percentiles) : [];
   }
-  encode(om) {
+  collect(options) {
     const f = this.#schema;
     const all = this.#series();
+    const names = f.labelNames;
+    const labelsOf = options?.labels === true ? (s) => {
+      const out = {};
+      for (let i = 0; i < names.length; i++) out[names[i]] = s.labels[i];
+      if (s.labels.length > names.length) out.source = s.labels[names.length];
+      return out;
+    } : () => void 0;
+    const head = { name: f.name, help: f.help, unit: f.unit };
     switch (f.type) {
       case "counter": {
         const last = this.#last;
@@ -1077,46 +1550,187 @@ var MergedFamily = class {
           if (before !== void 0 && s.value < before) s.value = before;
           else last.set(s.labelText, s.value);
         }
-        return [writeCounter(f.name, f.help, f.unit, all, om)];
+        return {
+          ...head,
+          type: "counter",
+          series: all.map((s) => ({
+            labelText: s.labelText,
+            labels: labelsOf(s),
+            value: s.value,
+            created: s.created
+          }))
+        };
       }
       case "gauge":
-        return [writeGauge(f.name, f.help, f.unit, all, om)];
+        return {
+          ...head,
+          type: "gauge",
+          series: all.map((s) => ({ labelText: s.labelText, labels: labelsOf(s), value: s.value }))
+        };
       case "info":
-        return [writeInfo(f.name, f.help, all, om)];
-      case "histogram": {
-        const negative = f.buckets.length > 0 && f.buckets[0] < 0;
-        return [
-          writeHistogram(f.name, f.help, f.unit, this.#texts, all, om, true, negative)
-        ];
-      }
+        return {
+          ...head,
+          type: "info",
+          series: all.map((s) => ({ labelText: s.labelText, labels: labelsOf(s) }))
+        };
+      case "histogram":
+        return {
+          ...head,
+          type: "histogram",
+          buckets: f.buckets,
+          series: all.map((s) => ({
+            labelText: s.labelText,
+            labels: labelsOf(s),
+            counts: s.counts,
+            sum: s.sum,
+            count: s.count,
+            created: s.created,
+            native: s.native && nativeSnapshot(s.native)
+          }))
+        };
       case "summary": {
         const qs = f.percentiles;
         const scratch = new Sketch();
-        const samples = all.map((s) => {
-          let quantiles;
-          if (qs.length > 0) {
-            let sk = s.sketch;
-            if (sk === void 0) {
-              scratch.clear();
-              for (const x of s.slots ?? []) scratch.merge(x.sketch);
-              sk = scratch;
+        return {
+          ...head,
+          type: "summary",
+          quantiles: qs,
+          series: all.map((s) => {
+            let quantiles = NO_VALUES;
+            if (qs.length > 0) {
+              let sk = s.sketch;
+              if (sk === void 0) {
+                scratch.clear();
+                for (const x of s.slots ?? []) scratch.merge(x.sketch);
+                sk = scratch;
+              }
+              quantiles = new Float64Array(qs.length);
+              sk.quantiles(qs, quantiles);
             }
-            quantiles = new Float64Array(qs.length);
-            sk.quantiles(qs, quantiles);
-          }
-          return {
-            labelText: s.labelText,
-            quantiles,
-            sum: s.sum,
-            count: s.count,
-            created: s.created
-          };
-        });
-        return [writeSummary(f.name, f.help, f.unit, this.#texts, samples, om)];
+            return {
+              labelText: s.labelText,
+              labels: labelsOf(s),
+              quantiles,
+              sum: s.sum,
+              count: s.count,
+              created: s.created
+            };
+          })
+        };
       }
     }
   }
 };
+function runs(buckets) {
+  const spans2 = [];
+  const deltas2 = [];
+  let prev = 0, next = 0;
+  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+    const c = buckets.get(k);
+    const gap = k - next;
+    if (spans2.length === 0) spans2.push({ offset: k, length: 0 });
+    else if (gap > 2) spans2.push({ offset: gap, length: 0 });
+    else {
+      for (let g2 = 0; g2 < gap; g2++) deltas2.push(-prev), prev = 0;
+      spans2[spans2.length - 1].length += gap;
+    }
+    spans2[spans2.length - 1].length++;
+    deltas2.push(c - prev);
+    prev = c;
+    next = k + 1;
+  }
+  return { spans: spans2, deltas: deltas2 };
+}
+function nativeSnapshot(n) {
+  const pos = runs(n.positive), neg = runs(n.negative);
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positiveSpans: pos.spans,
+    positiveDeltas: pos.deltas,
+    negativeSpans: neg.spans,
+    negativeDeltas: neg.deltas
+  };
+}
+
+// ../../src/metrics/_native.ts
+var NATIVE_SCHEMA_MIN = -4;
+var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
+var DEFAULT_MAX_BUCKETS = 160;
+var f64 = new Float64Array(1);
+var u32 = new Uint32Array(f64.buffer);
+var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+var LO = 1 - HI;
+var EMPTY2 = new Float64Array(0);
+
+// ../../src/aggregate/_native.ts
+function copyNative(n) {
+  return { ...n, positive: new Map(n.positive), negative: new Map(n.negative) };
+}
+function lowered(k, d) {
+  return k + (1 << d) - 1 >> d;
+}
+function lower(n, to) {
+  const d = n.schema - to;
+  if (d <= 0) return;
+  for (const side of [n.positive, n.negative]) {
+    const old = [...side];
+    side.clear();
+    for (const [k, c] of old) {
+      const j = lowered(k, d);
+      side.set(j, (side.get(j) ?? 0) + c);
+    }
+  }
+  n.schema = to;
+}
+function upper(k, schema) {
+  return 2 ** (k * 2 ** -schema);
+}
+function widen(n, t) {
+  if (t <= n.zeroThreshold) return n.zeroThreshold;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const side of [n.positive, n.negative]) {
+      for (const k of [...side.keys()].sort((a, b) => a - b)) {
+        if (upper(k - 1, n.schema) >= t) break;
+        n.zeroCount += side.get(k);
+        side.delete(k);
+        const u = upper(k, n.schema);
+        if (u > t) {
+          t = u;
+          changed = true;
+        }
+      }
+    }
+  }
+  n.zeroThreshold = t;
+  return t;
+}
+function mergeNative(into, part) {
+  const limit = Math.max(
+    DEFAULT_MAX_BUCKETS,
+    into.positive.size + into.negative.size,
+    part.positive.size + part.negative.size
+  );
+  if (part.zeroThreshold !== into.zeroThreshold) {
+    part = copyNative(part);
+    let t = Math.max(part.zeroThreshold, into.zeroThreshold);
+    while (into.zeroThreshold !== t || part.zeroThreshold !== t) t = widen(part, widen(into, t));
+  }
+  lower(into, part.schema);
+  const d = part.schema - into.schema;
+  for (const [from, to] of [[part.positive, into.positive], [part.negative, into.negative]]) {
+    for (const [k, c] of from) {
+      const j = lowered(k, d);
+      to.set(j, (to.get(j) ?? 0) + c);
+    }
+  }
+  into.zeroCount += part.zeroCount;
+  while (into.schema > NATIVE_SCHEMA_MIN && into.positive.size + into.negative.size > limit) {
+    lower(into, into.schema - 1);
+  }
+}
 
 // ../../src/aggregate/_merge.ts
 function blank(s, nb) {
@@ -1142,6 +1756,10 @@ function addParts(schema, parts, now) {
         out.set(s.labelText, m = blank(s, nb));
         if (sketched && !windowed) m.sketch = new Sketch();
         if (windowed) m.slots = [];
+        if (s.native !== void 0) m.native = copyNative(s.native);
+      } else if (m.native !== void 0) {
+        if (s.native === void 0) m.native = void 0;
+        else mergeNative(m.native, s.native);
       }
       if (s.created < m.created) m.created = s.created;
       m.value += s.value;
@@ -1165,8 +1783,8 @@ function mergeGauges(parts, mode) {
     for (const s of fam.series) {
       if (mode === "source") {
         const labels = [...s.labels, source];
-        const labelText = (s.labelText ? s.labelText + "," : "") + 'source="' + source.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c) + '"';
-        out.set(labelText, { ...s, labels, labelText, at: receivedAt });
+        const labelText2 = (s.labelText ? s.labelText + "," : "") + 'source="' + source.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c) + '"';
+        out.set(labelText2, { ...s, labels, labelText: labelText2, at: receivedAt });
         continue;
       }
       const m = out.get(s.labelText);
@@ -1503,10 +2121,196 @@ function positive(v, name) {
   return v;
 }
 
-// ../../src/http/negotiate.ts
-function parseList(header2) {
+// ../../src/exposition/protobuf.ts
+var PROTOBUF_CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+var COUNTER = 0;
+var GAUGE = 1;
+var SUMMARY = 2;
+var UNTYPED = 3;
+var HISTOGRAM = 4;
+var VARINT = 0;
+function familyHead(w, name, help, type) {
+  w.fork();
+  w.stringField(1, name);
+  w.stringField(2, help);
+  w.uintField(3, type);
+}
+function labelPairs(w, labels) {
+  for (const k in labels) {
+    w.fork(1);
+    w.stringField(1, k);
+    w.stringField(2, labels[k]);
+    w.join();
+  }
+}
+function timestamp(w, field, seconds) {
+  let s = Math.floor(seconds);
+  let nanos = Math.round((seconds - s) * 1e9);
+  if (nanos >= 1e9) {
+    s++;
+    nanos -= 1e9;
+  }
+  w.fork(field);
+  w.int64Field(1, s);
+  if (nanos > 0) {
+    w.tag(2, VARINT);
+    w.uint32(nanos);
+  }
+  w.join();
+}
+function exemplar(w, field, e) {
+  w.fork(field);
+  labelPairs(w, e.labels);
+  w.doubleField(2, e.value);
+  if (e.timestamp !== void 0) timestamp(w, 3, e.timestamp);
+  w.join();
+}
+function spans(w, field, list) {
+  for (const sp of list) {
+    w.fork(field);
+    if (sp.offset !== 0) w.sintField(1, sp.offset);
+    w.uintField(2, sp.length);
+    w.join();
+  }
+}
+function deltas(w, field, list) {
+  if (list.length === 0) return;
+  w.fork(field);
+  for (const d of list) w.sint(d);
+  w.join();
+}
+function take(w) {
+  w.join();
+  const out = w.finish();
+  w.reset();
+  return out;
+}
+function makeWriter2() {
+  const w = new ProtoWriter(1 << 16);
+  const metric = (s) => {
+    w.fork(4);
+    labelPairs(w, s.labels);
+  };
+  const done = (to, n) => to === n ? take(w) : "";
+  return {
+    counter(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, COUNTER);
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(3);
+        w.doubleField(1, s.value);
+        if (s.exemplar !== void 0) exemplar(w, 2, s.exemplar);
+        if (s.created) timestamp(w, 3, s.created);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    gauge(f, from, to) {
+      const untyped = f.type === "untyped";
+      if (from === 0) familyHead(w, f.name, f.help, untyped ? UNTYPED : GAUGE);
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(untyped ? 5 : 2);
+        w.doubleField(1, s.value);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    info(f, from, to) {
+      if (from === 0) familyHead(w, infoFamily(f.name) + "_info", f.help, GAUGE);
+      for (let i = from; i < to; i++) {
+        metric(f.series[i]);
+        w.fork(2);
+        w.doubleField(1, 1);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    summary(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, SUMMARY);
+      const qs = f.quantiles;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(4);
+        w.uintField(1, s.count);
+        w.doubleField(2, s.sum);
+        for (let q = 0; q < qs.length; q++) {
+          w.fork(3);
+          w.doubleField(1, qs[q]);
+          w.doubleField(2, s.quantiles[q]);
+          w.join();
+        }
+        if (s.created) timestamp(w, 4, s.created);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    histogram(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, HISTOGRAM);
+      const bounds = f.buckets;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(7);
+        w.uintField(1, s.count);
+        w.doubleField(2, s.sum);
+        let cum = 0;
+        for (let b = 0; b < bounds.length; b++) {
+          cum += s.counts[b];
+          w.fork(3);
+          w.uintField(1, cum);
+          w.doubleField(2, bounds[b]);
+          const e = s.exemplars?.[b];
+          if (e !== void 0) exemplar(w, 3, e);
+          w.join();
+        }
+        const n = s.native;
+        if (n !== void 0) {
+          w.sintField(5, n.schema);
+          w.doubleField(6, n.zeroThreshold);
+          w.uintField(7, n.zeroCount);
+          spans(w, 9, n.negativeSpans);
+          deltas(w, 10, n.negativeDeltas);
+          spans(w, 12, n.positiveSpans);
+          deltas(w, 13, n.positiveDeltas);
+        }
+        if (s.created) timestamp(w, 15, s.created);
+        if (n?.exemplars) {
+          for (const e of n.exemplars) exemplar(w, 16, e);
+        }
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    end() {
+      return "";
+    }
+  };
+}
+var protobufFormat = {
+  name: "protobuf",
+  contentType: PROTOBUF_CONTENT_TYPE,
+  needsLabels: true,
+  accepts(type, params) {
+    return type === "application/vnd.google.protobuf" && params.proto === "io.prometheus.client.MetricFamily" && params.encoding === "delimited";
+  },
+  writer() {
+    return makeWriter2();
+  }
+};
+
+// ../../src/exposition/negotiate.ts
+function parseList(header3) {
   const out = [];
-  header2.split(",").forEach((part, order) => {
+  header3.split(",").forEach((part, order) => {
     const [type, ...rest] = part.split(";");
     const params = {};
     for (const p of rest) {
@@ -1515,36 +2319,52 @@ function parseList(header2) {
         params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, "");
       }
     }
-    const q = params.q === void 0 ? 1 : Number(params.q);
-    out.push({ type: type.trim().toLowerCase(), params, q: Number.isFinite(q) ? q : 0, order });
+    out.push({ type: type.trim().toLowerCase(), params, q: _qvalue(params.q), order });
   });
   return out.filter((c) => c.type !== "" && c.q > 0).sort((a, b) => b.q - a.q || a.order - b.order);
 }
-function wantsOpenMetrics(accept) {
-  if (!accept) return false;
-  for (const c of parseList(accept)) {
-    const v = c.params.version;
-    if (c.type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1")) {
-      return true;
+var FORMATS = [protobufFormat, openMetricsFormat, textFormat];
+function negotiate(accept, offered = FORMATS) {
+  if (accept) {
+    for (const c of parseList(accept)) {
+      for (const f of offered) if (f.accepts(c.type, c.params)) return f;
     }
-    if (c.type === "text/plain" && (v === void 0 || v === "0.0.4")) return false;
-    if (c.type === "*/*" || c.type === "text/*") return false;
   }
-  return false;
+  return textFormat;
+}
+function _qvalue(q) {
+  if (q === void 0) return 1;
+  return /^(\d+(\.\d*)?|\.\d+)$/.test(q) ? Math.min(Number(q), 1) : 0;
 }
 function acceptsGzip(acceptEncoding) {
   if (!acceptEncoding) return false;
-  let star = false;
-  for (const c of parseList(acceptEncoding)) {
-    if (c.type === "gzip" || c.type === "x-gzip") return true;
-    if (c.type === "*") star = true;
+  let gzip;
+  let identity;
+  let star;
+  for (const part of acceptEncoding.split(",")) {
+    const [coding, ...rest] = part.split(";");
+    let q;
+    for (const p of rest) {
+      const eq = p.indexOf("=");
+      if (eq > 0 && p.slice(0, eq).trim().toLowerCase() === "q") q = p.slice(eq + 1).trim();
+    }
+    const w = _qvalue(q);
+    const name = coding.trim().toLowerCase();
+    if (name === "gzip" || name === "x-gzip") gzip = Math.max(gzip ?? 0, w);
+    else if (name === "identity") identity = Math.max(identity ?? 0, w);
+    else if (name === "*") star = Math.max(star ?? 0, w);
   }
-  return star && !/(^|,)\s*gzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(acceptEncoding);
+  const g2 = gzip ?? star ?? 0;
+  return g2 > 0 && g2 >= (identity ?? star ?? 0);
 }
 
 // ../../src/http/handler.ts
 function createMetricsHandler(options = {}) {
-  const { openMetrics = true, compress = true, onError } = options;
+  const { openMetrics = true, protobuf = true, compress = true, onError } = options;
+  const offered = FORMATS.filter(
+    (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
+  );
+  const createdTimestamps = options.createdTimestamps === true;
   return async (req) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("Method Not Allowed\n", {
@@ -1553,11 +2373,20 @@ function createMetricsHandler(options = {}) {
       });
     }
     const registry = options.registry ?? defaultRegistry;
-    const om = openMetrics && wantsOpenMetrics(req.headers.get("accept"));
-    const names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
-    let text;
+    const format = negotiate(req.headers.get("accept"), offered);
+    let names;
     try {
-      text = await registry.metrics({ openMetrics: om, names });
+      names = new URL(req.url, "http://localhost").searchParams.getAll("name[]");
+    } catch {
+      return new Response("Bad Request: malformed URL or Host header\n", {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" }
+      });
+    }
+    const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
+    let body;
+    try {
+      body = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
     } catch (e) {
       try {
         onError?.(e);
@@ -1569,19 +2398,28 @@ function createMetricsHandler(options = {}) {
       );
     }
     const headers = new Headers({
-      "content-type": om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+      "content-type": format.contentType,
       vary: "Accept, Accept-Encoding"
     });
     const gzip = compress && typeof CompressionStream === "function" && acceptsGzip(req.headers.get("accept-encoding"));
     if (req.method === "HEAD") {
+      await body.cancel();
       if (gzip) headers.set("content-encoding", "gzip");
       return new Response(null, { status: 200, headers });
     }
-    if (!gzip) return new Response(text, { status: 200, headers });
+    if (!gzip) return new Response(body, { status: 200, headers });
     headers.set("content-encoding", "gzip");
-    const body = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-    return new Response(body, { status: 200, headers, encodeBody: "manual" });
+    return new Response(
+      body.pipeThrough(
+        new CompressionStream("gzip")
+      ),
+      { status: 200, headers, encodeBody: "manual" }
+    );
   };
+}
+function scrapeTimeout(header3) {
+  const s = header3 === null ? NaN : Number(header3);
+  return s > 0 && s < Infinity ? s : void 0;
 }
 
 // ../../src/aggregate/http.ts
@@ -1619,26 +2457,111 @@ function createAggregatorHandler(aggregator, options = {}) {
   return (req) => req.method === "POST" ? ingest(req) : page(req);
 }
 
+// ../../src/aggregate/_chunks.ts
+var CHUNK_BYTES = 128 * 1024 - 1024;
+var KEYS_PER_CALL = 128;
+var PREFIX = "chunk:";
+function varint(n) {
+  const out = [];
+  while (n >= 128) {
+    out.push(n & 127 | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+function chunkKey(i, key) {
+  return PREFIX + i + ":" + key;
+}
+function chunkedStore(storage, chunkBytes = CHUNK_BYTES) {
+  const counts = /* @__PURE__ */ new Map();
+  const dropChunks = (key, from, to) => {
+    const keys = [];
+    for (let i = Math.max(from, 1); i < to; i++) keys.push(chunkKey(i, key));
+    for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
+      void storage.delete(keys.slice(i, i + KEYS_PER_CALL));
+    }
+  };
+  const store = {
+    put(key, value) {
+      const n = Math.max(1, Math.ceil(value.length / chunkBytes));
+      const len = varint(n);
+      const head = new Uint8Array(len.length + Math.min(chunkBytes, value.length));
+      head.set(len);
+      head.set(value.subarray(0, chunkBytes), len.length);
+      let batch = { [key]: head };
+      let size = 1;
+      const writes = [];
+      for (let i = 1; i < n; i++) {
+        if (size === KEYS_PER_CALL) {
+          writes.push(storage.put(batch));
+          batch = {};
+          size = 0;
+        }
+        batch[chunkKey(i, key)] = value.slice(i * chunkBytes, (i + 1) * chunkBytes);
+        size++;
+      }
+      writes.push(storage.put(batch));
+      dropChunks(key, n, counts.get(key) ?? 0);
+      counts.set(key, n);
+      return Promise.all(writes);
+    },
+    delete(key) {
+      dropChunks(key, 1, counts.get(key) ?? 0);
+      counts.delete(key);
+      return storage.delete([key]);
+    }
+  };
+  const load = async () => {
+    const all = await storage.list();
+    const out = [];
+    const used = /* @__PURE__ */ new Set();
+    for (const [key, head] of all) {
+      if (key.startsWith(PREFIX) || !(head instanceof Uint8Array)) continue;
+      let n = 0, mul = 1, p = 0;
+      while (p < head.length && p < 8) {
+        const b = head[p++];
+        n += (b & 127) * mul;
+        mul *= 128;
+        if (b < 128) break;
+      }
+      const parts = [head.subarray(p)];
+      for (let i = 1; i < n; i++) {
+        const c = all.get(chunkKey(i, key));
+        if (!(c instanceof Uint8Array)) break;
+        parts.push(c);
+        used.add(chunkKey(i, key));
+      }
+      if (parts.length !== n) {
+        out.push([key, new Uint8Array(0)]);
+        continue;
+      }
+      counts.set(key, n);
+      const value = new Uint8Array(parts.reduce((a, c) => a + c.length, 0));
+      let at = 0;
+      for (const c of parts) value.set(c, at), at += c.length;
+      out.push([key, value]);
+    }
+    const stale = [...all.keys()].filter((k) => k.startsWith(PREFIX) && !used.has(k));
+    for (let i = 0; i < stale.length; i += KEYS_PER_CALL) {
+      await storage.delete(stale.slice(i, i + KEYS_PER_CALL));
+    }
+    return out;
+  };
+  return { store, load };
+}
+
 // ../../src/aggregate/durable_object.ts
 function aggregatorObject(options = {}) {
   return class {
     aggregator;
     #handle;
     constructor(state) {
-      const storage = state.storage;
-      this.aggregator = new Aggregator({
-        ...options,
-        store: {
-          put: (key, value) => storage.put(key, value),
-          delete: (key) => storage.delete(key)
-        }
-      });
+      const { store, load } = chunkedStore(state.storage);
+      this.aggregator = new Aggregator({ ...options, store });
       this.#handle = createAggregatorHandler(this.aggregator, options);
       state.blockConcurrencyWhile(async () => {
-        const all = await storage.list();
-        const entries = [];
-        for (const [k, v] of all) if (v instanceof Uint8Array) entries.push([k, v]);
-        this.aggregator.restore(entries);
+        this.aggregator.restore(await load());
       });
     }
     fetch(req) {

@@ -1,4 +1,4 @@
-// ../../src/metrics/_names.ts
+// ../../src/_names.ts
 var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function checkMetricName(name) {
@@ -44,6 +44,49 @@ function checkLabelNames(metric, names, reserved) {
   }
   return Object.freeze([...names]);
 }
+var UNIT = /^[a-zA-Z0-9_:]+$/;
+function checkUnit(metric, unit, base2) {
+  if (unit === void 0) return;
+  if (typeof unit !== "string" || !UNIT.test(unit)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid unit ${JSON.stringify(unit)}: a unit must match [a-zA-Z0-9_:]+, e.g. "seconds"`
+    );
+  }
+  if (!base2.endsWith("_" + unit)) {
+    throw new TypeError(
+      `Metric "${metric}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base2}_${unit}"`
+    );
+  }
+}
+function counterFamily(name) {
+  return name.endsWith("_total") ? name.slice(0, -6) : name;
+}
+function infoFamily(name) {
+  return name.endsWith("_info") ? name.slice(0, -5) : name;
+}
+function reservedNames(type, name) {
+  switch (type) {
+    case "counter": {
+      const fam = counterFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_total", fam + "_created"])];
+    }
+    case "histogram":
+      return [name, name + "_bucket", name + "_sum", name + "_count", name + "_created"];
+    case "summary":
+      return [name, name + "_sum", name + "_count", name + "_created"];
+    case "info": {
+      const fam = infoFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_info"])];
+    }
+    default:
+      return [name];
+  }
+}
+function show(v) {
+  return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
+}
+
+// ../../src/exposition/_escape.ts
 var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
   if (!LABEL_VALUE_SPECIAL.test(v)) return v;
@@ -72,115 +115,412 @@ function formatBound(v) {
   const s = "" + v;
   return s.includes(".") ? s : s + ".0";
 }
-function show(v) {
-  return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
+function labelText(names, values2) {
+  const k = names.length;
+  if (k === 0) return "";
+  const parts = new Array(k);
+  for (let j = 0; j < k; j++) parts[j] = names[j] + '="' + escapeLabelValue(values2[j]) + '"';
+  return parts.join(",");
+}
+var leCache = /* @__PURE__ */ new WeakMap();
+function leTexts(bounds) {
+  let t = leCache.get(bounds);
+  if (t === void 0) {
+    t = [...bounds, Infinity].map((b) => 'le="' + formatBound(b) + '"');
+    leCache.set(bounds, t);
+  }
+  return t;
+}
+var quantileCache = /* @__PURE__ */ new WeakMap();
+function quantileTexts(qs) {
+  let t = quantileCache.get(qs);
+  if (t === void 0) {
+    t = qs.map((q) => 'quantile="' + formatBound(q) + '"');
+    quantileCache.set(qs, t);
+  }
+  return t;
 }
 
-// ../../src/exposition/_encode.ts
-function header(name, help, type, unit, om) {
-  if (om) {
-    return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
+// ../../src/_collected.ts
+var TYPES = ["counter", "gauge", "untyped", "info"];
+function picture(v) {
+  if (v === null || v === void 0 || typeof v !== "object") return show(v);
+  let s;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
   }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+function familiesOf(source2, value) {
+  if (!Array.isArray(value)) {
+    const iterable = value !== null && typeof value === "object" && typeof value[Symbol.iterator] === "function";
+    if (!iterable) {
+      throw new TypeError(
+        `${source2} returned ${picture(value)}; a collector must return (or resolve to) an array of metric families`
+      );
+    }
+    return [...value];
+  }
+  return value;
+}
+function collectedFamily(source2, fam) {
+  if (fam === null || typeof fam !== "object" || Array.isArray(fam)) {
+    throw new TypeError(
+      `${source2} returned ${picture(fam)} in its array; each item must be a metric family { name, help, type, samples }`
+    );
+  }
+  const { name, help, type, unit, samples } = fam;
+  const where = () => `${source2}, family ${JSON.stringify(name)}`;
+  try {
+    checkMetricName(name);
+  } catch (e) {
+    throw new TypeError(`${source2}: ${e.message}`);
+  }
+  if (!TYPES.includes(type)) {
+    throw new TypeError(
+      `${where()}: type ${show(type)} is not one of counter, gauge, untyped, info`
+    );
+  }
+  if (typeof help !== "string") {
+    throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
+  }
+  if (unit !== void 0) {
+    if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
+    try {
+      checkUnit(name, unit, type === "counter" ? counterFamily(name) : name);
+    } catch (e) {
+      throw new TypeError(`${source2}: ${e.message}`);
+    }
+  }
+  if (!Array.isArray(samples)) {
+    throw new TypeError(
+      `${where()}: samples must be an array of { labels?, value }, got ${picture(samples)}`
+    );
+  }
+  const series = new Array(samples.length);
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    if (s === null || typeof s !== "object") {
+      throw new TypeError(`${where()}: sample ${i} is ${picture(s)}, not { labels?, value }`);
+    }
+    const given = s.labels ?? {};
+    if (given === null || typeof given !== "object" || Array.isArray(given)) {
+      throw new TypeError(`${where()}: sample ${i} has labels ${picture(given)}, not an object`);
+    }
+    const names = [];
+    const values2 = [];
+    const labels = {};
+    for (const k in given) {
+      try {
+        checkLabelName(name, k);
+      } catch (e) {
+        throw new TypeError(`${source2}: ${e.message}`);
+      }
+      const v = given[k];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `${where()}: label "${k}" must be a string or number, got ${show(v)}`
+        );
+      }
+      names.push(k);
+      values2.push("" + v);
+      labels[k] = "" + v;
+    }
+    const key = names.map((n, j) => n + "\0" + values2[j]).sort().join("\0\0");
+    if (seen.has(key)) {
+      throw new TypeError(
+        `${where()}: the label set {${names.map((n, j) => `${n}=${JSON.stringify(values2[j])}`).join(",")}} appears twice; each series must appear once`
+      );
+    }
+    seen.add(key);
+    const value = type === "info" ? 1 : s.value;
+    if (typeof value !== "number") {
+      throw new TypeError(`${where()}: sample ${i} has value ${show(value)}, not a number`);
+    }
+    if (type === "counter" && !(value >= 0)) {
+      throw new RangeError(
+        `${where()}: counter "${name}" has value ${value}: a counter must be >= 0`
+      );
+    }
+    series[i] = { labelText: labelText(names, values2), labels, value };
+  }
+  if (type === "info") {
+    return { name, help, type, series };
+  }
+  return { name, help, type, unit, series };
+}
+
+// ../../src/exposition/format.ts
+function writeFamily(w, f, from, to) {
+  switch (f.type) {
+    case "counter":
+      return w.counter(f, from, to);
+    case "gauge":
+    case "untyped":
+      return w.gauge(f, from, to);
+    case "histogram":
+      return w.histogram(f, from, to);
+    case "summary":
+      return w.summary(f, from, to);
+    case "info":
+      return w.info(f, from, to);
+  }
+}
+
+// ../../src/exposition/_page.ts
+var PIECE_SERIES = 2e3;
+var g = globalThis;
+function breath() {
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+async function* pagePieces(families2, writer2, chunkSize = 65536) {
+  let buf = "";
+  for (const f of families2) {
+    const n = f.series.length;
+    let from = 0;
+    do {
+      const to = Math.min(n, from + PIECE_SERIES);
+      const out = writeFamily(writer2, f, from, to);
+      if (typeof out === "string") {
+        buf += out;
+        if (buf.length >= chunkSize) {
+          yield buf;
+          buf = "";
+          await breath();
+        }
+      } else if (out.length > 0) {
+        if (buf) yield buf;
+        buf = "";
+        yield out;
+        await breath();
+      } else if (to - from === PIECE_SERIES) {
+        await breath();
+      }
+      from = to;
+    } while (from < n);
+  }
+  const end = writer2.end();
+  if (typeof end === "string") {
+    buf += end;
+    if (buf) yield buf;
+  } else {
+    if (buf) yield buf;
+    if (end.length > 0) yield end;
+  }
+}
+var encoder = /* @__PURE__ */ new TextEncoder();
+function pageStream(pieces) {
+  return new ReadableStream({
+    async pull(controller) {
+      const r = await pieces.next();
+      if (r.done) controller.close();
+      else controller.enqueue(typeof r.value === "string" ? encoder.encode(r.value) : r.value);
+    },
+    async cancel() {
+      await pieces.return(void 0);
+    }
+  });
+}
+
+// ../../src/exposition/text.ts
+var TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+function header(name, help, type) {
   return "# HELP " + name + " " + escapeHelp(help, false) + "\n# TYPE " + name + " " + type + "\n";
 }
-function line(name, labelText, value) {
-  return labelText === "" ? name + " " + formatValue(value) + "\n" : name + "{" + labelText + "} " + formatValue(value) + "\n";
+function line(name, labelText2, value) {
+  return labelText2 === "" ? name + " " + formatValue(value) + "\n" : name + "{" + labelText2 + "} " + formatValue(value) + "\n";
 }
-function counterFamily(name) {
-  return name.endsWith("_total") ? name.slice(0, -6) : name;
-}
-function infoFamily(name) {
-  return name.endsWith("_info") ? name.slice(0, -5) : name;
-}
-function writeCounter(name, help, unit, series, om, head = true) {
-  if (!om) {
-    let out2 = head ? header(name, help, "counter", unit, false) : "";
-    for (let i = 0; i < series.length; i++) {
-      out2 += line(name, series[i].labelText, series[i].value);
-    }
-    return out2;
-  }
-  const fam = counterFamily(name);
-  const total = fam + "_total";
-  const created = fam + "_created";
-  let out = head ? header(fam, help, "counter", unit, true) : "";
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    out += line(total, s.labelText, s.value);
-    if (s.created !== void 0) out += line(created, s.labelText, s.created);
-  }
+function values(name, series, from, to, out) {
+  for (let i = from; i < to; i++) out += line(name, series[i].labelText, series[i].value);
   return out;
 }
-function writeGauge(name, help, unit, series, om, type = "gauge", head = true) {
-  let out = head ? header(name, help, om && type === "untyped" ? "unknown" : type, unit, om) : "";
-  for (let i = 0; i < series.length; i++) {
-    out += line(name, series[i].labelText, series[i].value);
-  }
-  return out;
-}
-function writeInfo(name, help, series, om, head = true) {
-  const fam = infoFamily(name);
-  const sample = fam + "_info";
-  let out = !head ? "" : om ? header(fam, help, "info", void 0, true) : header(sample, help, "gauge", void 0, false);
-  for (let i = 0; i < series.length; i++) {
-    out += line(sample, series[i].labelText, 1);
-  }
-  return out;
-}
-function leTexts(bounds) {
-  return [...bounds, Infinity].map((b) => 'le="' + formatBound(b) + '"');
-}
-function quantileTexts(qs) {
-  return qs.map((q) => 'quantile="' + formatBound(q) + '"');
-}
-function writeHistogram(name, help, unit, les, series, om, head = true, negativeBuckets = false) {
-  let out = head ? header(name, help, "histogram", unit, om) : "";
-  const bucket = name + "_bucket{";
-  const nb = les.length;
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const lt = s.labelText;
-    const prefix = lt === "" ? bucket : bucket + lt + ",";
-    const counts = s.counts;
-    let cum = 0;
-    for (let b = 0; b < nb; b++) {
-      cum += counts[b];
-      out += prefix + les[b] + "} " + cum + "\n";
-    }
-    if (!om || s.sum >= 0 && !negativeBuckets) {
+var writer = {
+  counter(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, "counter") : "");
+  },
+  gauge(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, f.type) : "");
+  },
+  info(f, from, to) {
+    const sample = infoFamily(f.name) + "_info";
+    let out = from === 0 ? header(sample, f.help, "gauge") : "";
+    for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+    return out;
+  },
+  histogram(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "histogram") : "";
+    const les = leTexts(f.buckets);
+    const bucket = name + "_bucket{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
+      const prefix = lt === "" ? bucket : bucket + lt + ",";
+      const counts = s.counts;
+      let cum = 0;
+      for (let b = 0; b < les.length; b++) {
+        cum += counts[b];
+        out += prefix + les[b] + "} " + cum + "\n";
+      }
       out += line(name + "_sum", lt, s.sum);
       out += line(name + "_count", lt, s.count);
     }
-    if (om) out += line(name + "_created", lt, s.created);
-  }
-  return out;
-}
-function writeSummary(name, help, unit, qs, series, om, head = true) {
-  let out = head ? header(name, help, "summary", unit, om) : "";
-  const open = name + "{";
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const lt = s.labelText;
-    const values = s.quantiles;
-    if (values !== void 0) {
+    return out;
+  },
+  summary(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "summary") : "";
+    const qs = quantileTexts(f.quantiles);
+    const open = name + "{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
       const prefix = lt === "" ? open : open + lt + ",";
       for (let q = 0; q < qs.length; q++) {
-        if (!om || !(values[q] < 0)) out += prefix + qs[q] + "} " + formatValue(values[q]) + "\n";
+        out += prefix + qs[q] + "} " + formatValue(s.quantiles[q]) + "\n";
       }
-    }
-    if (!om || s.sum >= 0) {
       out += line(name + "_sum", lt, s.sum);
       out += line(name + "_count", lt, s.count);
     }
-    if (om) out += line(name + "_created", lt, s.created);
+    return out;
+  },
+  end() {
+    return "";
   }
-  return out;
+};
+var textFormat = {
+  name: "text",
+  contentType: TEXT_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    if (type === "*/*" || type === "text/*") return true;
+    return type === "text/plain" && (params.version === void 0 || params.version === "0.0.4");
+  },
+  writer() {
+    return writer;
+  }
+};
+
+// ../../src/exposition/openmetrics.ts
+var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+function header2(name, help, type, unit) {
+  return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
 }
+function exemplarText(e) {
+  let labels = "";
+  for (const k in e.labels) {
+    labels += (labels ? "," : "") + k + '="' + escapeLabelValue(e.labels[k]) + '"';
+  }
+  return " # {" + labels + "} " + formatValue(e.value) + (e.timestamp === void 0 ? "" : " " + e.timestamp);
+}
+function lineWith(name, labelText2, value, e) {
+  const l = line(name, labelText2, value);
+  return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
+}
+function makeWriter(created) {
+  return {
+    counter(f, from, to) {
+      const fam = counterFamily(f.name);
+      const total = fam + "_total";
+      const createdName = fam + "_created";
+      let out = from === 0 ? header2(fam, f.help, "counter", f.unit) : "";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        out += s.exemplar === void 0 ? line(total, s.labelText, s.value) : lineWith(total, s.labelText, s.value, s.exemplar);
+        if (created && s.created) out += line(createdName, s.labelText, s.created);
+      }
+      return out;
+    },
+    gauge(f, from, to) {
+      const type = f.type === "untyped" ? "unknown" : "gauge";
+      let out = from === 0 ? header2(f.name, f.help, type, f.unit) : "";
+      for (let i = from; i < to; i++) out += line(f.name, f.series[i].labelText, f.series[i].value);
+      return out;
+    },
+    info(f, from, to) {
+      const fam = infoFamily(f.name);
+      const sample = fam + "_info";
+      let out = from === 0 ? header2(fam, f.help, "info", void 0) : "";
+      for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+      return out;
+    },
+    histogram(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "histogram", f.unit) : "";
+      const les = leTexts(f.buckets);
+      const nb = les.length;
+      const bucket = name + "_bucket{";
+      const negativeBuckets = f.buckets.length > 0 && f.buckets[0] < 0;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? bucket : bucket + lt + ",";
+        const counts = s.counts;
+        const ex = s.exemplars;
+        let cum = 0;
+        for (let b = 0; b < nb; b++) {
+          cum += counts[b];
+          const e = ex?.[b];
+          out += prefix + les[b] + "} " + cum + (e === void 0 ? "\n" : exemplarText(e) + "\n");
+        }
+        if (s.sum >= 0 && !negativeBuckets) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    summary(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "summary", f.unit) : "";
+      const qs = quantileTexts(f.quantiles);
+      const open = name + "{";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? open : open + lt + ",";
+        for (let q = 0; q < qs.length; q++) {
+          const v = s.quantiles[q];
+          if (!(v < 0)) out += prefix + qs[q] + "} " + formatValue(v) + "\n";
+        }
+        if (s.sum >= 0) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    end() {
+      return "# EOF\n";
+    }
+  };
+}
+var plain = makeWriter(false);
+var withCreated = makeWriter(true);
+var openMetricsFormat = {
+  name: "openmetrics",
+  contentType: OPENMETRICS_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    const v = params.version;
+    return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
+  },
+  writer(options) {
+    return options?.createdTimestamps === true ? withCreated : plain;
+  }
+};
 
 // ../../src/registry.ts
-var TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 var AlreadyRegisteredError = class extends TypeError {
-  /** The metric that holds the name. */
+  /** The metric (or collector function) that holds the name. */
   existing;
   /** @internal */
   constructor(message, existing) {
@@ -193,38 +533,69 @@ var CollectError = class extends Error {
   /** What each failing metric or collector threw. */
   errors;
   /** @internal */
-  constructor(errors) {
+  constructor(errors, sources = []) {
     super(
-      `${errors.length} collector(s) failed: ` + errors.map((e) => e instanceof Error ? e.message : String(e)).join("; ")
+      `${errors.length} collector(s) failed: ` + errors.map((e, i) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        const src = sources[i];
+        return src && !msg.startsWith(src) ? `${src}: ${msg}` : msg;
+      }).join("; ")
     );
     this.name = "CollectError";
     this.errors = errors;
   }
 };
+function describe(h) {
+  return "fn" in h ? h.label : `metric "${h.name}"`;
+}
+var DEFAULT_TIMEOUT_SECONDS = 10;
+var BREATH_SERIES = 5 * PIECE_SERIES;
+function checkTimeout(what, s) {
+  if (typeof s !== "number" || !(s > 0)) {
+    throw new RangeError(`${what} must be a number of seconds > 0, got ${show(s)}`);
+  }
+  return s;
+}
 var Registry = class {
   #metrics = /* @__PURE__ */ new Map();
   #reserved = /* @__PURE__ */ new Map();
-  #collectors = /* @__PURE__ */ new Set();
+  #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  #timeout;
   /** The Content-Type of {@link Registry.metrics}' default output. */
   contentType = TEXT_CONTENT_TYPE;
+  /** Makes an empty registry. */
+  constructor(options = {}) {
+    this.#timeout = options.collectTimeoutSeconds === void 0 ? DEFAULT_TIMEOUT_SECONDS : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
   /**
    * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
-   * sample name it writes (`_total`, `_bucket`, ...), is taken.
+   * sample name it writes (`_total`, `_bucket`, ...), is taken by a metric or
+   * by a collector's declared family.
    */
   register(metric) {
-    for (const n of metric.reservedNames) {
-      const holder = this.#reserved.get(n);
-      if (holder !== void 0) {
-        throw new AlreadyRegisteredError(
-          holder.name === metric.name ? `A metric named "${metric.name}" is already registered; reuse it (registry.get("${metric.name}")) or pick another name` : `Metric "${metric.name}" would write "${n}", which metric "${holder.name}" already writes; pick another name`,
-          holder
-        );
-      }
+    const m = metric;
+    if (m === null || typeof m !== "object" || typeof m.name !== "string" || !Array.isArray(m.reservedNames) || typeof m.collect !== "function") {
+      throw new TypeError(
+        `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${show(metric)}`
+      );
     }
-    this.#metrics.set(metric.name, metric);
+    this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
+    this.#metrics.set(metric.name, metric);
     this.#sorted = void 0;
+  }
+  /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
+  #check(name, names, holder) {
+    for (const n of names) {
+      const h = this.#reserved.get(n);
+      if (h === void 0 || h === holder) continue;
+      const what = "fn" in holder ? `${holder.label}'s family "${name}"` : `Metric "${name}"`;
+      throw new AlreadyRegisteredError(
+        !("fn" in h) && h.name === name && !("fn" in holder) ? `A metric named "${name}" is already registered; reuse it (registry.get("${name}")) or pick another name` : `${what} would write "${n}", which ${describe(h)} already writes; pick another name`,
+        "fn" in h ? h.fn : h
+      );
+    }
   }
   /** Removes a metric, by name or by itself; returns whether it was there. */
   unregister(metric) {
@@ -243,16 +614,39 @@ var Registry = class {
   getAll() {
     return [...this.#sortedMetrics()];
   }
-  /** Adds a custom collector, called at every scrape. */
-  registerCollector(collector) {
+  /**
+   * Adds a custom collector, called at every scrape. Declaring its
+   * `families` reserves their names now and lets a `name[]` scrape skip it.
+   */
+  registerCollector(collector, options = {}) {
     if (typeof collector !== "function") {
-      throw new TypeError("registerCollector() takes a function returning metric families");
+      throw new TypeError(
+        `registerCollector() takes a function returning metric families, got ${show(collector)}`
+      );
     }
-    this.#collectors.add(collector);
+    if (this.#collectors.has(collector)) return;
+    const label = `collector "${options.name ?? (collector.name || "anonymous")}"`;
+    let families2;
+    if (options.families !== void 0) {
+      families2 = /* @__PURE__ */ new Map();
+      for (const f of options.families) families2.set(f.name, f.type);
+    }
+    const entry = { fn: collector, label, families: families2 };
+    if (families2) {
+      for (const [n, t] of families2) this.#check(n, reservedNames(t, n), entry);
+      for (const [n, t] of families2) {
+        for (const r of reservedNames(t, n)) this.#reserved.set(r, entry);
+      }
+    }
+    this.#collectors.set(collector, entry);
   }
   /** Removes a custom collector; returns whether it was there. */
   unregisterCollector(collector) {
-    return this.#collectors.delete(collector);
+    const entry = this.#collectors.get(collector);
+    if (entry === void 0) return false;
+    this.#collectors.delete(collector);
+    for (const [n, h] of [...this.#reserved]) if (h === entry) this.#reserved.delete(n);
+    return true;
   }
   /** Removes every metric and collector. */
   clear() {
@@ -264,66 +658,151 @@ var Registry = class {
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
   }
-  /** Runs the collectors and returns every family to write, sorted by name. */
-  async #entries(names, errors) {
+  /**
+   * Runs the collect hooks and collectors, concurrently, within the
+   * deadline; checks the collectors' families; returns every family to
+   * write, sorted by name. Throws {@link CollectError} naming every failure.
+   */
+  async #gather(options, labels) {
+    const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
-    let entries = this.#sortedMetrics();
-    if (want) entries = entries.filter((m) => want.has(m.name));
-    if (this.#collectors.size === 0) return entries;
-    const extra = [];
-    const seen = /* @__PURE__ */ new Set();
-    for (const c of this.#collectors) {
+    let metrics = this.#sortedMetrics();
+    if (want) metrics = metrics.filter((m) => want.has(m.name));
+    let collectors = [...this.#collectors.values()];
+    if (want) {
+      collectors = collectors.filter(
+        (c) => c.families === void 0 || [...c.families.keys()].some((n) => want.has(n))
+      );
+    }
+    const errors = [];
+    const sources = [];
+    const fail = (source2, e) => {
+      errors.push(e);
+      sources.push(source2);
+    };
+    const running = /* @__PURE__ */ new Map();
+    const opts = labels ? { labels: true } : void 0;
+    const out = new Array(metrics.length);
+    let walked = 0;
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i];
+      if (walked > BREATH_SERIES) {
+        walked = 0;
+        await breath();
+      }
       try {
-        for (const fam of await c()) {
-          const entry = familyEntry(fam);
-          const taken = this.#reserved.get(fam.name) ?? this.#reserved.get(entry.family);
-          if (taken !== void 0 || seen.has(entry.family)) {
-            throw new TypeError(
-              `A collector returned family "${fam.name}", which is already written by another metric`
-            );
-          }
-          seen.add(entry.family);
-          if (!want || want.has(fam.name)) extra.push(entry);
+        const r = m.collect(opts);
+        if (r instanceof Promise) {
+          const source2 = `metric "${m.name}"`;
+          running.set(
+            source2,
+            r.then((f) => {
+              out[i] = f;
+            }, (e) => fail(source2, e)).finally(() => running.delete(source2))
+          );
+        } else {
+          out[i] = r;
+          walked += r.series.length;
         }
       } catch (e) {
-        errors.push(e);
+        fail(`metric "${m.name}"`, e);
       }
     }
-    return entries.concat(extra).sort(byName);
+    const returned = /* @__PURE__ */ new Map();
+    for (const c of collectors) {
+      try {
+        const r = c.fn();
+        if (r instanceof Promise) {
+          running.set(
+            c.label,
+            r.then((v) => {
+              returned.set(c, v);
+            }, (e) => fail(c.label, e)).finally(() => running.delete(c.label))
+          );
+        } else returned.set(c, r);
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (running.size > 0) {
+      const seconds = options.timeoutSeconds === void 0 ? this.#timeout : checkTimeout("timeoutSeconds", options.timeoutSeconds);
+      await within([...running.values()], seconds * 1e3);
+      for (const source2 of running.keys()) {
+        fail(
+          source2,
+          new Error(`${source2} did not finish within ${seconds} s (the scrape's deadline)`)
+        );
+      }
+    }
+    if (errors.length === 0 && returned.size === 0) return out;
+    const seen = /* @__PURE__ */ new Map();
+    const extra = [];
+    for (const c of collectors) {
+      if (!returned.has(c)) continue;
+      try {
+        for (const item of familiesOf(c.label, returned.get(c))) {
+          const fam = collectedFamily(c.label, item);
+          const what = `${fam.type} "${fam.name}" of ${c.label}`;
+          if (c.families && c.families.get(fam.name) !== fam.type) {
+            throw new TypeError(
+              `${c.label} returned ${fam.type} "${fam.name}", which it did not declare (declared: ${[...c.families].map(([n, t]) => `${t} "${n}"`).join(", ")})`
+            );
+          }
+          for (const n of reservedNames(fam.type, fam.name)) {
+            const holder = this.#reserved.get(n);
+            const other = holder === void 0 || holder === c ? seen.get(n) : describe(holder);
+            if (other !== void 0) {
+              throw new TypeError(
+                `${c.label} returned ${fam.type} "${fam.name}", which would write "${n}" as ${other} does; rename one of them`
+              );
+            }
+          }
+          for (const n of reservedNames(fam.type, fam.name)) seen.set(n, what);
+          if (!want || want.has(fam.name)) extra.push(fam);
+        }
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (errors.length > 0) throw new CollectError(errors, sources);
+    return extra.length === 0 ? out : out.concat(extra).sort(byName);
   }
   /**
-   * Writes every family, in pieces of about `chunkSize` characters, one
-   * family at least, and lets the event loop run between pieces, so a large
-   * page does not hold up the process for the whole scrape. Throws {@link CollectError} at the end
-   * when a metric or collector failed.
+   * Reads every family now: a typed snapshot with each series' raw labels
+   * and values, detached from the live metrics, sorted by name. For
+   * exporters and aggregation; the formats read the same objects. Rejects
+   * with {@link CollectError} when a metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q"], registry })
+   *   .inc({ q: "mail" }, 2);
+   * const [jobs] = await registry.collect();
+   * console.log(jobs.type, jobs.series[0].labels, jobs.series[0]); // counter { q: "mail" } ...
+   * ```
+   */
+  collect(options = {}) {
+    return this.#gather(options, true);
+  }
+  /**
+   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * pieces of about `chunkSize` characters, one family slice at least, and
+   * lets the event loop run between pieces. Everything is collected first:
+   * a failing collector throws {@link CollectError} before the first piece.
    */
   async *chunks(options = {}, chunkSize = 65536) {
-    const om = options.openMetrics === true;
-    const errors = [];
-    const entries = await this.#entries(options.names, errors);
-    let buf = "";
-    for (const e of entries) {
-      try {
-        const r = e.encode(om);
-        for (const piece of r instanceof Promise ? await r : r) {
-          buf += piece;
-          if (buf.length >= chunkSize) {
-            yield buf;
-            buf = "";
-            await breath();
-          }
-        }
-      } catch (err) {
-        errors.push(err);
-      }
+    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+    const families2 = await this.#gather(options, false);
+    for await (const piece of pagePieces(families2, format.writer(options), chunkSize)) {
+      yield piece;
     }
-    if (errors.length > 0) throw new CollectError(errors);
-    if (om) buf += "# EOF\n";
-    if (buf) yield buf;
   }
   /**
    * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
-   * 1.0 with `{ openMetrics: true }`. Rejects with {@link CollectError} when a
+   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * `createdTimestamps: true`). Rejects with {@link CollectError} when a
    * metric or collector failed.
    */
   async metrics(options = {}) {
@@ -331,81 +810,29 @@ var Registry = class {
     for await (const c of this.chunks(options)) out += c;
     return out;
   }
+  /**
+   * Collects every family, then returns the page in `format` as a byte
+   * stream written piece by piece. Rejects with {@link CollectError} (before
+   * any byte) when a metric or collector failed.
+   */
+  async stream(options = {}) {
+    const format = options.format ?? textFormat;
+    const families2 = await this.#gather(options, format.needsLabels);
+    return pageStream(pagePieces(families2, format.writer(options)));
+  }
 };
+function within(promises, ms) {
+  let timer2;
+  const deadline = new Promise((resolve) => {
+    timer2 = setTimeout(resolve, ms);
+  });
+  return Promise.race([Promise.all(promises).then(() => {
+  }), deadline]).finally(
+    () => clearTimeout(timer2)
+  );
+}
 function byName(a, b) {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-var g = globalThis;
-function breath() {
-  return new Promise((resolve) => {
-    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
-}
-function familyEntry(fam) {
-  if (fam === null || typeof fam !== "object") {
-    throw new TypeError("A collector must return an array of metric families");
-  }
-  checkMetricName(fam.name);
-  const { name, help, type, unit } = fam;
-  if (typeof help !== "string") {
-    throw new TypeError(`Collected family "${name}": help must be a string`);
-  }
-  if (unit !== void 0 && (type === "info" || !(type === "counter" ? counterFamily(name) : name).endsWith("_" + unit))) {
-    throw new TypeError(
-      `Collected family "${name}": unit "${unit}" must be the end of the name (and info has none)`
-    );
-  }
-  if (!Array.isArray(fam.samples)) {
-    throw new TypeError(`Collected family "${name}": samples must be an array`);
-  }
-  const samples = fam.samples.map((s) => {
-    let text = "";
-    const labels = s.labels ?? {};
-    for (const k in labels) {
-      checkLabelName(name, k);
-      const v = labels[k];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(`Collected family "${name}": label "${k}" must be a string or number`);
-      }
-      text += (text ? "," : "") + k + '="' + escapeLabelValue("" + v) + '"';
-    }
-    const value = s.value;
-    if (typeof value !== "number" && type !== "info") {
-      throw new TypeError(`Collected family "${name}": sample values must be numbers`);
-    }
-    if (type === "counter" && !(value >= 0)) {
-      throw new RangeError(
-        `Collected counter "${name}" has value ${value}: a counter must be >= 0`
-      );
-    }
-    return { labelText: text, value };
-  });
-  switch (type) {
-    case "counter":
-      return {
-        name,
-        family: counterFamily(name),
-        encode: (om) => [writeCounter(name, help, unit, samples, om)]
-      };
-    case "gauge":
-    case "untyped":
-      return {
-        name,
-        family: name,
-        encode: (om) => [writeGauge(name, help, unit, samples, om, type)]
-      };
-    case "info":
-      return {
-        name,
-        family: infoFamily(name),
-        encode: (om) => [writeInfo(name, help, samples, om)]
-      };
-    default:
-      throw new TypeError(
-        `Collected family "${name}": type ${JSON.stringify(type)} is not one of counter, gauge, untyped, info`
-      );
-  }
 }
 var defaultRegistry = new Registry();
 
@@ -427,6 +854,9 @@ function childOf(node, key) {
 function childrenOf(node) {
   return node instanceof Map ? node.values() : [node.v];
 }
+function entriesOf(node) {
+  return node instanceof Map ? node.entries() : [[node.k, node.v]];
+}
 var Metric = class {
   /** The metric name as given. */
   name;
@@ -441,6 +871,7 @@ var Metric = class {
   #collect;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   _single;
+  /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts, reservedLabel) {
     if (opts === null || typeof opts !== "object") {
       throw new TypeError(
@@ -477,19 +908,8 @@ var Metric = class {
     reg?.register(this);
   }
   /** @internal Checks the unit against the name (without `suffix`). */
-  _checkUnit(base) {
-    const unit = this.unit;
-    if (unit === void 0) return;
-    if (typeof unit !== "string" || !/^[a-zA-Z0-9_:]+$/.test(unit)) {
-      throw new TypeError(
-        `Metric "${this.name}": invalid unit ${JSON.stringify(unit)}`
-      );
-    }
-    if (!base.endsWith("_" + unit)) {
-      throw new TypeError(
-        `Metric "${this.name}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base}_${unit}"`
-      );
-    }
+  _checkUnit(base2) {
+    checkUnit(this.name, this.unit, base2);
   }
   /** @internal Finds or creates the series for `labels`; throws on bad labels. */
   _series(labels) {
@@ -534,9 +954,11 @@ var Metric = class {
   _seriesOf(args) {
     return this._series(this._labelsOf(args));
   }
+  /** @internal One label object, or values in order, as a label object. */
   _labelsOf(args) {
     return args.length === 1 && typeof args[0] === "object" ? args[0] : this._valuesToLabels(args);
   }
+  /** @internal */
   _badLabelsArgument(labels) {
     throw this._labelError(
       `expects a label object such as { ${this.labelNames.map((n) => n + ": ...").join(", ")} }, got ${labels === null ? "null" : typeof labels}`
@@ -560,11 +982,7 @@ var Metric = class {
       parent = node;
       node = next;
     }
-    const parts = new Array(k);
-    for (let j = 0; j < k; j++) {
-      parts[j] = this.labelNames[j] + '="' + escapeLabelValue(keys[j]) + '"';
-    }
-    const s = this._newSeries(parts.join(","));
+    const s = this._newSeries(labelText(this.labelNames, keys));
     let holder = s;
     for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
     if (node instanceof Map) node.set(keys[i], holder);
@@ -627,15 +1045,16 @@ var Metric = class {
       node = path[i - 1];
     }
   }
-  _valuesToLabels(values) {
+  /** @internal */
+  _valuesToLabels(values2) {
     const names = this.labelNames;
-    if (values.length !== names.length) {
+    if (values2.length !== names.length) {
       throw this._labelError(
-        `takes ${names.length} label value(s) (${names.join(", ")}), got ${values.length}`
+        `takes ${names.length} label value(s) (${names.join(", ")}), got ${values2.length}`
       );
     }
     const labels = {};
-    for (let i = 0; i < names.length; i++) labels[names[i]] = values[i];
+    for (let i = 0; i < names.length; i++) labels[names[i]] = values2[i];
     return labels;
   }
   /** Removes every labelled series; a metric without labels goes back to zero. */
@@ -648,50 +1067,64 @@ var Metric = class {
   get seriesCount() {
     return this._single ? 1 : this.#count;
   }
-  /** @internal Every series, in creation order within each label value. */
-  _all() {
-    if (this._single) return [this._single];
+  /**
+   * @internal Every series, in creation order within each label value; with
+   * `withLabels`, detached copies carrying their labels.
+   */
+  _all(withLabels = false) {
+    const single = this._single;
+    if (single) return [withLabels ? this._detach(single, {}) : single];
     const out = [];
-    const depth = this.labelNames.length;
+    const names = this.labelNames;
+    const depth = names.length;
+    if (!withLabels) {
+      const walk2 = (node, d) => {
+        if (d === depth) {
+          for (const s of childrenOf(node)) out.push(s);
+        } else {
+          for (const child of childrenOf(node)) walk2(child, d + 1);
+        }
+      };
+      walk2(this.#root, 1);
+      return out;
+    }
+    const keys = new Array(depth);
     const walk = (node, d) => {
-      if (d === depth) {
-        for (const s of childrenOf(node)) out.push(s);
-      } else {
-        for (const child of childrenOf(node)) walk(child, d + 1);
+      for (const [k, child] of entriesOf(node)) {
+        keys[d - 1] = k;
+        if (d < depth) walk(child, d + 1);
+        else {
+          const labels = {};
+          for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
+          out.push(this._detach(child, labels));
+        }
       }
     };
     walk(this.#root, 1);
     return out;
   }
+  /** @internal A copy of a series that carries its labels and no live state. */
+  _detach(s, labels) {
+    return { ...s, labels };
+  }
   /**
-   * @internal Writes the family in text 0.0.4 or OpenMetrics after the collect
-   * hook: lazily, {@link PIECE_SERIES} series a piece, the header in the first.
+   * Reads the family after the collect hook (see {@link Collectable.collect}).
    */
-  encode(om) {
+  collect(options) {
     const hook = this.#collect;
+    const labels = options?.labels === true;
     if (hook !== void 0) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._pieces(om));
+      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
     }
-    return this._pieces(om);
-  }
-  *_pieces(om) {
-    const all = this._all();
-    if (all.length <= PIECE_SERIES) {
-      yield this._write(om, all, true);
-      return;
-    }
-    for (let i = 0; i < all.length; i += PIECE_SERIES) {
-      yield this._write(om, all.slice(i, i + PIECE_SERIES), i === 0);
-    }
+    return this._family(this._all(labels));
   }
 };
-var PIECE_SERIES = 2e3;
 
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
-  constructor(labelText) {
-    this.labelText = labelText;
+  constructor(labelText2) {
+    this.labelText = labelText2;
   }
   labelText;
   value = 0;
@@ -733,14 +1166,13 @@ var Counter = class extends Metric {
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
     super(opts);
-    const fam = counterFamily(this.name);
-    this._checkUnit(fam);
-    this.reservedNames = [this.name, fam, fam + "_total", fam + "_created"];
+    this._checkUnit(counterFamily(this.name));
+    this.reservedNames = reservedNames("counter", this.name);
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText) {
-    return new CounterSeries(labelText);
+  _newSeries(labelText2) {
+    return new CounterSeries(labelText2);
   }
   /** @internal */
   _resetSeries(s) {
@@ -773,142 +1205,8 @@ var Counter = class extends Metric {
     return new CounterChild(s, this.name);
   }
   /** @internal */
-  _write(om, series, head) {
-    return writeCounter(this.name, this.help, this.unit, series, om, head);
-  }
-};
-
-// ../../src/metrics/gauge.ts
-var GaugeSeries = class {
-  constructor(labelText) {
-    this.labelText = labelText;
-  }
-  labelText;
-  value = 0;
-  created = 0;
-};
-function checkDelta(name, v) {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  throw new RangeError(
-    `Gauge "${name}" cannot change by ${show(v)}: the amount must be a finite number; use set() for NaN or infinities`
-  );
-}
-function checkValue(name, v) {
-  if (typeof v === "number") return v;
-  throw new TypeError(
-    `Gauge "${name}" cannot be set to ${show(v)}: the value must be a number`
-  );
-}
-var GaugeChild = class {
-  #s;
-  #name;
-  /** @internal */
-  constructor(series, name) {
-    this.#s = series;
-    this.#name = name;
-  }
-  /** Adds `amount` (default 1). */
-  inc(amount) {
-    this.#s.value += amount === void 0 ? 1 : checkDelta(this.#name, amount);
-  }
-  /** Subtracts `amount` (default 1). */
-  dec(amount) {
-    this.#s.value -= amount === void 0 ? 1 : checkDelta(this.#name, amount);
-  }
-  /** Sets the value. */
-  set(value) {
-    this.#s.value = checkValue(this.#name, value);
-  }
-  /** The current value. */
-  get() {
-    return this.#s.value;
-  }
-};
-var Gauge = class extends Metric {
-  /** Always `"gauge"`. */
-  type = "gauge";
-  /** @internal */
-  reservedNames;
-  /** Creates the gauge and registers it (see {@link MetricOptions.registry}). */
-  constructor(opts) {
-    super(opts);
-    this._checkUnit(this.name);
-    this.reservedNames = [this.name];
-    this._ready(opts);
-  }
-  /** @internal */
-  _newSeries(labelText) {
-    return new GaugeSeries(labelText);
-  }
-  /** @internal */
-  _resetSeries(s) {
-    s.value = 0;
-  }
-  #pick(a) {
-    return typeof a === "object" ? this._series(a) : this._single ?? this._series(a);
-  }
-  inc(a, b) {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value += v === void 0 ? 1 : checkDelta(this.name, v);
-  }
-  dec(a, b) {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value -= v === void 0 ? 1 : checkDelta(this.name, v);
-  }
-  set(a, b) {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value = checkValue(this.name, v);
-  }
-  /** Sets the gauge to the current time in epoch seconds. */
-  setToCurrentTime(labels) {
-    this.#pick(labels).value = nowSeconds();
-  }
-  /**
-   * Starts a timer; the function it returns sets the gauge to the seconds
-   * elapsed and returns them.
-   */
-  startTimer(labels) {
-    const start = performance.now();
-    return (endLabels) => {
-      const seconds = (performance.now() - start) / 1e3;
-      const all = endLabels ? { ...labels, ...endLabels } : labels;
-      this.#pick(all).value = seconds;
-      return seconds;
-    };
-  }
-  /**
-   * Increments the gauge while `fn` runs (sync or async), decrements it after,
-   * also when it throws; returns what `fn` returns.
-   */
-  trackInProgress(fn, labels) {
-    const s = this.#pick(labels);
-    s.value++;
-    let r;
-    try {
-      r = fn();
-    } catch (e) {
-      s.value--;
-      throw e;
-    }
-    if (r instanceof Promise) {
-      return r.finally(() => {
-        s.value--;
-      });
-    }
-    s.value--;
-    return r;
-  }
-  /** The current value of the series with these labels (0 if it does not exist yet). */
-  get(labels) {
-    return this._existing(labels ?? {})?.value ?? 0;
-  }
-  labels(...args) {
-    const s = this._seriesOf(args);
-    return new GaugeChild(s, this.name);
-  }
-  /** @internal */
-  _write(om, series, head) {
-    return writeGauge(this.name, this.help, this.unit, series, om, "gauge", head);
+  _family(series) {
+    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
   }
 };
 
@@ -1023,8 +1321,8 @@ function checkBuckets(name, buckets) {
   return b;
 }
 var HistogramSeries = class {
-  constructor(labelText, n) {
-    this.labelText = labelText;
+  constructor(labelText2, n) {
+    this.labelText = labelText2;
     this.counts = new Float64Array(n + 1);
   }
   labelText;
@@ -1077,7 +1375,6 @@ var Histogram = class extends ObservingMetric {
   buckets;
   /** @internal */
   bounds;
-  #les;
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
     const buckets = checkBuckets(opts?.name, opts?.buckets);
@@ -1085,15 +1382,13 @@ var Histogram = class extends ObservingMetric {
     super(opts, "le");
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
-    this.#les = leTexts(buckets);
     this._checkUnit(this.name);
-    const n = this.name;
-    this.reservedNames = [n, n + "_bucket", n + "_sum", n + "_count", n + "_created"];
+    this.reservedNames = reservedNames("histogram", this.name);
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText) {
-    return new HistogramSeries(labelText, this.bounds.length);
+  _newSeries(labelText2) {
+    return new HistogramSeries(labelText2, this.bounds.length);
   }
   /** @internal */
   _resetSeries(s) {
@@ -1110,9 +1405,19 @@ var Histogram = class extends ObservingMetric {
     return new HistogramChild(this._seriesOf(args), this);
   }
   /** @internal */
-  _write(om, series, head) {
-    const negative = this.buckets.length > 0 && this.buckets[0] < 0;
-    return writeHistogram(this.name, this.help, this.unit, this.#les, series, om, head, negative);
+  _detach(s, labels) {
+    return { ...s, counts: s.counts.slice(), labels };
+  }
+  /** @internal */
+  _family(series) {
+    return {
+      name: this.name,
+      help: this.help,
+      type: "histogram",
+      unit: this.unit,
+      buckets: this.buckets,
+      series
+    };
   }
 };
 
@@ -1314,9 +1619,10 @@ var DEFAULT_PERCENTILES = Object.freeze([
   0.99,
   0.999
 ]);
+var NO_VALUES = new Float64Array(0);
 var SummarySeries = class {
-  constructor(labelText, window) {
-    this.labelText = labelText;
+  constructor(labelText2, window) {
+    this.labelText = labelText2;
     this.window = window;
   }
   labelText;
@@ -1375,7 +1681,6 @@ var Summary = class extends ObservingMetric {
   maxAgeSeconds;
   /** The number of window slots. */
   ageBuckets;
-  #qs;
   #now;
   /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
@@ -1395,19 +1700,17 @@ var Summary = class extends ObservingMetric {
     this.maxAgeSeconds = maxAgeSeconds;
     this.ageBuckets = ageBuckets;
     this.#now = now;
-    this.#qs = quantileTexts(this.percentiles);
     this._checkUnit(this.name);
-    const n = this.name;
-    this.reservedNames = [n, n + "_sum", n + "_count", n + "_created"];
+    this.reservedNames = reservedNames("summary", this.name);
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText) {
+  _newSeries(labelText2) {
     let w;
     if (this.percentiles.length > 0) {
       w = this.maxAgeSeconds === void 0 ? new Sketch() : new WindowedSketch(this.maxAgeSeconds * 1e3, this.ageBuckets, this.#now);
     }
-    return new SummarySeries(labelText, w);
+    return new SummarySeries(labelText2, w);
   }
   /** @internal */
   _resetSeries(s) {
@@ -1443,64 +1746,202 @@ var Summary = class extends ObservingMetric {
     sk.quantiles(this.percentiles, out);
     return out;
   }
+  /**
+   * @internal For aggregation, which merges sketches rather than quantiles:
+   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * `WindowedSketch` and its slots), read together. Read-only.
+   */
+  _sketches() {
+    return this._all();
+  }
   /** @internal */
-  _write(om, all, head) {
+  _family(all) {
     const scratch = new Sketch();
-    const samples = new Array(all.length);
+    const series = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
-      samples[i] = {
+      series[i] = {
         labelText: s.labelText,
-        quantiles: this.#values(s, scratch),
+        labels: s.labels,
+        quantiles: this.#values(s, scratch) ?? NO_VALUES,
         sum: s.sum,
         count: s.count,
         created: s.created
       };
     }
-    return writeSummary(this.name, this.help, this.unit, this.#qs, samples, om, head);
+    return {
+      name: this.name,
+      help: this.help,
+      type: "summary",
+      unit: this.unit,
+      quantiles: this.percentiles,
+      series
+    };
   }
 };
 
-// ../../src/metrics/info.ts
-var InfoSeries = class {
-  constructor(labelText) {
-    this.labelText = labelText;
+// ../../src/_protobuf.ts
+var textEncoder = /* @__PURE__ */ new TextEncoder();
+var ProtoWriter = class {
+  /** The bytes written so far are `buf.subarray(0, pos)`. */
+  buf;
+  /** The write position. */
+  pos = 0;
+  #view;
+  #stack = [];
+  constructor(initialSize = 1024) {
+    this.buf = new Uint8Array(initialSize);
+    this.#view = new DataView(this.buf.buffer);
   }
-  labelText;
-  created = 0;
-};
-var Info = class extends Metric {
-  /** Always `"info"`. */
-  type = "info";
-  /** @internal */
-  reservedNames;
-  /** Creates the metric and registers it (see {@link MetricOptions.registry}). */
-  constructor(opts) {
-    super({ ...opts, unit: void 0 });
-    const fam = infoFamily(this.name);
-    this.reservedNames = [this.name, fam, fam + "_info"];
-    this._ready(opts);
+  #ensure(n) {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.#view = new DataView(next.buffer);
   }
-  /** @internal */
-  _newSeries(labelText) {
-    return new InfoSeries(labelText);
+  /** Writes a field key (field number and wire type). */
+  tag(field, wireType) {
+    this.uint32(field << 3 | wireType);
   }
-  /** @internal */
-  _resetSeries() {
+  /** Writes an unsigned varint below 2^32. */
+  uint32(v) {
+    this.#ensure(5);
+    const b = this.buf;
+    v >>>= 0;
+    while (v > 127) {
+      b[this.pos++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[this.pos++] = v;
   }
-  /** Sets the facts: the one series of this metric becomes this label set. */
-  set(labels) {
-    if (this.labelNames.length === 0) {
-      this._series(labels);
+  /** Writes an unsigned varint of any safe integer (>= 0). */
+  uint64(v) {
+    if (v < 2147483648) return this.uint32(v);
+    this.#ensure(10);
+    const b = this.buf;
+    while (v > 127) {
+      b[this.pos++] = v % 128 | 128;
+      v = Math.floor(v / 128);
+    }
+    b[this.pos++] = v;
+  }
+  /** Writes a signed int64 as a plain varint (two's complement for negatives). */
+  int64(v) {
+    if (v >= 0) return this.uint64(v);
+    this.#ensure(10);
+    const b = this.buf;
+    let lo = Number(BigInt.asUintN(32, BigInt(v)));
+    let hi = Number(BigInt.asUintN(64, BigInt(v)) >> 32n);
+    for (let i = 0; i < 9; i++) {
+      b[this.pos++] = lo & 127 | 128;
+      lo = lo >>> 7 | (hi & 127) << 25;
+      hi >>>= 7;
+    }
+    b[this.pos++] = lo & 1;
+  }
+  /** Writes a zigzag-encoded signed integer (sint32 / sint64) of any safe integer. */
+  sint(v) {
+    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  /** Writes a little-endian IEEE 754 double (wire type 1, without its key). */
+  double(v) {
+    this.#ensure(8);
+    this.#view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  /** Writes raw bytes. */
+  bytes(v) {
+    this.#ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+  /** Writes a length-prefixed UTF-8 string (without its key). */
+  string(s) {
+    const n = s.length;
+    if (n < 128) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (s.charCodeAt(i) > 127) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.#ensure(n + 1);
+        const b = this.buf;
+        b[this.pos++] = n;
+        for (let i = 0; i < n; i++) b[this.pos++] = s.charCodeAt(i);
+        return;
+      }
+    }
+    const bytes = textEncoder.encode(s);
+    this.uint32(bytes.length);
+    this.bytes(bytes);
+  }
+  /** Field helpers: key then value. */
+  stringField(field, s) {
+    this.tag(field, 2);
+    this.string(s);
+  }
+  /** A double field (wire type 1). */
+  doubleField(field, v) {
+    this.tag(field, 1);
+    this.double(v);
+  }
+  /** An unsigned varint field. */
+  uintField(field, v) {
+    this.tag(field, 0);
+    this.uint64(v);
+  }
+  /** An int64 varint field (negatives as 10-byte two's complement). */
+  int64Field(field, v) {
+    this.tag(field, 0);
+    this.int64(v);
+  }
+  /** A zigzag varint field (sint32 / sint64). */
+  sintField(field, v) {
+    this.tag(field, 0);
+    this.sint(v);
+  }
+  /** Starts a length-delimited field (a nested message or packed values); end it with {@link join}. */
+  fork(field) {
+    if (field !== void 0) this.tag(field, 2);
+    this.#ensure(1);
+    this.#stack.push(this.pos);
+    this.pos++;
+  }
+  /** Ends the innermost {@link fork}: writes its length before its body. */
+  join() {
+    const start = this.#stack.pop();
+    const len = this.pos - start - 1;
+    if (len < 128) {
+      this.buf[start] = len;
       return;
     }
-    this._keys(labels);
-    this.reset();
-    this._series(labels);
+    let extra = 0;
+    for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
+    this.#ensure(extra);
+    const b = this.buf;
+    b.copyWithin(start + 1 + extra, start + 1, this.pos);
+    this.pos += extra;
+    let p = start, v = len;
+    while (v > 127) {
+      b[p++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[p] = v;
   }
-  /** @internal */
-  _write(om, series, head) {
-    return writeInfo(this.name, this.help, series, om, head);
+  /** A copy of the bytes written so far. */
+  finish() {
+    return this.buf.slice(0, this.pos);
+  }
+  /** Forgets what was written (the buffer is kept for reuse). */
+  reset() {
+    this.pos = 0;
+    this.#stack.length = 0;
   }
 };
 
@@ -1787,6 +2228,12 @@ function makeCollector(prefix) {
     ];
   };
 }
+function defaultFamilies(prefix) {
+  return [
+    { name: prefix + "js_runtime_info", type: "info" },
+    ...[...PROCESS, ...LAG].map(([, name, type]) => ({ name: prefix + name, type }))
+  ];
+}
 var installed = /* @__PURE__ */ new WeakMap();
 function collectDefaultMetrics(options = {}) {
   const registry2 = options.registry ?? defaultRegistry;
@@ -1795,181 +2242,20 @@ function collectDefaultMetrics(options = {}) {
     c = makeCollector(options.prefix ?? "");
     installed.set(registry2, c);
   }
-  registry2.registerCollector(c);
+  registry2.registerCollector(c, {
+    name: "default metrics",
+    families: defaultFamilies(options.prefix ?? "")
+  });
 }
 collectDefaultMetrics();
 
-// ../../src/_protobuf.ts
-var textEncoder = /* @__PURE__ */ new TextEncoder();
-var ProtoWriter = class {
-  /** The bytes written so far are `buf.subarray(0, pos)`. */
-  buf;
-  /** The write position. */
-  pos = 0;
-  #view;
-  #stack = [];
-  constructor(initialSize = 1024) {
-    this.buf = new Uint8Array(initialSize);
-    this.#view = new DataView(this.buf.buffer);
-  }
-  #ensure(n) {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.#view = new DataView(next.buffer);
-  }
-  /** Writes a field key (field number and wire type). */
-  tag(field, wireType) {
-    this.uint32(field << 3 | wireType);
-  }
-  /** Writes an unsigned varint below 2^32. */
-  uint32(v) {
-    this.#ensure(5);
-    const b = this.buf;
-    v >>>= 0;
-    while (v > 127) {
-      b[this.pos++] = v & 127 | 128;
-      v >>>= 7;
-    }
-    b[this.pos++] = v;
-  }
-  /** Writes an unsigned varint of any safe integer (>= 0). */
-  uint64(v) {
-    if (v < 2147483648) return this.uint32(v);
-    this.#ensure(10);
-    const b = this.buf;
-    while (v > 127) {
-      b[this.pos++] = v % 128 | 128;
-      v = Math.floor(v / 128);
-    }
-    b[this.pos++] = v;
-  }
-  /** Writes a signed int64 as a plain varint (two's complement for negatives). */
-  int64(v) {
-    if (v >= 0) return this.uint64(v);
-    this.#ensure(10);
-    const b = this.buf;
-    let lo = Number(BigInt.asUintN(32, BigInt(v)));
-    let hi = Number(BigInt.asUintN(64, BigInt(v)) >> 32n);
-    for (let i = 0; i < 9; i++) {
-      b[this.pos++] = lo & 127 | 128;
-      lo = lo >>> 7 | (hi & 127) << 25;
-      hi >>>= 7;
-    }
-    b[this.pos++] = lo & 1;
-  }
-  /** Writes a zigzag-encoded signed integer (sint32 / sint64) of any safe integer. */
-  sint(v) {
-    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-  /** Writes a little-endian IEEE 754 double (wire type 1, without its key). */
-  double(v) {
-    this.#ensure(8);
-    this.#view.setFloat64(this.pos, v, true);
-    this.pos += 8;
-  }
-  /** Writes raw bytes. */
-  bytes(v) {
-    this.#ensure(v.length);
-    this.buf.set(v, this.pos);
-    this.pos += v.length;
-  }
-  /** Writes a length-prefixed UTF-8 string (without its key). */
-  string(s) {
-    const n = s.length;
-    if (n < 128) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) {
-        if (s.charCodeAt(i) > 127) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) {
-        this.#ensure(n + 1);
-        const b = this.buf;
-        b[this.pos++] = n;
-        for (let i = 0; i < n; i++) b[this.pos++] = s.charCodeAt(i);
-        return;
-      }
-    }
-    const bytes = textEncoder.encode(s);
-    this.uint32(bytes.length);
-    this.bytes(bytes);
-  }
-  /** Field helpers: key then value. */
-  stringField(field, s) {
-    this.tag(field, 2);
-    this.string(s);
-  }
-  /** A double field (wire type 1). */
-  doubleField(field, v) {
-    this.tag(field, 1);
-    this.double(v);
-  }
-  /** An unsigned varint field. */
-  uintField(field, v) {
-    this.tag(field, 0);
-    this.uint64(v);
-  }
-  /** An int64 varint field (negatives as 10-byte two's complement). */
-  int64Field(field, v) {
-    this.tag(field, 0);
-    this.int64(v);
-  }
-  /** A zigzag varint field (sint32 / sint64). */
-  sintField(field, v) {
-    this.tag(field, 0);
-    this.sint(v);
-  }
-  /** Starts a length-delimited field (a nested message or packed values); end it with {@link join}. */
-  fork(field) {
-    if (field !== void 0) this.tag(field, 2);
-    this.#ensure(1);
-    this.#stack.push(this.pos);
-    this.pos++;
-  }
-  /** Ends the innermost {@link fork}: writes its length before its body. */
-  join() {
-    const start = this.#stack.pop();
-    const len = this.pos - start - 1;
-    if (len < 128) {
-      this.buf[start] = len;
-      return;
-    }
-    let extra = 0;
-    for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
-    this.#ensure(extra);
-    const b = this.buf;
-    b.copyWithin(start + 1 + extra, start + 1, this.pos);
-    this.pos += extra;
-    let p = start, v = len;
-    while (v > 127) {
-      b[p++] = v & 127 | 128;
-      v >>>= 7;
-    }
-    b[p] = v;
-  }
-  /** A copy of the bytes written so far. */
-  finish() {
-    return this.buf.slice(0, this.pos);
-  }
-  /** Forgets what was written (the buffer is kept for reuse). */
-  reset() {
-    this.pos = 0;
-    this.#stack.length = 0;
-  }
-};
-
 // ../../src/aggregate/_codec.ts
-var STATE_VERSION = 1;
+var STATE_VERSION = 2;
 var MAGIC0 = 112;
 var MAGIC1 = 97;
-var TYPES = ["counter", "gauge", "histogram", "summary", "info"];
+var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
+var MAX_NATIVE_INDEX = 2 ** 19;
 function encodeState(state2, w = new ProtoWriter(4096)) {
   w.reset();
   const strings = /* @__PURE__ */ new Map();
@@ -1997,7 +2283,7 @@ function encodeState(state2, w = new ProtoWriter(4096)) {
   w.uint64(state2.families.length);
   const time = state2.time;
   for (const f of state2.families) {
-    w.uint32(TYPES.indexOf(f.type));
+    w.uint32(TYPES2.indexOf(f.type));
     w.uint64(strings.get(f.name));
     w.uint64(strings.get(f.help));
     w.uint64(f.unit === void 0 ? 0 : strings.get(f.unit) + 1);
@@ -2021,6 +2307,8 @@ function encodeState(state2, w = new ProtoWriter(4096)) {
         case "histogram":
           num(w, s.sum);
           for (const c of s.counts) w.uint64(c);
+          if (s.native === void 0) w.uint32(0);
+          else writeNative(w, s.native);
           break;
         case "summary":
           num(w, s.sum);
@@ -2057,6 +2345,23 @@ function writeSketch(w, s) {
   writeStore(w, s.pos);
   writeStore(w, s.neg);
 }
+function writeNative(w, n) {
+  w.uint32(1);
+  w.sint(n.schema);
+  w.double(n.zeroThreshold);
+  w.uint64(n.zeroCount);
+  writeBuckets(w, n.positive);
+  writeBuckets(w, n.negative);
+}
+function writeBuckets(w, buckets) {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  w.uint64(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    if (i === 0) w.sint(keys[0]);
+    else w.uint64(keys[i] - keys[i - 1] - 1);
+    w.uint64(buckets.get(keys[i]));
+  }
+}
 function writeStore(w, st) {
   const c = st.counts;
   let lo = 0, hi = c.length;
@@ -2068,85 +2373,111 @@ function writeStore(w, st) {
 }
 
 // ../../src/aggregate/_extract.ts
-function seriesOf(m) {
-  return m._all();
-}
-function typeOf(m) {
-  if (m instanceof Counter) return "counter";
-  if (m instanceof Gauge) return "gauge";
-  if (m instanceof Histogram) return "histogram";
-  if (m instanceof Summary) return "summary";
-  if (m instanceof Info) return "info";
-  return void 0;
-}
-async function extractState(registry2, head) {
-  const families2 = [];
-  for (const m of registry2.getAll()) {
-    const type = typeOf(m);
-    if (type === void 0) continue;
-    const hook = m.encode(false);
-    if (hook instanceof Promise) await hook;
-    const metric = m;
-    const labelNames = [...metric.labelNames];
-    const fam = {
-      name: m.name,
-      help: metric.help,
-      type,
-      unit: metric.unit,
-      labelNames,
-      series: []
-    };
-    if (m instanceof Histogram) fam.buckets = [...m.buckets];
-    if (m instanceof Summary) {
-      fam.percentiles = [...m.percentiles];
-      fam.maxAgeMs = m.maxAgeSeconds === void 0 ? 0 : m.maxAgeSeconds * 1e3;
+async function collectState(registry2) {
+  const metrics = registry2.getAll();
+  const snapshots = metrics.length === 0 ? [] : await registry2.collect({ names: metrics.map((m) => m.name) });
+  return (head) => {
+    const families2 = [];
+    for (const snap of snapshots) {
+      const m = registry2.get(snap.name);
+      if (m === void 0) continue;
+      const declared = m.labelNames;
+      const fam = familyOf(snap, Array.isArray(declared) ? declared : void 0, m, head.now);
+      if (fam !== void 0) families2.push(fam);
     }
-    for (const s of seriesOf(m)) {
-      const out = {
-        labels: unescapeLabels(s.labelText, labelNames.length),
-        labelText: s.labelText,
-        created: s.created,
-        value: s.value ?? 0,
-        sum: s.sum ?? 0,
-        count: s.count ?? 0
-      };
-      if (s.counts !== void 0) out.counts = Array.from(s.counts);
-      const w = s.window;
-      if (w instanceof WindowedSketch) {
-        out.slots = w.liveSlots().map((x) => ({
-          expiresAt: head.now + x.endsInMs,
-          sketch: x.sketch
-        }));
-      } else if (w instanceof Sketch) out.sketch = w;
-      fam.series.push(out);
-    }
-    families2.push(fam);
-  }
-  return { source: head.source, seq: head.seq, time: head.now, families: families2 };
+    return { source: head.source, seq: head.seq, time: head.now, families: families2 };
+  };
 }
-function unescapeLabels(text, n) {
-  const out = new Array(n);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    p = text.indexOf('="', p) + 2;
-    let end = p;
-    while (text.charCodeAt(end) !== 34 && text.charCodeAt(end) !== 92) end++;
-    let v = text.slice(p, end);
-    p = end;
-    if (text.charCodeAt(p) === 92) {
-      for (; ; ) {
-        const c = text[p++];
-        if (c === '"') break;
-        if (c === "\\") {
-          const e = text[p++];
-          v += e === "n" ? "\n" : e;
-        } else v += c;
+function familyOf(snap, declared, metric, now) {
+  if (snap.type === "untyped") return void 0;
+  const labelNames = declared ? [...declared] : Object.keys(snap.series[0]?.labels ?? {});
+  const fam = {
+    name: snap.name,
+    help: snap.help,
+    type: snap.type,
+    unit: snap.unit,
+    labelNames,
+    series: []
+  };
+  switch (snap.type) {
+    case "counter":
+    case "gauge":
+      for (const s of snap.series) {
+        fam.series.push(base(s, labelNames, s.created ?? 0, s.value));
       }
-    } else p++;
-    out[i] = v;
-    p++;
+      return fam;
+    case "info":
+      for (const s of snap.series) fam.series.push(base(s, labelNames, 0, 0));
+      return fam;
+    case "histogram":
+      histogram(fam, snap);
+      return fam;
+    case "summary":
+      return metric instanceof Summary ? summary(fam, snap, metric, now) : void 0;
+  }
+}
+function base(s, names, created, value) {
+  const labels = s.labels ?? {};
+  const out = {
+    labels: names.map((n) => labels[n] ?? ""),
+    labelText: s.labelText,
+    created,
+    value,
+    sum: 0,
+    count: 0
+  };
+  return out;
+}
+function histogram(fam, snap) {
+  fam.buckets = [...snap.buckets];
+  for (const s of snap.series) {
+    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    out.counts = Array.from(s.counts);
+    out.sum = s.sum;
+    out.count = s.count;
+    if (s.native !== void 0) out.native = nativeOf(s.native);
+    fam.series.push(out);
+  }
+}
+function nativeOf(n) {
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positive: bucketsOf(n.positiveSpans, n.positiveDeltas),
+    negative: bucketsOf(n.negativeSpans, n.negativeDeltas)
+  };
+}
+function bucketsOf(spans, deltas) {
+  const out = /* @__PURE__ */ new Map();
+  let k = 0, d = 0, count = 0;
+  for (let i = 0; i < spans.length; i++) {
+    k += spans[i].offset;
+    for (let j = 0; j < spans[i].length; j++, k++) {
+      count += deltas[d++];
+      if (count !== 0) out.set(k, count);
+    }
   }
   return out;
+}
+function summary(fam, snap, metric, now) {
+  fam.percentiles = [...snap.quantiles];
+  fam.maxAgeMs = metric.maxAgeSeconds === void 0 ? 0 : metric.maxAgeSeconds * 1e3;
+  const bySeries = /* @__PURE__ */ new Map();
+  for (const s of snap.series) bySeries.set(s.labelText, s);
+  for (const live of metric._sketches()) {
+    const s = bySeries.get(live.labelText);
+    if (s === void 0) continue;
+    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    out.sum = live.sum;
+    out.count = live.count;
+    const w = live.window;
+    if (w instanceof WindowedSketch) {
+      out.slots = w.liveSlots().map((x) => ({ expiresAt: now + x.endsInMs, sketch: x.sketch }));
+    } else if (w instanceof Sketch) out.sketch = w;
+    fam.series.push(out);
+  }
+  return fam;
 }
 
 // ../../src/aggregate/source.ts
@@ -2183,8 +2514,8 @@ var AggregationSource = class {
   /** The current state as one message, with the next sequence number. */
   async encode() {
     const seq = ++this.#seq;
-    const state2 = await extractState(this.#registry, { source: this.id, seq, now: Date.now() });
-    return encodeState(state2, this.#writer);
+    const read = await collectState(this.#registry);
+    return encodeState(read({ source: this.id, seq, now: Date.now() }), this.#writer);
   }
   /**
    * Sends the current state; resolves to whether it was delivered. Never
