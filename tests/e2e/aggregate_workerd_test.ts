@@ -16,6 +16,8 @@ import {
   waitFor,
 } from "./_procs.ts";
 import { needs, promtool } from "../_tools.ts";
+import { Counter, Registry } from "../../mod.ts";
+import { AggregationSource } from "../../src/aggregate/mod.ts";
 
 const dir = tempDir();
 after(async () => {
@@ -135,6 +137,20 @@ test(
       await sleep(250);
     }
     await load(60);
+    // A source larger than one storage value (128 KiB): POSTed straight to the aggregator.
+    const bigRegistry = new Registry();
+    const big = new Counter({
+      name: "big_total",
+      help: "Many series.",
+      labelNames: ["id"],
+      registry: bigRegistry,
+    });
+    for (let k = 0; k < 30_000; k++) big.inc({ id: "item-" + k }, 1 + (k % 3));
+    const bigState = await new AggregationSource({ registry: bigRegistry, send: () => {} })
+      .encode();
+    assert.ok(bigState.length > 3 * 131072, `${bigState.length} bytes`);
+    const posted = await fetch(page, { method: "POST", body: bigState });
+    assert.equal(posted.status, 200, await posted.text());
     await sleep(1500);
     // workerd restarts: the Durable Object's constructor runs again and loads its storage;
     // the edge isolates are new, with new source ids.
@@ -151,8 +167,16 @@ test(
       );
     }
     assert.equal(value(text, "edge_request_duration_seconds_count"), 180 + home());
-    // The three old isolates are still within the retirement timeout; three new ones report.
-    assert.equal(value(text, "promedge_aggregation_sources"), 6, text);
+    let bigSum = 0;
+    for (const m of text.matchAll(/^big_total\{id="item-\d+"\} (\d+)$/gm)) bigSum += Number(m[1]);
+    assert.equal(
+      bigSum,
+      60_000,
+      "the large source came back whole from the Durable Object's storage",
+    );
+    // The three old isolates and the large source are still within the retirement timeout;
+    // three new isolates report.
+    assert.equal(value(text, "promedge_aggregation_sources"), 7, text);
     const total = sent["/a"] + sent["/b"] + sent["/c"];
     let seen: number[] = [];
     for (let t = 0; t < 60; t++) {
