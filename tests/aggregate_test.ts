@@ -399,7 +399,12 @@ test("listenCluster() takes base64 states from cluster workers and reports bad o
   const errors: unknown[] = [];
   listenCluster(agg, { on: (_e, l) => (listener = l) }, (e) => errors.push(e));
   const { clusterSender } = await import("../src/aggregate/cluster.ts");
-  const w = worker(clusterSender({ send: (m) => listener!({}, m) }));
+  const w = worker(clusterSender({
+    send: (m, written) => {
+      listener!({}, m);
+      written?.(null);
+    },
+  }));
   w.requests.inc({ route: "/c" }, 3);
   assert.equal(await w.source.flush(), true);
   listener!({}, { promedgeState: "!!not base64!!" });

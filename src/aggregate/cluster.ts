@@ -10,8 +10,8 @@ import type { Aggregator } from "./aggregator.ts";
 
 /** A process with an IPC channel (a cluster worker's `process`). */
 export interface IpcProcess {
-  /** Sends one message to the primary. */
-  send?(message: unknown): unknown;
+  /** Sends one message to the primary; calls `callback` once it is written or has failed (Node and Bun do). */
+  send?(message: unknown, callback?: (error: Error | null) => void): unknown;
 }
 
 /** The primary's `cluster` module, or anything emitting `("message", worker, message)`. */
@@ -39,18 +39,29 @@ function fromBase64(s: string): Uint8Array {
 
 /**
  * A `send` for {@link AggregationSource} in a cluster worker (default: this
- * process). Throws when the process has no IPC channel.
+ * process). Its promise settles once the message is written to the channel,
+ * so `await source.flush()` before `process.exit()` delivers the last state
+ * (a state larger than the pipe's buffer is lost by an exit right after
+ * `send`). Rejects when the process has no IPC channel or the write fails.
  */
-export function clusterSender(proc?: IpcProcess): (state: Uint8Array) => void {
+export function clusterSender(proc?: IpcProcess): (state: Uint8Array) => Promise<void> {
   const p = proc ?? (globalThis as { process?: IpcProcess }).process;
-  return (state) => {
-    if (typeof p?.send !== "function") {
-      throw new TypeError(
-        "clusterSender(): this process has no IPC channel; start it with cluster.fork() or use portSender/httpSender",
-      );
-    }
-    p.send({ promedgeState: toBase64(state) });
-  };
+  return (state) =>
+    new Promise<void>((resolve, reject) => {
+      if (typeof p?.send !== "function") {
+        throw new TypeError(
+          "clusterSender(): this process has no IPC channel; start it with cluster.fork() or use portSender/httpSender",
+        );
+      }
+      let settled = false;
+      const done = (error?: Error | null) => {
+        if (settled) return;
+        settled = true;
+        if (error) reject(new Error(`clusterSender(): the state was not sent: ${error.message}`));
+        else resolve();
+      };
+      p.send({ promedgeState: toBase64(state) }, done);
+    });
 }
 
 /**
