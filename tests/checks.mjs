@@ -23,7 +23,7 @@ const checks = [
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
-  ["doc", "--lint", "mod.ts", "src/http/hono.ts"],
+  ["doc", "--lint", "mod.ts", "src/http/hono.ts", "src/aggregate/mod.ts"],
   ["fmt", "--check"],
   ["publish", "--dry-run", "--allow-dirty"],
 ];
