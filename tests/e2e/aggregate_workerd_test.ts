@@ -149,7 +149,7 @@ test(
     const bigState = await new AggregationSource({ registry: bigRegistry, send: () => {} })
       .encode();
     assert.ok(bigState.length > 3 * 131072, `${bigState.length} bytes`);
-    const posted = await fetch(page, { method: "POST", body: bigState });
+    const posted = await fetch(page, { method: "POST", body: bigState as Uint8Array<ArrayBuffer> });
     assert.equal(posted.status, 200, await posted.text());
     await sleep(1500);
     // workerd restarts: the Durable Object's constructor runs again and loads its storage;
