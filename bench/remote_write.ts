@@ -56,7 +56,7 @@ function ours(version: 1 | 2): Uint8Array {
 type Theirs = () => Promise<Uint8Array>;
 let theirs: Theirs | undefined;
 try {
-  const prw = (await import("prometheus-remote-write")).default as {
+  const prw = (await import("prometheus-remote-write")).default as unknown as {
     serialize(payload: unknown): Promise<Uint8Array>;
   };
   const snappy = (await import("snappyjs")).default as {

@@ -19,6 +19,8 @@ const checks = [
     "examples/edge-aggregate/edge.ts",
     "examples/edge-aggregate/aggregator.ts",
     "bench/remote_write.ts",
+    "bench/memory.ts",
+    "bench/_server.ts",
     "src/remote/mod.ts",
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],

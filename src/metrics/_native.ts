@@ -71,28 +71,28 @@ export interface NativeHistogramSnapshot {
 }
 
 // Bit access to a double (the exponent and top significand bits are in the
-// high word, whose position depends on the platform's endianness).
+// high word, whose position depends on the platform's endianness). Int32Array,
+// not Uint32Array: JavaScriptCore slows down on words >= 2^31.
 const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+const i32 = new Int32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
 /**
- * Per positive schema `s`: bound `j` (j < 2^s) is the largest double
- * `<= 2^(j/2^s - 1)`, a bound within one power of two for the significand
- * `frac` in [0.5, 1), kept as its 52 significand bits (`hi` 20, `lo` 32) so
- * that a value's bits compare without converting back; bound `2^s` is above
- * every significand. `cells[c]` is the first `j` whose bound is `>=` the
- * smallest `frac` whose top `s + 1` significand bits are `c`; a cell is
- * narrower than a bucket, so the answer for any `frac` in it is `cells[c]` or
- * the next one.
+ * The in-octave bounds of every positive schema `s`, one table of `2^(s+1)`
+ * cells each, starting at cell `2^(s+1) - 4`. Bound `j` (j < 2^s) is the
+ * largest double `<= 2^(j/2^s - 1)`, within one power of two for the
+ * significand in [0.5, 1); bound `2^s` is above every significand. Cell `c`
+ * covers the significands whose top `s + 1` bits are `c`, and holds the first
+ * `j` whose bound is `>=` the cell's low end, packed as `boundHigh20 << 9 | j`
+ * in `CELLS`, with the bound's low 32 bits in `CELL_LO`. A cell is narrower
+ * than a bucket, so a value in it belongs to bucket `j`, or `j + 1` when it is
+ * above bound `j`.
  */
-interface _Table {
-  hi: Uint32Array;
-  lo: Uint32Array;
-  cells: Uint16Array;
-}
-const tables: (_Table | undefined)[] = [];
+const CELLS = new Int32Array(1020);
+const CELL_LO = new Int32Array(1020);
+/** 1 once schema `s`'s cells are filled (on first use: the bounds are checked with BigInt). */
+const BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
 
 /**
  * Whether `m^(2^s) <= 2^k`: squares `s` times keeping ~96 bits, rounded down
@@ -132,28 +132,22 @@ function _floorBound(j: number, s: number): number {
   return Number(m) / 2 ** 53;
 }
 
-function _table(s: number): _Table {
-  const cached = tables[s];
-  if (cached) return cached;
-  const n = 1 << s;
+/** Fills the cells of schema `s > 0`. */
+function _build(s: number): void {
+  const n = 1 << s, cells = 2 * n, base = cells - 4;
   const bounds = new Float64Array(n + 1);
   for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
   bounds[n] = 1;
   // The bounds' bits, through a view of their own (the caller's value is in f64).
-  const words = new Uint32Array(bounds.buffer);
-  const hi = new Uint32Array(n + 1), lo = new Uint32Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    hi[j] = words[2 * j + HI] & 0xfffff;
-    lo[j] = words[2 * j + LO];
-  }
-  hi[n] = 0x100000;
-  const cells = new Uint16Array(1 << (s + 1));
-  for (let c = 0, j = 0; c < cells.length; c++) {
-    const low = 0.5 + c / (cells.length * 2);
+  const words = new Int32Array(bounds.buffer);
+  for (let c = 0, j = 0; c < cells; c++) {
+    const low = 0.5 + c / (cells * 2);
     while (bounds[j] < low) j++;
-    cells[c] = j;
+    const high = j === n ? 0x100000 : words[2 * j + HI] & 0xfffff;
+    CELLS[base + c] = (high << 9) | j;
+    CELL_LO[base + c] = j === n ? 0 : words[2 * j + LO];
   }
-  return (tables[s] = { hi, lo, cells });
+  BUILT[s] = 1;
 }
 
 /**
@@ -163,28 +157,31 @@ function _table(s: number): _Table {
  */
 export function nativeBucketIndex(a: number, schema: number): number {
   f64[0] = a;
-  let hi = u32[HI];
-  let e = hi >>> 20;
-  if (e === 0) {
-    // Subnormal: scale into the normal range (exact), then correct the exponent.
-    f64[0] = a * 18446744073709551616; // 2^64
-    hi = u32[HI];
-    e = (hi >>> 20) - 64;
-  } else if (e === 0x7ff) {
-    return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
-  }
-  // a = frac * 2^exp with frac in [0.5, 1): exp = e - 1022.
+  const hi = i32[HI];
+  // a = frac * 2^(e - 1022) with frac in [0.5, 1), for a normal (e from 1 to 0x7fe).
+  const e = hi >>> 20;
+  if (e === 0 || e === 0x7ff) return _unusual(a, schema);
   const m = hi & 0xfffff;
   if (schema > 0) {
-    const t = tables[schema] ?? _table(schema);
-    let j = t.cells[m >>> (19 - schema)];
-    const bh = t.hi[j];
-    if (m > bh || (m === bh && u32[LO] > t.lo[j])) j++;
+    if (BUILT[schema] === 0) _build(schema);
+    const c = (2 << schema) - 4 + (m >>> (19 - schema));
+    const cell = CELLS[c], high = cell >>> 9;
+    // Above bound j: the next bucket (no branch on the common, unpredictable case).
+    let j = (cell & 511) + ((high - m) >>> 31);
+    if (m === high && (i32[LO] ^ 0x80000000) > (CELL_LO[c] ^ 0x80000000)) j++;
     return ((e - 1023) << schema) + j;
   }
-  // Schema <= 0: the schema-0 index is exp, or exp - 1 when a is a power of two.
-  const k = m === 0 && u32[LO] === 0 ? e - 1023 : e - 1022;
+  // Schema <= 0: the schema-0 index is e - 1022, or e - 1023 when a is a power of two.
+  const k = m === 0 && i32[LO] === 0 ? e - 1023 : e - 1022;
   return (k + (1 << -schema) - 1) >> -schema;
+}
+
+/** Index of a subnormal `a` (scaled into the normal range, exactly) or of Infinity. */
+function _unusual(a: number, schema: number): number {
+  if (a === Infinity) return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
+  // Scaling by 2^64 moves every bound by 64 powers of two.
+  const shift = schema >= 0 ? 64 << schema : 64 >> -schema;
+  return nativeBucketIndex(a * 18446744073709551616, schema) - shift;
 }
 
 /** Index `k` of schema `from` in schema `to <= from`: ceil(k / 2^(from - to)). */
