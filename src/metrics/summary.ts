@@ -198,7 +198,9 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
    */
   quantiles(labels?: Labels<L>): number[] {
     const s = this._existing(labels ?? {} as Labels<L>);
-    return s ? [...this.#values(s, new Sketch())!] : this.percentiles.map(() => NaN);
+    const values = s && this.#values(s, new Sketch());
+    // No series yet, or no percentiles (no window is kept): NaN for each, or [].
+    return values ? [...values] : this.percentiles.map(() => NaN);
   }
 
   #values(s: SummarySeries, scratch: Sketch): Float64Array | undefined {
