@@ -90,3 +90,24 @@ test("Gauge collect() runs at every scrape", async () => {
   const text = await registry.metrics();
   assert.match(text, /^scrapes 2$/m);
 });
+
+test("Gauge calls rejected for their value, function or start labels create no series", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "temp", help: "h", labelNames: ["room"], registry });
+  const attic = { room: "attic" };
+  const calls: [() => unknown, typeof Error][] = [
+    [() => g.set(attic, "21" as unknown as number), TypeError],
+    [() => (g.set as (l: unknown) => void)(attic), TypeError],
+    [() => g.inc(attic, Infinity), RangeError],
+    [() => g.inc(attic, NaN), RangeError],
+    [() => g.dec(attic, -Infinity), RangeError],
+    [() => g.dec(attic, "1" as unknown as number), RangeError],
+    [() => g.trackInProgress(undefined as unknown as () => void, attic), TypeError],
+    [() => g.startTimer({ room: "attic", floor: 2 } as { room: string }), TypeError],
+    [() => g.startTimer({ room: null } as unknown as { room: string }), TypeError],
+    [() => g.setToCurrentTime({ room: "attic", floor: 2 } as { room: string }), TypeError],
+  ];
+  for (const [call, type] of calls) assert.throws(call, type, String(call));
+  assert.equal(g.seriesCount, 0);
+  assert.doesNotMatch(await registry.metrics(), /attic/);
+});

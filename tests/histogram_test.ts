@@ -118,3 +118,21 @@ test("Histogram.startTimer() and labels().time() observe into the labelled serie
   assert.match(text, /^op_seconds_count\{op="read",ok="true"\} 1$/m);
   assert.match(text, /^op_seconds_count\{op="write",ok="false"\} 1$/m);
 });
+
+test("Histogram calls rejected for their value or function create no series", async () => {
+  const registry = new Registry();
+  const h = new Histogram({ name: "lat", help: "h", labelNames: ["room"], registry });
+  const attic = { room: "attic" };
+  const calls: [() => unknown, typeof Error][] = [
+    [() => h.observe(attic, NaN), RangeError],
+    [() => h.observe(attic, Infinity), RangeError],
+    [() => h.observe(attic, -Infinity), RangeError],
+    [() => h.observe(attic, "1" as unknown as number), RangeError],
+    [() => (h.observe as (l: unknown) => void)(attic), RangeError],
+    [() => h.time(attic, undefined as unknown as () => void), TypeError],
+    [() => h.startTimer({ room: "attic", floor: 2 } as { room: string }), TypeError],
+  ];
+  for (const [call, type] of calls) assert.throws(call, type, String(call));
+  assert.equal(h.seriesCount, 0);
+  assert.doesNotMatch(await registry.metrics(), /attic/);
+});

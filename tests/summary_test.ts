@@ -214,3 +214,20 @@ test("Summary memory per series is bounded by the value range, not the observati
   // 600 decades fold the lowest buckets; the upper quantiles stay exact to 0.5%.
   assert.ok(Math.abs(got[0] - exact) / exact < 0.005, `${got[0]} vs ${exact}`);
 });
+
+test("Summary calls rejected for their value or function create no series", async () => {
+  const registry = new Registry();
+  const s = new Summary({ name: "lat", help: "h", labelNames: ["room"], registry });
+  const attic = { room: "attic" };
+  const calls: [() => unknown, typeof Error][] = [
+    [() => s.observe(attic, NaN), RangeError],
+    [() => s.observe(attic, Infinity), RangeError],
+    [() => s.observe(attic, "1" as unknown as number), RangeError],
+    [() => (s.observe as (l: unknown) => void)(attic), RangeError],
+    [() => s.time(attic, undefined as unknown as () => void), TypeError],
+    [() => s.startTimer({ room: "attic", floor: 2 } as { room: string }), TypeError],
+  ];
+  for (const [call, type] of calls) assert.throws(call, type, String(call));
+  assert.equal(s.seriesCount, 0);
+  assert.doesNotMatch(await registry.metrics(), /attic/);
+});

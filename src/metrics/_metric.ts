@@ -274,6 +274,23 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _keys(labels: Labels<L>): string[] {
     const names = this.labelNames;
     const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    const keys: string[] = [];
+    for (const name of names) {
+      const v = given[name];
+      if (v === undefined) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
+        );
+      }
+      keys.push(this._key(name, v));
+    }
+    return keys;
+  }
+
+  /** Throws unless every key of `given` is one of labelNames. */
+  private _checkNames(given: Record<string, unknown>): void {
+    const names = this.labelNames;
     for (const key in given) {
       if (!names.includes(key as L)) {
         throw this._labelError(
@@ -281,22 +298,27 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         );
       }
     }
-    const keys: string[] = [];
-    for (const name of names) {
-      const v = given[name];
-      if (typeof v === "string") keys.push(v);
-      else if (typeof v === "number") keys.push("" + v);
-      else if (v === undefined) {
-        throw this._labelError(
-          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
-        );
-      } else {
-        throw this._labelError(
-          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
-        );
-      }
-    }
-    return keys;
+  }
+
+  /** The value of label `name` as a string; throws on a value that cannot be one. */
+  private _key(name: string, v: unknown): string {
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return "" + v;
+    throw this._labelError(
+      `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
+    );
+  }
+
+  /**
+   * @internal Checks the labels a timer starts with (some may come at its
+   * end): each one known and a valid value. Nothing is created.
+   */
+  protected _checkSome(labels: Partial<Labels<L>> | undefined): void {
+    if (labels === undefined) return;
+    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    for (const key in given) if (given[key] !== undefined) this._key(key, given[key]);
   }
 
   /** Removes the series with these labels, if it exists. A bound child of it stops being exported. */

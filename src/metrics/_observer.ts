@@ -5,7 +5,7 @@
  */
 
 import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
-import { timed, timer } from "./_timer.ts";
+import { checkFunction, timed, timer } from "./_timer.ts";
 import { show } from "./_names.ts";
 
 /** The error for a value that cannot be observed (not a finite number). @internal */
@@ -45,12 +45,21 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   /** Records one observation in the series with these labels. */
   observe(labels: Labels<L>, value: number): void;
   observe(a: number | Labels<L>, b?: number): void {
-    if (typeof a === "object") this._record(this._series(a), b as number);
+    if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b as number);
     else this._record(this._single ?? this._series(a as never), a);
+  }
+
+  /** Creates the series for `labels` once `value` is known to be observable. */
+  private _createFor(labels: Labels<L>, value: unknown): S {
+    if (typeof value !== "number" || value - value !== 0) {
+      throw badObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
+    }
+    return this._create(labels);
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds. */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
+    this._checkSome(labels);
     return timer<Partial<Labels<L>>>((seconds, end) => {
       const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
       if (all === undefined) this.observe(seconds);
@@ -71,6 +80,7 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
     b?: (...args: A) => R,
   ): (...args: A) => R {
     if (typeof a === "function") return timed((s) => this.observe(s), a);
+    checkFunction(b);
     const s = this._series(a);
     return timed((v) => this._record(s, v), b!);
   }

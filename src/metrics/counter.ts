@@ -112,15 +112,15 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
   private _add(a: number | Labels<L> | undefined, b: number | undefined): void {
-    let s = this._single;
-    let v: unknown = a;
-    if (typeof a === "object") {
-      s = this._series(a);
-      v = b;
-    } else if (s === undefined) s = this._series(a as never);
+    const labelled = typeof a === "object";
+    const v: unknown = labelled ? b : a;
+    // The amount is checked before the series is looked up: a rejected call creates nothing.
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < Infinity)) {
+      throw badAmount(this.name, v);
+    }
+    const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
-    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
-    else throw badAmount(this.name, v);
+    else s.value += v as number;
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */

@@ -118,7 +118,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   inc(labels: Labels<L>, amount?: number): void;
   inc(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value += v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v); // before #pick: a rejected call creates nothing
+    this.#pick(a).value += d;
   }
 
   /** Subtracts `amount` (default 1) from the gauge without labels. */
@@ -127,7 +128,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   dec(labels: Labels<L>, amount?: number): void;
   dec(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value -= v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v);
+    this.#pick(a).value -= d;
   }
 
   /** Sets the gauge without labels. */
@@ -135,8 +137,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** Sets the series with these labels. */
   set(labels: Labels<L>, value: number): void;
   set(a: number | Labels<L>, b?: number): void {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value = checkValue(this.name, v as number);
+    const v = checkValue(this.name, (typeof a === "object" ? b : a) as number);
+    this.#pick(a).value = v;
   }
 
   /** Sets the gauge to the current time in epoch seconds. */
@@ -149,6 +151,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * elapsed and returns them.
    */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
+    this._checkSome(labels);
     const start = performance.now();
     return (endLabels) => {
       const seconds = (performance.now() - start) / 1000;
@@ -163,6 +166,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * also when it throws; returns what `fn` returns.
    */
   trackInProgress<R>(fn: () => R, labels?: Labels<L>): R {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Gauge "${this.name}": trackInProgress() takes the function to track, got ${typeof fn}`,
+      );
+    }
     const s = this.#pick(labels);
     s.value++;
     let r: R;
