@@ -10,7 +10,7 @@
  * @module
  */
 
-import { checkLabelNames, checkMetricName, escapeLabelValue } from "./_names.ts";
+import { checkLabelNames, checkMetricName, checkUnicode, escapeLabelValue } from "./_names.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 
 /** A label value: strings as they are, numbers written as JavaScript writes them. */
@@ -128,6 +128,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         `Metric "${opts.name}": help must be a string describing the metric`,
       );
     }
+    checkUnicode(`Metric "${opts.name}" help`, opts.help);
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = checkLabelNames(
@@ -300,9 +301,17 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
   }
 
-  /** The value of label `name` as a string; throws on a value that cannot be one. */
+  /**
+   * The value of label `name` as a string; throws on a value that cannot be
+   * one. Runs only where a series may be created or a lookup missed, so a
+   * series holding a lone surrogate never exists, and the lookup of an
+   * existing one needs no check.
+   */
   private _key(name: string, v: unknown): string {
-    if (typeof v === "string") return v;
+    if (typeof v === "string") {
+      checkUnicode(`Metric "${this.name}" label "${name}"`, v);
+      return v;
+    }
     if (typeof v === "number") return "" + v;
     throw this._labelError(
       `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,

@@ -72,6 +72,42 @@ export function checkLabelNames(
   return Object.freeze([...names]);
 }
 
+/**
+ * The index of the first lone UTF-16 surrogate in `s` (half of a pair, with
+ * no other half), or -1. Such a string has no UTF-8 form: an encoder writes
+ * U+FFFD for it, so distinct strings would reach the scraper as one.
+ */
+export function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Throws a TypeError unless `s` is valid Unicode (no lone surrogate), as
+ * client_golang rejects invalid UTF-8. `what` names the text, e.g.
+ * `Metric "x" label "path"`.
+ */
+export function checkUnicode(what: string, s: string): void {
+  const at = loneSurrogateAt(s);
+  if (at < 0) return;
+  const unit = s.charCodeAt(at).toString(16).toUpperCase();
+  const shown = s.length > 60 ? JSON.stringify(s.slice(0, 60)) + "..." : JSON.stringify(s);
+  throw new TypeError(
+    `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`,
+  );
+}
+
 const LABEL_VALUE_SPECIAL = /[\\"\n]/;
 
 /** Escapes a label value for both exposition formats: `\`, `"` and newline. */
