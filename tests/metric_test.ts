@@ -128,3 +128,89 @@ test("a scraper reads back exactly the series held: lone surrogates never reach 
     assert.deepEqual(seen, held, "every held series, each with its own value");
   }
 });
+
+/** The sample lines of a text page, as `name{labels} value` strings, without comments. */
+async function samples(registry: Registry, prefix: string): Promise<string[]> {
+  return (await registry.metrics()).split("\n").filter((l) => l.startsWith(prefix));
+}
+
+test("a bound child brings its series back, from zero, after reset() and remove()", async () => {
+  const registry = new Registry();
+  const labelNames = ["q", "v"] as const;
+  const c = new Counter({ name: "req_total", help: "h", labelNames, registry });
+  const g = new Gauge({ name: "temp", help: "h", labelNames, registry });
+  const h = new Histogram({ name: "lat", help: "h", labelNames, registry, buckets: [1] });
+  const s = new Summary({ name: "dur", help: "h", labelNames, registry, percentiles: [] });
+  const l = { q: 'mail "x"\\\n,y=z', v: "1" }; // escaped in the label text: still the same series
+  const cc = c.labels(l), gc = g.labels(l), hc = h.labels(l), sc = s.labels(l);
+  const timed = h.time(l, () => 0);
+  const text = 'q="mail \\"x\\"\\\\\\n,y=z",v="1"';
+  cc.inc(3), gc.set(7), hc.observe(0.5), sc.observe(2), timed();
+  for (const takeOut of ["reset", "remove"] as const) {
+    for (const m of [c, g, h, s]) {
+      if (takeOut === "reset") m.reset();
+      else m.remove(l);
+      assert.equal(m.seriesCount, 0, `${m.name} ${takeOut}`);
+    }
+    assert.equal(cc.get(), 0, "get() of a taken-out child reads 0 ...");
+    assert.equal(gc.get(), 0);
+    assert.equal(c.seriesCount + g.seriesCount, 0, "... and creates nothing");
+    assert.deepEqual(await samples(registry, "req_total"), [], takeOut);
+    cc.inc(5);
+    gc.dec(2);
+    hc.observe(2);
+    sc.observe(4);
+    timed();
+    assert.deepEqual(await samples(registry, "req_total"), [`req_total{${text}} 5`], takeOut);
+    assert.deepEqual(await samples(registry, "temp"), [`temp{${text}} -2`], takeOut);
+    assert.deepEqual(await samples(registry, "lat_count"), [`lat_count{${text}} 2`], takeOut);
+    assert.deepEqual(await samples(registry, "lat_bucket{" + text + ',le="+Inf"}'), [
+      `lat_bucket{${text},le="+Inf"} 2`,
+    ]);
+    assert.deepEqual(await samples(registry, "dur"), [
+      `dur_sum{${text}} 4`,
+      `dur_count{${text}} 1`,
+    ]);
+  }
+});
+
+test("a bound child joins the series that replaced its own, never a duplicate", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "req_total", help: "h", labelNames: ["q"], registry });
+  const a = c.labels({ q: "mail" });
+  const b = c.labels("mail");
+  c.reset();
+  c.inc({ q: "mail" }, 2); // recreated by the metric itself
+  a.inc();
+  b.inc();
+  c.remove("mail");
+  b.inc(10);
+  a.inc(20);
+  assert.equal(c.seriesCount, 1);
+  assert.equal(a.get(), 30);
+  assert.deepEqual(await samples(registry, "req_total"), ['req_total{q="mail"} 30']);
+});
+
+test("a rejected update of a taken-out child does not bring its series back", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "req_total", help: "h", labelNames: ["q"], registry });
+  const g = new Gauge({ name: "temp", help: "h", labelNames: ["q"], registry });
+  const h = new Histogram({ name: "lat", help: "h", labelNames: ["q"], registry });
+  const s = new Summary({ name: "dur", help: "h", labelNames: ["q"], registry });
+  const children = [c.labels("x"), g.labels("x"), h.labels("x"), s.labels("x")];
+  for (const m of [c, g, h, s]) m.reset();
+  const [cc, gc, hc, sc] = children as [
+    ReturnType<typeof c.labels>,
+    ReturnType<typeof g.labels>,
+    ReturnType<typeof h.labels>,
+    ReturnType<typeof s.labels>,
+  ];
+  assert.throws(() => cc.inc(-1), RangeError);
+  assert.throws(() => cc.inc(NaN), RangeError);
+  assert.throws(() => gc.inc(Infinity), RangeError);
+  assert.throws(() => gc.set("1" as unknown as number), TypeError);
+  assert.throws(() => hc.observe(NaN), RangeError);
+  assert.throws(() => sc.observe(Infinity), RangeError);
+  for (const m of [c, g, h, s]) assert.equal(m.seriesCount, 0, m.name);
+  assert.doesNotMatch(await registry.metrics(), /q="x"/);
+});

@@ -66,6 +66,12 @@ export interface Collectable {
 export interface SeriesBase {
   readonly labelText: string;
   created: number;
+  /**
+   * Undefined while the series is in its metric; its label values once
+   * `reset()` or `remove()` took it out, so that a bound child still holding
+   * it can find or create its replacement on its next update.
+   */
+  detached: readonly string[] | undefined;
 }
 
 /** @internal Epoch seconds, for `_created`. */
@@ -89,6 +95,10 @@ function childOf(node: Node, key: string): unknown {
 
 function childrenOf(node: Node): Iterable<unknown> {
   return node instanceof Map ? node.values() : [node.v];
+}
+
+function entriesOf(node: Node): Iterable<[string, unknown]> {
+  return node instanceof Map ? node.entries() : [[node.k, node.v]];
 }
 
 /**
@@ -330,7 +340,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     for (const key in given) if (given[key] !== undefined) this._key(key, given[key]);
   }
 
-  /** Removes the series with these labels, if it exists. A bound child of it stops being exported. */
+  /**
+   * Removes the series with these labels, if it exists. A bound child of it
+   * brings it back, from zero, at its next update.
+   */
   remove(labels: Labels<L>): void;
   /** Removes the series with these label values, given in `labelNames` order. */
   remove(...values: LabelValue[]): void;
@@ -347,7 +360,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       path.push(node);
       node = next as Node;
     }
-    if (childOf(node, keys[keys.length - 1]) === undefined) return;
+    const s = childOf(node, keys[keys.length - 1]) as S | undefined;
+    if (s === undefined) return;
+    s.detached = keys;
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -371,11 +386,40 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return labels as Labels<L>;
   }
 
-  /** Removes every labelled series; a metric without labels goes back to zero. */
+  /**
+   * Removes every labelled series (a bound child brings its series back,
+   * from zero, at its next update); a metric without labels goes back to zero.
+   */
   reset(): void {
+    if (this.#count > 0) this._detachAll();
     this.#root = new Map();
     this.#count = 0;
     if (this._single) this._resetSeries(this._single);
+  }
+
+  /** Marks every series in the tree as taken out, with its label values. */
+  private _detachAll(): void {
+    const last = this.labelNames.length - 1;
+    const path: string[] = new Array(last + 1);
+    const walk = (node: Node, d: number) => {
+      for (const [key, child] of entriesOf(node)) {
+        path[d] = key;
+        if (d === last) (child as S).detached = path.slice();
+        else walk(child as Node, d + 1);
+      }
+    };
+    walk(this.#root, 0);
+  }
+
+  /**
+   * @internal For a bound child whose series `s` was taken out by reset() or
+   * remove(): the series now in the metric for the same labels, else (with
+   * `create`) a new one. The child's slow path; its fast path only tests
+   * `s.detached`.
+   */
+  _reattach(s: S, create: boolean): S | undefined {
+    const labels = this._valuesToLabels(s.detached!);
+    return create ? this._series(labels) : this._find(labels);
   }
 
   /** @internal Zeroes a series in place. */

@@ -8,15 +8,13 @@ import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
 import { checkFunction, timed, timer } from "./_timer.ts";
 import { show } from "./_names.ts";
 
-/** The error for a value that cannot be observed (not a finite number). @internal */
-export function badObservation(
-  kind: "Histogram" | "Summary",
-  name: string,
-  v: unknown,
-): RangeError {
-  return new RangeError(
-    `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`,
-  );
+/** Throws unless `v` can be observed (a finite number). @internal */
+export function checkObservation(kind: "Histogram" | "Summary", name: string, v: unknown): void {
+  if (typeof v !== "number" || v - v !== 0) {
+    throw new RangeError(
+      `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`,
+    );
+  }
 }
 
 /** A Histogram or Summary series bound by `labels()`. */
@@ -51,11 +49,12 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
 
   /** Creates the series for `labels` once `value` is known to be observable. */
   private _createFor(labels: Labels<L>, value: unknown): S {
-    if (typeof value !== "number" || value - value !== 0) {
-      throw badObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
-    }
+    checkObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
     return this._create(labels);
   }
+
+  /** @internal A child bound to `s`. */
+  protected abstract _child(s: S): ObserverChild;
 
   /** Starts a timer; calling the result observes the elapsed seconds. */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
@@ -81,7 +80,8 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   ): (...args: A) => R {
     if (typeof a === "function") return timed((s) => this.observe(s), a);
     checkFunction(b);
-    const s = this._series(a);
-    return timed((v) => this._record(s, v), b!);
+    // Through a child: after reset() or remove() the series comes back.
+    const child = this._child(this._series(a));
+    return timed((v) => child.observe(v), b!);
   }
 }

@@ -14,9 +14,14 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
 }
 
 class CounterSeries {
+  detached: readonly string[] | undefined = undefined;
   value = 0;
   created: number = nowSeconds();
   constructor(readonly labelText: string) {}
+}
+
+function validAmount(v: unknown): boolean {
+  return typeof v === "number" && v >= 0 && v < Infinity;
 }
 
 function badAmount(name: string, v: unknown): RangeError {
@@ -29,28 +34,40 @@ function badAmount(name: string, v: unknown): RangeError {
   );
 }
 
-/** A counter bound to one label set by {@link Counter.labels}: `inc()` is a plain add. */
+/**
+ * A counter bound to one label set by {@link Counter.labels}: `inc()` is a
+ * plain add. After `reset()` or `remove()` its next `inc()` brings the
+ * series back, from zero.
+ */
 export class CounterChild {
   #s: CounterSeries;
-  #name: string;
+  #m: Counter<string>;
   /** @internal */
-  constructor(series: CounterSeries, name: string) {
+  constructor(series: CounterSeries, metric: Counter<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
+    let s = this.#s;
+    if (s.detached !== undefined) s = this.#reattach(amount);
     if (amount === undefined) {
-      this.#s.value++;
-    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
-      this.#s.value += amount;
+      s.value++;
+    } else if (validAmount(amount)) {
+      s.value += amount;
     } else {
-      throw badAmount(this.#name, amount);
+      throw badAmount(this.#m.name, amount);
     }
   }
-  /** The current value. */
+  /** The slow path of inc(): the amount is checked before a series is created. */
+  #reattach(amount: unknown): CounterSeries {
+    if (amount !== undefined && !validAmount(amount)) throw badAmount(this.#m.name, amount);
+    return this.#s = this.#m._reattach(this.#s, true)!;
+  }
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const s = this.#s;
+    return s.detached === undefined ? s.value : this.#m._reattach(s, false)?.value ?? 0;
   }
 }
 
@@ -115,9 +132,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     const labelled = typeof a === "object";
     const v: unknown = labelled ? b : a;
     // The amount is checked before the series is looked up: a rejected call creates nothing.
-    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < Infinity)) {
-      throw badAmount(this.name, v);
-    }
+    if (v !== undefined && !validAmount(v)) throw badAmount(this.name, v);
     const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
     else s.value += v as number;
@@ -136,8 +151,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): CounterChild;
   labels(...args: unknown[]): CounterChild {
-    const s = this._seriesOf(args);
-    return new CounterChild(s, this.name);
+    return new CounterChild(this._seriesOf(args), this as Counter<string>);
   }
 
   /** @internal */

@@ -17,6 +17,7 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
 }
 
 class GaugeSeries {
+  detached: readonly string[] | undefined = undefined;
   value = 0;
   created = 0;
   constructor(readonly labelText: string) {}
@@ -38,30 +39,42 @@ function checkValue(name: string, v: number): number {
   );
 }
 
-/** A gauge bound to one label set by {@link Gauge.labels}. */
+/**
+ * A gauge bound to one label set by {@link Gauge.labels}. After `reset()` or
+ * `remove()` its next update brings the series back, from zero.
+ */
 export class GaugeChild {
   #s: GaugeSeries;
-  #name: string;
+  #m: Gauge<string>;
   /** @internal */
-  constructor(series: GaugeSeries, name: string) {
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
+  }
+  /** The series to update; taken out by reset() or remove(), it comes back. */
+  #live(): GaugeSeries {
+    const s = this.#s;
+    return s.detached === undefined ? s : (this.#s = this.#m._reattach(s, true)!);
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    this.#s.value += amount === undefined ? 1 : checkDelta(this.#name, amount);
+    const d = amount === undefined ? 1 : checkDelta(this.#m.name, amount);
+    this.#live().value += d;
   }
   /** Subtracts `amount` (default 1). */
   dec(amount?: number): void {
-    this.#s.value -= amount === undefined ? 1 : checkDelta(this.#name, amount);
+    const d = amount === undefined ? 1 : checkDelta(this.#m.name, amount);
+    this.#live().value -= d;
   }
   /** Sets the value. */
   set(value: number): void {
-    this.#s.value = checkValue(this.#name, value);
+    const v = checkValue(this.#m.name, value);
+    this.#live().value = v;
   }
-  /** The current value. */
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const s = this.#s;
+    return s.detached === undefined ? s.value : this.#m._reattach(s, false)?.value ?? 0;
   }
 }
 
@@ -199,8 +212,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): GaugeChild;
   labels(...args: unknown[]): GaugeChild {
-    const s = this._seriesOf(args);
-    return new GaugeChild(s, this.name);
+    return new GaugeChild(this._seriesOf(args), this as Gauge<string>);
   }
 
   /** @internal */

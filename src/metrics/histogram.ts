@@ -6,7 +6,7 @@
 import { show } from "./_names.ts";
 import { leTexts, writeHistogram } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -97,6 +97,7 @@ function checkBuckets(name: string, buckets: unknown): number[] {
 }
 
 class HistogramSeries {
+  detached: readonly string[] | undefined = undefined;
   sum = 0;
   count = 0;
   created: number = nowSeconds();
@@ -129,13 +130,17 @@ function record(
   v: number,
   name: string,
 ): void {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
+  checkObservation("Histogram", name, v);
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
   s.count++;
 }
 
-/** A histogram bound to one label set by {@link Histogram.labels}. */
+/**
+ * A histogram bound to one label set by {@link Histogram.labels}. After
+ * `reset()` or `remove()` its next observation brings the series back, from
+ * zero.
+ */
 export class HistogramChild extends ObserverChild {
   #s: HistogramSeries;
   #h: Histogram<string>;
@@ -147,7 +152,12 @@ export class HistogramChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, this.#h.bounds, value, this.#h.name);
+    let s = this.#s;
+    if (s.detached !== undefined) {
+      checkObservation("Histogram", this.#h.name, value); // before a series is created
+      s = this.#s = this.#h._reattach(s, true)!;
+    }
+    record(s, this.#h.bounds, value, this.#h.name);
   }
 }
 
@@ -218,7 +228,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): HistogramChild;
   labels(...args: unknown[]): HistogramChild {
-    return new HistogramChild(this._seriesOf(args), this as Histogram<string>);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: HistogramSeries): HistogramChild {
+    return new HistogramChild(s, this as Histogram<string>);
   }
 
   /** @internal */

@@ -8,7 +8,7 @@ import { show } from "./_names.ts";
 import { quantileTexts, type SummarySample, writeSummary } from "../exposition/_encode.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default quantiles, as in prom-client. */
 export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
@@ -49,6 +49,7 @@ interface Window {
 }
 
 class SummarySeries {
+  detached: readonly string[] | undefined = undefined;
   sum = 0;
   count = 0;
   created: number = nowSeconds();
@@ -80,25 +81,33 @@ function checkPercentiles(name: string, p: unknown): number[] {
 }
 
 function record(s: SummarySeries, v: number, name: string): void {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Summary", name, v);
+  checkObservation("Summary", name, v);
   s.window?.add(v);
   s.sum += v;
   s.count++;
 }
 
-/** A summary bound to one label set by {@link Summary.labels}. */
+/**
+ * A summary bound to one label set by {@link Summary.labels}. After `reset()`
+ * or `remove()` its next observation brings the series back, from zero.
+ */
 export class SummaryChild extends ObserverChild {
   #s: SummarySeries;
-  #name: string;
+  #m: Summary<string>;
   /** @internal */
-  constructor(series: SummarySeries, name: string) {
+  constructor(series: SummarySeries, metric: Summary<string>) {
     super();
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, value, this.#name);
+    let s = this.#s;
+    if (s.detached !== undefined) {
+      checkObservation("Summary", this.#m.name, value); // before a series is created
+      s = this.#s = this.#m._reattach(s, true)!;
+    }
+    record(s, value, this.#m.name);
   }
 }
 
@@ -189,7 +198,12 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): SummaryChild;
   labels(...args: unknown[]): SummaryChild {
-    return new SummaryChild(this._seriesOf(args), this.name);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: SummarySeries): SummaryChild {
+    return new SummaryChild(s, this as Summary<string>);
   }
 
   /**
