@@ -65,13 +65,13 @@ const LAG: Spec<keyof LagFigures>[] = [
     "max",
     "js_eventloop_lag_max_seconds",
     "gauge",
-    "Longest event-loop lag since the previous scrape, in seconds.",
+    "Longest event-loop lag in the last minute, in seconds.",
   ],
   [
     "mean",
     "js_eventloop_lag_mean_seconds",
     "gauge",
-    "Mean event-loop lag since the previous scrape, in seconds.",
+    "Mean event-loop lag in the last minute, in seconds.",
   ],
 ];
 
