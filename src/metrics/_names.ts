@@ -6,9 +6,14 @@
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Whether `name` is a valid Prometheus metric name. */
+export function isMetricName(name: unknown): name is string {
+  return typeof name === "string" && METRIC_NAME.test(name);
+}
+
 /** Throws a TypeError unless `name` is a valid Prometheus metric name. */
 export function checkMetricName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+  if (!isMetricName(name)) {
     throw new TypeError(
       `Invalid metric name ${
         JSON.stringify(name)
