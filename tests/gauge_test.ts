@@ -111,3 +111,22 @@ test("Gauge calls rejected for their value, function or start labels create no s
   assert.equal(g.seriesCount, 0);
   assert.doesNotMatch(await registry.metrics(), /attic/);
 });
+
+test("Gauge.trackInProgress() with labels decrements when the promise rejects", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "jobs", help: "h", labelNames: ["queue"], registry });
+  const err = new Error("nope");
+  const p = g.trackInProgress(async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw err;
+  }, { queue: "mail" });
+  assert.equal(g.get({ queue: "mail" }), 1);
+  await assert.rejects(p, (e) => e === err);
+  assert.equal(g.get({ queue: "mail" }), 0);
+  const end = g.startTimer({ queue: "mail" });
+  await assert.rejects(Promise.reject(err).finally(() => end()));
+  assert.ok(
+    g.get({ queue: "mail" }) >= 0 && g.get({ queue: "mail" }) < 1,
+    "startTimer's end set it",
+  );
+});

@@ -136,3 +136,24 @@ test("Histogram calls rejected for their value or function create no series", as
   assert.equal(h.seriesCount, 0);
   assert.doesNotMatch(await registry.metrics(), /attic/);
 });
+
+test("Histogram.time() observes a call whose promise rejects, on every path", async () => {
+  const registry = new Registry();
+  const h = new Histogram({ name: "op", help: "h", labelNames: ["op"], registry, buckets: [1] });
+  const u = new Histogram({ name: "u", help: "h", registry, buckets: [1] });
+  const err = new Error("nope");
+  const fail = () => Promise.reject(err);
+  const late = async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw err;
+  };
+  for (
+    const call of [u.time(fail), u.time(late), h.time({ op: "a" }, fail), h.labels("b").time(late)]
+  ) {
+    await assert.rejects(call(), (e) => e === err, "the same rejection passes through");
+  }
+  const text = await registry.metrics();
+  assert.match(text, /^u_count 2$/m);
+  assert.match(text, /^op_count\{op="a"\} 1$/m);
+  assert.match(text, /^op_count\{op="b"\} 1$/m);
+});

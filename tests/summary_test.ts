@@ -231,3 +231,25 @@ test("Summary calls rejected for their value or function create no series", asyn
   assert.equal(s.seriesCount, 0);
   assert.doesNotMatch(await registry.metrics(), /attic/);
 });
+
+test("Summary.time() observes a call whose promise rejects, on every path", async () => {
+  const registry = new Registry();
+  const s = new Summary({ name: "op", help: "h", labelNames: ["op"], registry });
+  const u = new Summary({ name: "u", help: "h", registry });
+  const err = new Error("nope");
+  const fail = () => Promise.reject(err);
+  const late = async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw err;
+  };
+  for (
+    const call of [u.time(fail), u.time(late), s.time({ op: "a" }, fail), s.labels("b").time(late)]
+  ) {
+    await assert.rejects(call(), (e) => e === err, "the same rejection passes through");
+  }
+  assert.equal(u.quantiles().filter(Number.isFinite).length, DEFAULT_PERCENTILES.length);
+  const text = await registry.metrics();
+  assert.match(text, /^u_count 2$/m);
+  assert.match(text, /^op_count\{op="a"\} 1$/m);
+  assert.match(text, /^op_count\{op="b"\} 1$/m);
+});
