@@ -130,3 +130,18 @@ test("Gauge.trackInProgress() with labels decrements when the promise rejects", 
     "startTimer's end set it",
   );
 });
+
+test("GaugeChild keeps a NaN value and counts on from a number set after it", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "ratio", help: "h", labelNames: ["q"], registry });
+  const child = g.labels({ q: "a" });
+  child.set(NaN);
+  child.inc();
+  child.dec(2);
+  assert.ok(Number.isNaN(child.get()));
+  assert.match(await registry.metrics(), /^ratio\{q="a"\} NaN$/m);
+  assert.equal(g.seriesCount, 1);
+  child.set(1);
+  child.inc();
+  assert.equal(g.get({ q: "a" }), 2);
+});

@@ -191,7 +191,7 @@ test("a bound child joins the series that replaced its own, never a duplicate", 
   assert.deepEqual(await samples(registry, "req_total"), ['req_total{q="mail"} 30']);
 });
 
-test("a rejected update of a taken-out child does not bring its series back", async () => {
+test("a rejected update of a taken-out child brings nothing back; a valid one does", async () => {
   const registry = new Registry();
   const c = new Counter({ name: "req_total", help: "h", labelNames: ["q"], registry });
   const g = new Gauge({ name: "temp", help: "h", labelNames: ["q"], registry });
@@ -213,4 +213,8 @@ test("a rejected update of a taken-out child does not bring its series back", as
   assert.throws(() => sc.observe(Infinity), RangeError);
   for (const m of [c, g, h, s]) assert.equal(m.seriesCount, 0, m.name);
   assert.doesNotMatch(await registry.metrics(), /q="x"/);
+  gc.set(5); // set() after a reset, the one update that tests the flag
+  cc.inc();
+  assert.deepEqual(await samples(registry, "temp"), ['temp{q="x"} 5']);
+  assert.deepEqual(await samples(registry, "req_total"), ['req_total{q="x"} 1']);
 });

@@ -10,7 +10,13 @@
  * @module
  */
 
-import { checkLabelNames, checkMetricName, checkUnicode, escapeLabelValue } from "./_names.ts";
+import {
+  checkLabelNames,
+  checkMetricName,
+  escapeLabelValue,
+  loneSurrogateAt,
+  notUnicode,
+} from "./_names.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 
 /** A label value: strings as they are, numbers written as JavaScript writes them. */
@@ -69,7 +75,7 @@ export interface SeriesBase {
   /**
    * Undefined while the series is in its metric; its label values once
    * `reset()` or `remove()` took it out, so that a bound child still holding
-   * it can find or create its replacement on its next update.
+   * it can find or create its replacement on its next update (see `_poison`).
    */
   detached: readonly string[] | undefined;
 }
@@ -95,10 +101,6 @@ function childOf(node: Node, key: string): unknown {
 
 function childrenOf(node: Node): Iterable<unknown> {
   return node instanceof Map ? node.values() : [node.v];
-}
-
-function entriesOf(node: Node): Iterable<[string, unknown]> {
-  return node instanceof Map ? node.entries() : [[node.k, node.v]];
 }
 
 /**
@@ -138,7 +140,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         `Metric "${opts.name}": help must be a string describing the metric`,
       );
     }
-    checkUnicode(`Metric "${opts.name}" help`, opts.help);
+    const at = loneSurrogateAt(opts.help);
+    if (at >= 0) throw notUnicode(`Metric "${opts.name}" help`, opts.help, at);
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = checkLabelNames(
@@ -319,7 +322,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    */
   private _key(name: string, v: unknown): string {
     if (typeof v === "string") {
-      checkUnicode(`Metric "${this.name}" label "${name}"`, v);
+      const at = loneSurrogateAt(v);
+      if (at >= 0) throw notUnicode(`Metric "${this.name}" label "${name}"`, v, at);
       return v;
     }
     if (typeof v === "number") return "" + v;
@@ -362,7 +366,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
     const s = childOf(node, keys[keys.length - 1]) as S | undefined;
     if (s === undefined) return;
-    s.detached = keys;
+    this._detach(s, keys);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -401,21 +405,36 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   private _detachAll(): void {
     const last = this.labelNames.length - 1;
     const path: string[] = new Array(last + 1);
-    const walk = (node: Node, d: number) => {
-      for (const [key, child] of entriesOf(node)) {
-        path[d] = key;
-        if (d === last) (child as S).detached = path.slice();
-        else walk(child as Node, d + 1);
-      }
+    const visit = (child: unknown, key: string, d: number): void => {
+      path[d] = key;
+      if (d === last) this._detach(child as S, path.slice());
+      else walk(child as Node, d + 1);
+    };
+    const walk = (node: Node, d: number): void => {
+      if (node instanceof Map) node.forEach((child, key) => visit(child, key, d));
+      else visit(node.v, node.k, d);
     };
     walk(this.#root, 0);
   }
 
+  /** Records that `s` left the tree, and makes its bound children notice. */
+  private _detach(s: S, keys: readonly string[]): void {
+    s.detached = keys;
+    this._poison(s);
+  }
+
+  /**
+   * @internal Makes a series that left the tree fail the fast path of its
+   * bound children at no cost to them: a NaN in the figure their update
+   * computes anyway (a counter's value, a histogram's count), which no live
+   * series of that type can hold. Their slow path then tests `detached`.
+   */
+  protected _poison(_s: S): void {}
+
   /**
    * @internal For a bound child whose series `s` was taken out by reset() or
    * remove(): the series now in the metric for the same labels, else (with
-   * `create`) a new one. The child's slow path; its fast path only tests
-   * `s.detached`.
+   * `create`) a new one.
    */
   _reattach(s: S, create: boolean): S | undefined {
     const labels = this._valuesToLabels(s.detached!);

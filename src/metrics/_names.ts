@@ -99,16 +99,14 @@ export function loneSurrogateAt(s: string): number {
 }
 
 /**
- * Throws a TypeError unless `s` is valid Unicode (no lone surrogate), as
- * client_golang rejects invalid UTF-8. `what` names the text, e.g.
- * `Metric "x" label "path"`.
+ * The TypeError for text `s` with a lone surrogate at `at` (see
+ * {@link loneSurrogateAt}), as client_golang rejects invalid UTF-8. `what`
+ * names the text, e.g. `Metric "x" label "path"`.
  */
-export function checkUnicode(what: string, s: string): void {
-  const at = loneSurrogateAt(s);
-  if (at < 0) return;
+export function notUnicode(what: string, s: string, at: number): TypeError {
   const unit = s.charCodeAt(at).toString(16).toUpperCase();
   const shown = s.length > 60 ? JSON.stringify(s.slice(0, 60)) + "..." : JSON.stringify(s);
-  throw new TypeError(
+  return new TypeError(
     `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`,
   );
 }

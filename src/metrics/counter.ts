@@ -20,10 +20,6 @@ class CounterSeries {
   constructor(readonly labelText: string) {}
 }
 
-function validAmount(v: unknown): boolean {
-  return typeof v === "number" && v >= 0 && v < Infinity;
-}
-
 function badAmount(name: string, v: unknown): RangeError {
   return new RangeError(
     typeof v === "number" && v < 0
@@ -49,19 +45,16 @@ export class CounterChild {
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    let s = this.#s;
-    if (s.detached !== undefined) s = this.#reattach(amount);
-    if (amount === undefined) {
-      s.value++;
-    } else if (validAmount(amount)) {
-      s.value += amount;
-    } else {
-      throw badAmount(this.#m.name, amount);
-    }
+    const s = this.#s;
+    let v: number;
+    if (amount === undefined) v = s.value + 1;
+    else if (typeof amount === "number" && amount >= 0 && amount < Infinity) v = s.value + amount;
+    else throw badAmount(this.#m.name, amount);
+    // NaN only when reset() or remove() took the series out (see Metric._poison).
+    if (v === v) s.value = v;
+    else this.#reattach().value += amount ?? 1;
   }
-  /** The slow path of inc(): the amount is checked before a series is created. */
-  #reattach(amount: unknown): CounterSeries {
-    if (amount !== undefined && !validAmount(amount)) throw badAmount(this.#m.name, amount);
+  #reattach(): CounterSeries {
     return this.#s = this.#m._reattach(this.#s, true)!;
   }
   /** The current value (0 while reset() or remove() left the series out). */
@@ -112,6 +105,11 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
+  protected override _poison(s: CounterSeries): void {
+    s.value = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
     s.created = nowSeconds();
@@ -132,7 +130,9 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     const labelled = typeof a === "object";
     const v: unknown = labelled ? b : a;
     // The amount is checked before the series is looked up: a rejected call creates nothing.
-    if (v !== undefined && !validAmount(v)) throw badAmount(this.name, v);
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < Infinity)) {
+      throw badAmount(this.name, v);
+    }
     const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
     else s.value += v as number;

@@ -51,25 +51,33 @@ export class GaugeChild {
     this.#s = series;
     this.#m = metric;
   }
-  /** The series to update; taken out by reset() or remove(), it comes back. */
-  #live(): GaugeSeries {
-    const s = this.#s;
-    return s.detached === undefined ? s : (this.#s = this.#m._reattach(s, true)!);
-  }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    const d = amount === undefined ? 1 : checkDelta(this.#m.name, amount);
-    this.#live().value += d;
+    this.#add(amount === undefined ? 1 : checkDelta(this.#m.name, amount));
   }
   /** Subtracts `amount` (default 1). */
   dec(amount?: number): void {
-    const d = amount === undefined ? 1 : checkDelta(this.#m.name, amount);
-    this.#live().value -= d;
+    this.#add(amount === undefined ? -1 : -checkDelta(this.#m.name, amount));
+  }
+  #add(d: number): void {
+    const s = this.#s;
+    const v = s.value + d;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (v === v) s.value = v;
+    else this.#live().value += d;
   }
   /** Sets the value. */
   set(value: number): void {
     const v = checkValue(this.#m.name, value);
-    this.#live().value = v;
+    // set() computes nothing a poisoned series would spoil, so it tests the flag.
+    const s = this.#s;
+    if (s.detached === undefined) s.value = v;
+    else this.#live().value = v;
+  }
+  /** The series to update: a series taken out by reset() or remove() comes back. */
+  #live(): GaugeSeries {
+    const s = this.#s;
+    return s.detached === undefined ? s : (this.#s = this.#m._reattach(s, true)!);
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
@@ -112,6 +120,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** @internal */
   protected _newSeries(labelText: string): GaugeSeries {
     return new GaugeSeries(labelText);
+  }
+
+  /** @internal */
+  protected override _poison(s: GaugeSeries): void {
+    s.value = NaN;
   }
 
   /** @internal */

@@ -124,16 +124,23 @@ function bucketIndex(bounds: Float64Array, v: number): number {
   return lo;
 }
 
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * histogram (its count is NaN then: see Metric._poison).
+ */
 function record(
   s: HistogramSeries,
   bounds: Float64Array,
   v: number,
   name: string,
-): void {
+): boolean {
   checkObservation("Histogram", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
-  s.count++;
+  s.count = count;
+  return true;
 }
 
 /**
@@ -152,12 +159,10 @@ export class HistogramChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    let s = this.#s;
-    if (s.detached !== undefined) {
-      checkObservation("Histogram", this.#h.name, value); // before a series is created
-      s = this.#s = this.#h._reattach(s, true)!;
+    const h = this.#h;
+    if (!record(this.#s, h.bounds, value, h.name)) {
+      record(this.#s = h._reattach(this.#s, true)!, h.bounds, value, h.name);
     }
-    record(s, this.#h.bounds, value, this.#h.name);
   }
 }
 
@@ -208,6 +213,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** @internal */
   protected _newSeries(labelText: string): HistogramSeries {
     return new HistogramSeries(labelText, this.bounds.length);
+  }
+
+  /** @internal */
+  protected override _poison(s: HistogramSeries): void {
+    s.count = NaN;
   }
 
   /** @internal */

@@ -80,11 +80,18 @@ function checkPercentiles(name: string, p: unknown): number[] {
   return [...p];
 }
 
-function record(s: SummarySeries, v: number, name: string): void {
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * summary (its count is NaN then: see Metric._poison).
+ */
+function record(s: SummarySeries, v: number, name: string): boolean {
   checkObservation("Summary", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.window?.add(v);
   s.sum += v;
-  s.count++;
+  s.count = count;
+  return true;
 }
 
 /**
@@ -102,12 +109,9 @@ export class SummaryChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    let s = this.#s;
-    if (s.detached !== undefined) {
-      checkObservation("Summary", this.#m.name, value); // before a series is created
-      s = this.#s = this.#m._reattach(s, true)!;
+    if (!record(this.#s, value, this.#m.name)) {
+      record(this.#s = this.#m._reattach(this.#s, true)!, value, this.#m.name);
     }
-    record(s, value, this.#m.name);
   }
 }
 
@@ -178,6 +182,11 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
         : new WindowedSketch(this.maxAgeSeconds * 1000, this.ageBuckets, this.#now);
     }
     return new SummarySeries(labelText, w);
+  }
+
+  /** @internal */
+  protected override _poison(s: SummarySeries): void {
+    s.count = NaN;
   }
 
   /** @internal */
