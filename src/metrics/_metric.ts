@@ -72,18 +72,20 @@ export interface Collectable {
 export interface SeriesBase {
   readonly labelText: string;
   created: number;
-  /**
-   * Undefined while the series is in its metric; its label values once
-   * `reset()` or `remove()` took it out, so that a bound child still holding
-   * it can find or create its replacement on its next update (see `_poison`).
-   */
-  detached: readonly string[] | undefined;
 }
 
 /** @internal Epoch seconds, for `_created`. */
 export function nowSeconds(): number {
   return Date.now() / 1000;
 }
+
+/**
+ * The label values of each series that `reset()` or `remove()` took out of
+ * its tree, for a bound child still holding it to find or create its
+ * replacement (see `Metric._poison`). Kept apart from the series: a field
+ * would cost every live series 8 bytes.
+ */
+const detachedKeys = new WeakMap<SeriesBase, readonly string[]>();
 
 /**
  * A tree level: a Map, or while it holds one key only, a `One` (a Map costs
@@ -419,7 +421,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   /** Records that `s` left the tree, and makes its bound children notice. */
   private _detach(s: S, keys: readonly string[]): void {
-    s.detached = keys;
+    detachedKeys.set(s, keys);
     this._poison(s);
   }
 
@@ -427,17 +429,19 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * @internal Makes a series that left the tree fail the fast path of its
    * bound children at no cost to them: a NaN in the figure their update
    * computes anyway (a counter's value, a histogram's count), which no live
-   * series of that type can hold. Their slow path then tests `detached`.
+   * series of that type can hold. Their slow path then calls `_reattach`.
    */
   protected _poison(_s: S): void {}
 
   /**
-   * @internal For a bound child whose series `s` was taken out by reset() or
-   * remove(): the series now in the metric for the same labels, else (with
-   * `create`) a new one.
+   * @internal The series a bound child holding `s` should use: `s` itself
+   * while it is in the metric; once reset() or remove() took it out, the
+   * series now there for the same labels, else (with `create`) a new one.
    */
   _reattach(s: S, create: boolean): S | undefined {
-    const labels = this._valuesToLabels(s.detached!);
+    const keys = detachedKeys.get(s);
+    if (keys === undefined) return s;
+    const labels = this._valuesToLabels(keys);
     return create ? this._series(labels) : this._find(labels);
   }
 

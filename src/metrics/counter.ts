@@ -14,7 +14,6 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
 }
 
 class CounterSeries {
-  detached: readonly string[] | undefined = undefined;
   value = 0;
   created: number = nowSeconds();
   constructor(readonly labelText: string) {}
@@ -59,8 +58,7 @@ export class CounterChild {
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    const s = this.#s;
-    return s.detached === undefined ? s.value : this.#m._reattach(s, false)?.value ?? 0;
+    return this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 

@@ -17,7 +17,6 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
 }
 
 class GaugeSeries {
-  detached: readonly string[] | undefined = undefined;
   value = 0;
   created = 0;
   constructor(readonly labelText: string) {}
@@ -69,20 +68,19 @@ export class GaugeChild {
   /** Sets the value. */
   set(value: number): void {
     const v = checkValue(this.#m.name, value);
-    // set() computes nothing a poisoned series would spoil, so it tests the flag.
     const s = this.#s;
-    if (s.detached === undefined) s.value = v;
+    const old = s.value;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (old === old) s.value = v;
     else this.#live().value = v;
   }
   /** The series to update: a series taken out by reset() or remove() comes back. */
   #live(): GaugeSeries {
-    const s = this.#s;
-    return s.detached === undefined ? s : (this.#s = this.#m._reattach(s, true)!);
+    return this.#s = this.#m._reattach(this.#s, true)!;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    const s = this.#s;
-    return s.detached === undefined ? s.value : this.#m._reattach(s, false)?.value ?? 0;
+    return this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 

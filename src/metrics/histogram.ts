@@ -97,7 +97,6 @@ function checkBuckets(name: string, buckets: unknown): number[] {
 }
 
 class HistogramSeries {
-  detached: readonly string[] | undefined = undefined;
   sum = 0;
   count = 0;
   created: number = nowSeconds();

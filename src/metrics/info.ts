@@ -13,7 +13,6 @@ export interface InfoOptions<L extends string> extends Omit<MetricOptions<L>, "u
 }
 
 class InfoSeries {
-  detached: readonly string[] | undefined = undefined;
   created = 0;
   constructor(readonly labelText: string) {}
 }

@@ -49,7 +49,6 @@ interface Window {
 }
 
 class SummarySeries {
-  detached: readonly string[] | undefined = undefined;
   sum = 0;
   count = 0;
   created: number = nowSeconds();
