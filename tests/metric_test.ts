@@ -141,10 +141,12 @@ test("a bound child brings its series back, from zero, after reset() and remove(
   const g = new Gauge({ name: "temp", help: "h", labelNames, registry });
   const h = new Histogram({ name: "lat", help: "h", labelNames, registry, buckets: [1] });
   const s = new Summary({ name: "dur", help: "h", labelNames, registry, percentiles: [] });
-  const l = { q: 'mail "x"\\\n,y=z', v: "1" }; // escaped in the label text: still the same series
+  // Values the label text escapes (a quote, a backslash, a newline, a backslash then "n"): still
+  // the same series when the child comes back.
+  const l = { q: 'mail "x"\\\n,y=z', v: "\\n" };
   const cc = c.labels(l), gc = g.labels(l), hc = h.labels(l), sc = s.labels(l);
   const timed = h.time(l, () => 0);
-  const text = 'q="mail \\"x\\"\\\\\\n,y=z",v="1"';
+  const text = 'q="mail \\"x\\"\\\\\\n,y=z",v="\\\\n"';
   cc.inc(3), gc.set(7), hc.observe(0.5), sc.observe(2), timed();
   for (const takeOut of ["reset", "remove"] as const) {
     for (const m of [c, g, h, s]) {

@@ -80,14 +80,6 @@ export function nowSeconds(): number {
 }
 
 /**
- * The label values of each series that `reset()` or `remove()` took out of
- * its tree, for a bound child still holding it to find or create its
- * replacement (see `Metric._poison`). Kept apart from the series: a field
- * would cost every live series 8 bytes.
- */
-const detachedKeys = new WeakMap<SeriesBase, readonly string[]>();
-
-/**
  * A tree level: a Map, or while it holds one key only, a `One` (a Map costs
  * some 200 bytes; most inner levels of high-cardinality metrics hold one key).
  */
@@ -368,7 +360,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
     const s = childOf(node, keys[keys.length - 1]) as S | undefined;
     if (s === undefined) return;
-    this._detach(s, keys);
+    this._poison(s);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -397,52 +389,54 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * from zero, at its next update); a metric without labels goes back to zero.
    */
   reset(): void {
-    if (this.#count > 0) this._detachAll();
+    if (this.#count > 0) { for (const s of this._all()) this._poison(s); }
     this.#root = new Map();
     this.#count = 0;
     if (this._single) this._resetSeries(this._single);
   }
 
-  /** Marks every series in the tree as taken out, with its label values. */
-  private _detachAll(): void {
-    const last = this.labelNames.length - 1;
-    const path: string[] = new Array(last + 1);
-    const visit = (child: unknown, key: string, d: number): void => {
-      path[d] = key;
-      if (d === last) this._detach(child as S, path.slice());
-      else walk(child as Node, d + 1);
-    };
-    const walk = (node: Node, d: number): void => {
-      if (node instanceof Map) node.forEach((child, key) => visit(child, key, d));
-      else visit(node.v, node.k, d);
-    };
-    walk(this.#root, 0);
-  }
-
-  /** Records that `s` left the tree, and makes its bound children notice. */
-  private _detach(s: S, keys: readonly string[]): void {
-    detachedKeys.set(s, keys);
-    this._poison(s);
-  }
-
   /**
-   * @internal Makes a series that left the tree fail the fast path of its
-   * bound children at no cost to them: a NaN in the figure their update
-   * computes anyway (a counter's value, a histogram's count), which no live
-   * series of that type can hold. Their slow path then calls `_reattach`.
+   * @internal Makes a series that reset() or remove() took out of the tree
+   * fail the fast path of its bound children, at no cost to them and no
+   * memory: a NaN in the figure their update computes anyway (a counter's
+   * or gauge's value, a histogram's or summary's count). Only a gauge can
+   * hold NaN while in the tree; the slow path, `_reattach`, tells them apart.
    */
   protected _poison(_s: S): void {}
 
   /**
-   * @internal The series a bound child holding `s` should use: `s` itself
-   * while it is in the metric; once reset() or remove() took it out, the
-   * series now there for the same labels, else (with `create`) a new one.
+   * @internal The series a bound child holding `s` should use: the one in
+   * the tree for the labels of `s` (`s` itself unless reset() or remove()
+   * took it out), else, with `create`, a new one.
    */
   _reattach(s: S, create: boolean): S | undefined {
-    const keys = detachedKeys.get(s);
-    if (keys === undefined) return s;
-    const labels = this._valuesToLabels(keys);
-    return create ? this._series(labels) : this._find(labels);
+    const labels = this._valuesToLabels(this._labelValues(s.labelText));
+    return this._find(labels) ?? (create ? this._create(labels) : undefined);
+  }
+
+  /**
+   * The label values written in a series' label text, in labelNames order:
+   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
+   * the value escaped by escapeLabelValue).
+   */
+  private _labelValues(text: string): string[] {
+    const names = this.labelNames;
+    const values: string[] = new Array(names.length);
+    let at = 0;
+    for (let j = 0; j < names.length; j++) {
+      at += names[j].length + 2; // past name="
+      let value = "";
+      let from = at;
+      for (; text[at] !== '"'; at++) {
+        if (text[at] === "\\") {
+          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
+          from = ++at + 1;
+        }
+      }
+      values[j] = value + text.slice(from, at);
+      at += 2; // past ",
+    }
+    return values;
   }
 
   /** @internal Zeroes a series in place. */

@@ -80,7 +80,8 @@ export class GaugeChild {
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#m._reattach(this.#s, false)?.value ?? 0;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 
