@@ -389,10 +389,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * from zero, at its next update); a metric without labels goes back to zero.
    */
   reset(): void {
-    if (this.#count > 0) { for (const s of this._all()) this._poison(s); }
+    if (this._single) this._resetSeries(this._single);
+    else for (const s of this._all()) this._poison(s);
     this.#root = new Map();
     this.#count = 0;
-    if (this._single) this._resetSeries(this._single);
   }
 
   /**
