@@ -356,9 +356,18 @@ test("collectDefaultMetrics({ register, prefix, labels }) fills that registry on
   assert.equal(register.getMetricsAsArray().length, 0, "the global registry starts empty");
 });
 
-test("AggregatorRegistry says plainly that cluster aggregation is not there yet", async () => {
-  await assert.rejects(new AggregatorRegistry().clusterMetrics(), /not available/);
-  assert.throws(() => AggregatorRegistry.aggregate([]), /not available/);
+test("AggregatorRegistry.clusterMetrics() in a process without workers gives no worker metrics", async () => {
+  const inCluster = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+    .process?.getBuiltinModule?.("node:cluster") as { isPrimary?: boolean } | undefined;
+  if (inCluster?.isPrimary) {
+    const page = await new AggregatorRegistry().clusterMetrics();
+    const samples = page.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    assert.ok(samples.every((l) => l.startsWith("promedge_aggregation_")), page);
+  } else {await assert.rejects(
+      new AggregatorRegistry().clusterMetrics(),
+      /primary of a node:cluster/,
+    );}
+  assert.throws(() => AggregatorRegistry.aggregate([]), /clusterMetrics\(\)/);
 });
 
 test("a core metric joins a prom-client registry, and the core's Registry rejects registers:", async () => {
@@ -423,4 +432,47 @@ test("the entry bundles to CommonJS (esbuild) and Node require()s it", {
   const r = spawnSync(process.execPath, [join(dir, "use.cjs")], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /cjs_total\{a="1"\} 2\ntext\/plain; version=0\.0\.4/);
+});
+
+test("AggregatorRegistry.clusterMetrics() merges two real node:cluster workers (CommonJS bundle)", {
+  skip: typeof (globalThis as { Deno?: unknown }).Deno === "object" ||
+    typeof (globalThis as { Bun?: unknown }).Bun === "object",
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), "promedge-cluster-"));
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const out = join(dir, "prom-client.cjs");
+  const esbuild = spawnSync(join(root, "node_modules/.bin/esbuild"), [
+    join(root, "src/compat/prom-client.ts"),
+    "--bundle",
+    "--format=cjs",
+    "--platform=node",
+    `--outfile=${out}`,
+  ], { encoding: "utf8" });
+  assert.equal(esbuild.status, 0, esbuild.stderr);
+  writeFileSync(
+    join(dir, "app.cjs"),
+    `const cluster = require("node:cluster");
+     const client = require("./prom-client.cjs");
+     if (cluster.isPrimary) {
+       const agg = new client.AggregatorRegistry();
+       let ready = 0;
+       for (let i = 1; i <= 2; i++) cluster.fork({ N: String(i) }).on("message", async (m) => {
+         if (m !== "ready" || ++ready < 2) return;
+         process.stdout.write(await agg.clusterMetrics());
+         for (const w of Object.values(cluster.workers)) w.kill();
+       });
+     } else {
+       const c = new client.Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q"] });
+       c.inc({ q: "mail" }, 10 * Number(process.env.N));
+       new client.Histogram({ name: "lat_seconds", help: "L.", buckets: [1] }).observe(0.5);
+       process.send("ready");
+     }`,
+  );
+  const r = spawnSync(process.execPath, [join(dir, "app.cjs")], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^jobs_total\{q="mail"\} 30$/m);
+  assert.match(r.stdout, /^lat_seconds_count 2$/m);
 });

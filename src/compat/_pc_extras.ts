@@ -1,6 +1,6 @@
 /**
- * prom-client's Pushgateway, collectDefaultMetrics, AggregatorRegistry and
- * aggregators, on the core's Pushgateway and default collectors.
+ * prom-client's Pushgateway and collectDefaultMetrics, on the core's
+ * Pushgateway and default collectors.
  * @module
  */
 
@@ -8,7 +8,7 @@ import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
 import { collectDefaultMetrics as coreDefaults } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
 import { Registry as CoreRegistry } from "../registry.ts";
-import { globalRegistry, Registry } from "./_pc_registry.ts";
+import { globalRegistry } from "./_pc_registry.ts";
 
 /** Which group a push addresses, as prom-client names it. */
 export interface PushParameters {
@@ -158,22 +158,3 @@ collectDefaultMetrics.metricsList = [
   "js_eventloop_lag_mean_seconds",
   "js_runtime_info",
 ] as string[];
-
-const NOT_YET =
-  "AggregatorRegistry (node:cluster aggregation) is not available in this version of @promedge/client/prom-client yet: serve each worker's own registry, or aggregate with `sum without (instance)` in PromQL";
-
-/** prom-client's AggregatorRegistry: not available yet (see README); every call says so. */
-export class AggregatorRegistry extends Registry {
-  /** Rejects: cluster aggregation is not available yet. */
-  clusterMetrics(): Promise<string> {
-    return Promise.reject(new Error(NOT_YET));
-  }
-  /** Throws: cluster aggregation is not available yet. */
-  static aggregate(_metrics: unknown[]): Registry {
-    throw new Error(NOT_YET);
-  }
-  /** Throws: cluster aggregation is not available yet. */
-  static setRegistries(_registries: unknown): void {
-    throw new Error(NOT_YET);
-  }
-}

@@ -36,7 +36,8 @@ import {
   Registry,
 } from "./_pc_registry.ts";
 import { Counter, Gauge, Histogram, Metric, Summary, validateMetricName } from "./_pc_metrics.ts";
-import { AggregatorRegistry, collectDefaultMetrics, Pushgateway } from "./_pc_extras.ts";
+import { collectDefaultMetrics, Pushgateway } from "./_pc_extras.ts";
+import { AggregatorRegistry } from "./_pc_cluster.ts";
 import { exponentialBuckets, linearBuckets } from "../metrics/histogram.ts";
 
 export { Counter, Gauge, Histogram, Metric, Registry, Summary, validateMetricName };
