@@ -18,7 +18,7 @@ import {
   notUnicode,
 } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
-import { escapeLabelValue, labelText } from "../exposition/_escape.ts";
+import { labelText } from "../exposition/_escape.ts";
 import type {
   Collectable,
   CollectOptions,
