@@ -17,7 +17,7 @@ import {
   loneSurrogateAt,
   notUnicode,
 } from "../_names.ts";
-import { escapeLabelValue, labelText } from "../exposition/_escape.ts";
+import { labelText } from "../exposition/_escape.ts";
 import type {
   Collectable,
   CollectOptions,
