@@ -304,26 +304,46 @@ class _Side {
   }
 }
 
-function _check(opts: NativeHistogramOptions | undefined): Required<NativeHistogramOptions> {
+/**
+ * Checks native histogram options and fills in the defaults; throws a
+ * TypeError or RangeError naming the bad option, after `who` (e.g.
+ * `Histogram "x": native.`).
+ * @internal
+ */
+export function checkNativeOptions(
+  opts: NativeHistogramOptions | undefined,
+  who = "native histogram: ",
+): Required<NativeHistogramOptions> {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(
+      `${who.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, ` +
+        `maxBuckets? }, got ${opts === null ? "null" : typeof opts}`,
+    );
+  }
+  for (const key in opts) {
+    if (key !== "schema" && key !== "zeroThreshold" && key !== "maxBuckets") {
+      throw new TypeError(
+        `${who}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`,
+      );
+    }
+  }
   const { schema = DEFAULT_NATIVE_SCHEMA, zeroThreshold = DEFAULT_ZERO_THRESHOLD } = opts ?? {};
   const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
   if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
     throw new RangeError(
-      `native histogram: schema ${String(schema)} is not a whole number from -4 to 8 ` +
+      `${who}schema ${String(schema)} is not a whole number from -4 to 8 ` +
         `(3 gives 8 buckets per power of two)`,
     );
   }
   if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
     throw new RangeError(
-      `native histogram: zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 ` +
+      `${who}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 ` +
         `(default 2**-128)`,
     );
   }
   if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
     throw new RangeError(
-      `native histogram: maxBuckets ${
-        String(maxBuckets)
-      } must be a whole number >= 1 (default 160)`,
+      `${who}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`,
     );
   }
   return { schema, zeroThreshold, maxBuckets };
@@ -370,7 +390,7 @@ export class NativeHistogramCounts {
 
   /** Checks the options; throws a RangeError naming the bad one. */
   constructor(opts?: NativeHistogramOptions) {
-    const o = _check(opts);
+    const o = checkNativeOptions(opts);
     this.initialSchema = this.schema = o.schema;
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
