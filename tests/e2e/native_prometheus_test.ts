@@ -169,7 +169,7 @@ test(
     const [count] = await stored("text", "nh_default_count");
     assert.equal(count.value![1], String(vs.length));
     const inf = await query(`nh_schema8_bucket{job="text",le="+Inf"}`);
-    assert.equal(inf[0]?.value![1], String(vs.length));
+    assert.equal(inf[0]?.value?.[1], String(vs.length));
     const [s] = await query(`nh_default_sum{job="text"}`);
     assert.equal(Number(s.value![1]), sum);
     assert.deepEqual(await query(`nh_default{job="text"}`), [], "no native series from text");
