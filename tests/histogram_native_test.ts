@@ -402,3 +402,29 @@ test(
     assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE);
   },
 );
+
+test("a bound child of a native Histogram brings its series back, native part included, after reset() and remove()", async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: "nat_child",
+    help: "h",
+    labelNames: ["r"],
+    native: { schema: 0 },
+    registry,
+  });
+  const child = h.labels({ r: "a" });
+  child.observe(3);
+  for (const drop of [() => h.reset(), () => h.remove({ r: "a" })]) {
+    drop();
+    child.observe(1);
+    child.observe(1);
+    const [fam] = await registry.collect();
+    const s = fam.series[0] as HistogramSeriesSnapshot;
+    assert.equal(fam.series.length, 1);
+    assert.equal(s.count, 2, "counted from zero");
+    assert.equal(s.sum, 2);
+    // 1 is the upper bound of bucket 0 at schema 0: (0.5, 1].
+    assert.deepEqual(s.native?.positiveSpans, [{ offset: 0, length: 1 }]);
+    assert.deepEqual(s.native?.positiveDeltas, [2]);
+  }
+});
