@@ -36,3 +36,20 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
+
+test("the README's native histogram example runs and keeps a native part", async () => {
+  const block = blocks.find((b) => b.includes("native: true"));
+  assert.ok(block, "example found");
+  const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/native.mts";
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(lines, ["3"]);
+});
