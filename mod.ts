@@ -39,6 +39,11 @@ export {
   type SummaryOptions,
 } from "./src/metrics/summary.ts";
 export { Info, type InfoOptions } from "./src/metrics/info.ts";
+export {
+  EXEMPLAR_MAX_CODE_POINTS,
+  type ExemplarLabels,
+  type ExemplarOptions,
+} from "./src/metrics/_exemplar.ts";
 export { type Labels, Metric, type MetricOptions } from "./src/metrics/_metric.ts";
 export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {

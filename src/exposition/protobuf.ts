@@ -184,6 +184,15 @@ function makeWriter(): FormatWriter {
           if (e !== undefined) exemplar(w, 3, e);
           w.join();
         }
+        // An exemplar of the +Inf bucket needs that bucket written out (as client_golang does).
+        const inf = s.exemplars?.[bounds.length];
+        if (inf !== undefined) {
+          w.fork(3);
+          w.uintField(1, cum + s.counts[bounds.length]);
+          w.doubleField(2, Infinity);
+          exemplar(w, 3, inf);
+          w.join();
+        }
         const n = s.native;
         if (n !== undefined) {
           w.sintField(5, n.schema);

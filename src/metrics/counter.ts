@@ -4,8 +4,9 @@
  */
 
 import { counterFamily, reservedNames, show } from "../_names.ts";
-import type { CounterFamilySnapshot } from "../collector.ts";
+import type { CounterFamilySnapshot, Exemplar } from "../collector.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { type ExemplarLabels, type ExemplarOptions, newExemplar } from "./_exemplar.ts";
 
 /** Options of a {@link Counter}. */
 export interface CounterOptions<L extends string> extends MetricOptions<L> {
@@ -33,14 +34,19 @@ function badAmount(name: string, v: unknown): RangeError {
   );
 }
 
+/** Whether `v` is an amount a counter can add: a finite number >= 0. */
+function goodAmount(v: unknown): v is number {
+  return typeof v === "number" && v >= 0 && v < Infinity;
+}
+
 /** A counter bound to one label set by {@link Counter.labels}: `inc()` is a plain add. */
 export class CounterChild {
   #s: CounterSeries;
-  #name: string;
+  #c: Counter<string>;
   /** @internal */
-  constructor(series: CounterSeries, name: string) {
+  constructor(series: CounterSeries, counter: Counter<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#c = counter;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
@@ -49,8 +55,15 @@ export class CounterChild {
     } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
       this.#s.value += amount;
     } else {
-      throw badAmount(this.#name, amount);
+      throw badAmount(this.#c.name, amount);
     }
+  }
+  /**
+   * Adds `value` and keeps it as the series' exemplar, with these labels and
+   * the time of the call (see {@link Counter.incWithExemplar}).
+   */
+  incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    this.#c._incWithExemplar(this.#s, value, exemplarLabels);
   }
   /** The current value. */
   get(): number {
@@ -83,6 +96,8 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   readonly type = "counter" as const;
   /** @internal */
   readonly reservedNames: readonly string[];
+  /** Each series' latest exemplar, made on the first one: series without one cost nothing. */
+  #exemplars: WeakMap<CounterSeries, Exemplar> | undefined;
 
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: CounterOptions<L>) {
@@ -101,6 +116,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
 
   /** Adds `amount` (default 1) to the counter without labels. */
@@ -126,6 +142,55 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     else throw badAmount(this.name, v);
   }
 
+  /**
+   * Adds `value` to the counter without labels and keeps it as the series'
+   * exemplar: the latest one per series is exported (OpenMetrics, protobuf),
+   * with its labels, `value` and the time of this call. A plain `inc()` keeps
+   * the exemplar there is. Nothing changes when the value or the labels are
+   * rejected: a RangeError for a value that is not a finite number >= 0 or
+   * labels over 128 code points (names and values together), a TypeError for
+   * a bad label name or a lone surrogate.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const jobs = new Counter({ name: "jobs_total", help: "Jobs.", registry: new Registry() });
+   * jobs.incWithExemplar(1, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" });
+   * ```
+   */
+  incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void;
+  /** The same for the series with these labels: `incWithExemplar(labels, { value, exemplarLabels })`. */
+  incWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
+  incWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
+    if (typeof a === "object" && a !== null) {
+      const o = b as ExemplarOptions | undefined;
+      if (o === null || typeof o !== "object") {
+        throw new TypeError(
+          `Counter "${this.name}": incWithExemplar(labels, options) takes { value, exemplarLabels } ` +
+            `as its second argument, got ${o === null ? "null" : typeof o}`,
+        );
+      }
+      this._incWithExemplar(undefined, o.value, o.exemplarLabels, a);
+    } else this._incWithExemplar(this._single, a, b as ExemplarLabels);
+  }
+
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined), adds and keeps the exemplar.
+   */
+  _incWithExemplar(
+    s: CounterSeries | undefined,
+    value: unknown,
+    exemplarLabels: unknown,
+    labels?: Labels<L>,
+  ): void {
+    if (!goodAmount(value)) throw badAmount(this.name, value);
+    const e = newExemplar(this, exemplarLabels, value);
+    s ??= this._series(labels as Labels<L>);
+    s.value += value;
+    (this.#exemplars ??= new WeakMap()).set(s, e);
+  }
+
   /** The current value of the series with these labels (0 if it does not exist yet). */
   get(labels?: Labels<L>): number {
     return (this._existing(labels ?? {} as Labels<L>))?.value ?? 0;
@@ -140,11 +205,29 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   labels(...values: LabelValue[]): CounterChild;
   labels(...args: unknown[]): CounterChild {
     const s = this._seriesOf(args);
-    return new CounterChild(s, this.name);
+    return new CounterChild(s, this as Counter<string>);
+  }
+
+  /** @internal */
+  protected override _detach(s: CounterSeries, labels: Record<string, string>): CounterSeries {
+    const d: CounterSeries & { exemplar?: Exemplar } = super._detach(s, labels);
+    const e = this.#exemplars?.get(s);
+    if (e !== undefined) d.exemplar = e;
+    return d;
   }
 
   /** @internal */
   protected _family(series: CounterSeries[]): CounterFamilySnapshot {
-    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
+    const ex = this.#exemplars;
+    return {
+      name: this.name,
+      help: this.help,
+      type: "counter",
+      unit: this.unit,
+      series: ex === undefined ? series : series.map((s) => {
+        const e = ex.get(s);
+        return e === undefined ? s : { ...s, exemplar: e };
+      }),
+    };
   }
 }

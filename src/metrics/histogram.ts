@@ -4,8 +4,9 @@
  */
 
 import { reservedNames, show } from "../_names.ts";
-import type { HistogramFamilySnapshot } from "../collector.ts";
+import type { Exemplar, HistogramFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { type ExemplarLabels, type ExemplarOptions, newExemplar } from "./_exemplar.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
@@ -127,16 +128,19 @@ function bucketIndex(bounds: Float64Array, v: number): number {
   return lo;
 }
 
+/** Counts `v` in its bucket; returns the bucket's index. */
 function record(
   s: HistogramSeries,
   bounds: Float64Array,
   v: number,
   name: string,
-): void {
+): number {
   if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
-  s.counts[bucketIndex(bounds, v)]++;
+  const i = bucketIndex(bounds, v);
+  s.counts[i]++;
   s.sum += v;
   s.count++;
+  return i;
 }
 
 /** A histogram bound to one label set by {@link Histogram.labels}. */
@@ -152,6 +156,13 @@ export class HistogramChild extends ObserverChild {
   /** Records one observation. */
   observe(value: number): void {
     record(this.#s, this.#h.bounds, value, this.#h.name);
+  }
+  /**
+   * Records one observation and keeps it as its bucket's exemplar (see
+   * {@link Histogram.observeWithExemplar}).
+   */
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
   }
 }
 
@@ -183,6 +194,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly buckets: readonly number[];
   /** @internal */
   readonly bounds: Float64Array;
+  /**
+   * Per series, the latest exemplar of each classic bucket (indexes as in
+   * `counts`), made on a series' first exemplar: others cost nothing.
+   */
+  #exemplars: WeakMap<HistogramSeries, (Exemplar | undefined)[]> | undefined;
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
@@ -207,11 +223,70 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.sum = 0;
     s.count = 0;
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
 
   /** @internal */
   protected _record(s: HistogramSeries, v: number): void {
     record(s, this.bounds, v, this.name);
+  }
+
+  /**
+   * Records one observation in the histogram without labels and keeps it as
+   * the exemplar of the bucket it falls in (a value equal to a bound in that
+   * bound's bucket): the latest one per bucket is exported (OpenMetrics,
+   * protobuf), with its labels, the value and the time of this call. A plain
+   * `observe()` keeps the exemplars there are. Nothing changes when the value
+   * or the labels are rejected: a RangeError for a value that is not a finite
+   * number or labels over 128 code points (names and values together), a
+   * TypeError for a bad label name or a lone surrogate.
+   *
+   * @example
+   * ```ts
+   * import { Histogram, Registry } from "../../mod.ts";
+   * const latency = new Histogram({ name: "job_seconds", help: "Job time.", registry: new Registry() });
+   * latency.observeWithExemplar(0.42, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" });
+   * ```
+   */
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void;
+  /** The same for the series with these labels: `observeWithExemplar(labels, { value, exemplarLabels })`. */
+  observeWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
+  observeWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
+    if (typeof a === "object" && a !== null) {
+      const o = b as ExemplarOptions | undefined;
+      if (o === null || typeof o !== "object") {
+        throw new TypeError(
+          `Histogram "${this.name}": observeWithExemplar(labels, options) takes ` +
+            `{ value, exemplarLabels } as its second argument, got ${
+              o === null ? "null" : typeof o
+            }`,
+        );
+      }
+      this._observeWithExemplar(undefined, o.value, o.exemplarLabels, a);
+    } else this._observeWithExemplar(this._single, a, b as ExemplarLabels);
+  }
+
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined), records the value and keeps the exemplar
+   * on its bucket. (A native histogram series keeps it in its bounded set.)
+   */
+  _observeWithExemplar(
+    s: HistogramSeries | undefined,
+    value: unknown,
+    exemplarLabels: unknown,
+    labels?: Labels<L>,
+  ): void {
+    if (typeof value !== "number" || value - value !== 0) {
+      throw badObservation("Histogram", this.name, value);
+    }
+    const e = newExemplar(this, exemplarLabels, value);
+    s ??= this._series(labels as Labels<L>);
+    const i = record(s, this.bounds, value, this.name);
+    const ex = this.#exemplars ??= new WeakMap();
+    let kept = ex.get(s);
+    if (kept === undefined) ex.set(s, kept = new Array(this.bounds.length + 1).fill(undefined));
+    kept[i] = e;
   }
 
   /** The series for these labels, resolved once. */
@@ -224,18 +299,27 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    return { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    const d = { ...s, counts: s.counts.slice(), labels } as HistogramSeries & {
+      exemplars?: (Exemplar | undefined)[];
+    };
+    const e = this.#exemplars?.get(s);
+    if (e !== undefined) d.exemplars = e.slice();
+    return d;
   }
 
   /** @internal */
   protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
+    const ex = this.#exemplars;
     return {
       name: this.name,
       help: this.help,
       type: "histogram",
       unit: this.unit,
       buckets: this.buckets,
-      series,
+      series: ex === undefined ? series : series.map((s) => {
+        const e = ex.get(s);
+        return e === undefined ? s : { ...s, exemplars: e };
+      }),
     };
   }
 }
