@@ -99,4 +99,5 @@ export {
   type MetricsHandlerOptions,
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
+export { type TraceparentLabels, traceparentLabels } from "./src/http/traceparent.ts";
 export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";
