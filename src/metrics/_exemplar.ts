@@ -33,6 +33,13 @@ function who(m: Named): string {
   return (m.type === "counter" ? "Counter" : "Histogram") + ` "${m.name}"`;
 }
 
+/** Whether `text` has no lone surrogate: the runtime's own check where there is one. */
+const wellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) =>
+      !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
 /**
  * The code points of `text`; throws a TypeError at a lone surrogate (text
  * with no UTF-8 form, which no exposition can carry).
@@ -54,6 +61,20 @@ function codePoints(m: Named, label: string, text: string): number {
   return n;
 }
 
+/** Label names already found valid (the few a program uses), so a call checks each once. */
+const goodNames = new Set<string>();
+
+function checkName(m: Named, name: string): void {
+  if (goodNames.has(name)) return;
+  if (!isLabelName(name)) {
+    throw new TypeError(
+      `${who(m)}: invalid exemplar label name ${JSON.stringify(name)}: a label name must ` +
+        'match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__", e.g. "trace_id"',
+    );
+  }
+  if (goodNames.size < 256) goodNames.add(name);
+}
+
 /**
  * @internal A new exemplar of `value` timestamped now (epoch seconds, ms
  * resolution), with a checked copy of `labels`. Throws a TypeError (a label
@@ -68,27 +89,33 @@ export function newExemplar(m: Named, labels: unknown, value: number): Exemplar 
       }`,
     );
   }
-  const own: Record<string, string> = {};
-  let points = 0;
-  for (const name in labels) {
-    if (!isLabelName(name)) {
-      throw new TypeError(
-        `${who(m)}: invalid exemplar label name ${JSON.stringify(name)}: a label name must ` +
-          'match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__", e.g. "trace_id"',
-      );
-    }
-    const v: unknown = (labels as Record<string, unknown>)[name];
-    const text = typeof v === "string" ? v : typeof v === "number" ? "" + v : undefined;
-    if (text === undefined) {
+  // One read of each label: the copy is what is checked and kept.
+  const own: Record<string, unknown> = { ...labels };
+  let units = 0; // UTF-16 units: at least the code points
+  for (const name in own) {
+    checkName(m, name);
+    const v = own[name];
+    let text: string;
+    if (typeof v === "string") text = v;
+    else if (typeof v === "number") own[name] = text = "" + v;
+    else {
       throw new TypeError(
         `${who(m)}: exemplar label "${name}" must be a string or a number, got ${
           v === null ? "null" : typeof v
         }`,
       );
     }
-    points += name.length + codePoints(m, name, text);
-    own[name] = text;
+    if (!wellFormed(text)) codePoints(m, name, text); // throws, naming the surrogate
+    units += name.length + text.length;
   }
+  if (units > EXEMPLAR_MAX_CODE_POINTS) tooLong(m, own);
+  return { labels: own as Record<string, string>, value, timestamp: Date.now() / 1000 };
+}
+
+/** Throws when the labels' names and values take more code points than OpenMetrics allows. */
+function tooLong(m: Named, labels: Record<string, unknown>): void {
+  let points = 0;
+  for (const name in labels) points += name.length + codePoints(m, name, labels[name] as string);
   if (points > EXEMPLAR_MAX_CODE_POINTS) {
     throw new RangeError(
       `${who(m)}: the exemplar's label names and values take ${points} code points; ` +
@@ -96,7 +123,6 @@ export function newExemplar(m: Named, labels: unknown, value: number): Exemplar 
         "exemplars): shorten them",
     );
   }
-  return { labels: own, value, timestamp: Date.now() / 1000 };
 }
 
 /** client_golang's bound on a native histogram series' exemplars. */
