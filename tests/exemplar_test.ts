@@ -285,7 +285,9 @@ test("protobuf carries counter and bucket exemplars, the +Inf one on an explicit
   skip: needs("go"),
 }, async () => {
   const { registry, c, h } = setup();
+  const before = Date.now();
   c.incWithExemplar(2, { trace_id: TRACE });
+  const after = Date.now();
   h.observeWithExemplar(0.5, { trace_id: TRACE });
   h.observeWithExemplar(9, { trace_id: TRACE2 });
   const res = await createMetricsHandler({ registry })(
@@ -300,7 +302,10 @@ test("protobuf carries counter and bucket exemplars, the +Inf one on an explicit
   assert.equal(jobs.counter.value, 2);
   assert.deepEqual(jobs.counter.exemplar.label, [{ name: "trace_id", value: TRACE }]);
   assert.equal(jobs.counter.exemplar.value, 2);
-  assert.match(jobs.counter.exemplar.timestamp, /^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+  // Whole milliseconds as recorded (Prometheus truncates to ms: .053999901 would lose one).
+  assert.match(jobs.counter.exemplar.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
+  const t = Date.parse(jobs.counter.exemplar.timestamp);
+  assert.ok(t >= before && t <= after, `${t} in [${before}, ${after}]`);
   const lat = fams.find((f) => f.family.name === "latency_seconds")!.family.metric[0] as {
     histogram: {
       sampleCount: string;

@@ -47,10 +47,15 @@ function labelPairs(w: ProtoWriter, labels: Readonly<Record<string, string>> | u
   }
 }
 
-/** A google.protobuf.Timestamp from epoch seconds. */
+/**
+ * A google.protobuf.Timestamp from epoch seconds. Nanoseconds are rounded to
+ * whole microseconds: a double near 2^31 s resolves no finer than ~0.24 µs,
+ * and `1795907831.054` must not reach Prometheus (which truncates to ms) as
+ * .053999901.
+ */
 function timestamp(w: ProtoWriter, field: number, seconds: number): void {
   let s = Math.floor(seconds);
-  let nanos = Math.round((seconds - s) * 1e9);
+  let nanos = Math.round((seconds - s) * 1e6) * 1000;
   if (nanos >= 1e9) {
     s++;
     nanos -= 1e9;
