@@ -36,3 +36,27 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
+
+test("the README's Exemplars example runs and prints what its comments say", async () => {
+  const block = blocks.find((b) => b.includes("incWithExemplar"));
+  assert.ok(block, "example found");
+  const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/exemplars.mts";
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  const out = lines.join("\n");
+  // The comments' lines, but for the timestamp (the time of the call).
+  for (const shown of block.match(/^\/\/ \S+ \d.*$/gm) ?? []) {
+    const [, line] = /^\/\/ (.*) [\d.]+$/.exec(shown)!;
+    assert.ok(out.split("\n").some((l) => l.startsWith(line + " ")), `${line}\n${out}`);
+  }
+  assert.equal(block.match(/^\/\/ \S+ \d.*$/gm)?.length, 2);
+  assert.match(out, /^jobs_total\{queue="sms"\} 2 # \{trace_id="[0-9a-f]{32}"\} 2 \d+(\.\d+)?$/m);
+});
