@@ -217,6 +217,15 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     return out;
   }
 
+  /**
+   * @internal For aggregation, which merges sketches rather than quantiles:
+   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * `WindowedSketch` and its slots), read together. Read-only.
+   */
+  _sketches(): { labelText: string; sum: number; count: number; window: unknown }[] {
+    return this._all();
+  }
+
   /** @internal */
   protected _family(all: SummarySeries[]): SummaryFamilySnapshot {
     const scratch = new Sketch();
