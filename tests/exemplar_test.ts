@@ -9,8 +9,12 @@ import {
   Registry,
   type ValueSeriesSnapshot,
 } from "../mod.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { NativeExemplars } from "../src/metrics/_exemplar.ts";
-import { goDecode, needs, type ParsedFamily, promtool, pyParse } from "./_tools.ts";
+import { RemoteWriter } from "../src/remote/mod.ts";
+import { goDecode, needs, type ParsedFamily, promtool, pyParse, rwdecode } from "./_tools.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const TRACE2 = "0af7651916cd43dd8448eb211c80319c";
@@ -357,3 +361,58 @@ test("NativeExemplars keeps at most 10: when full, the oldest past 5 minutes, el
   ]);
   assert.equal(set.list.length, 10);
 });
+
+test(
+  "RemoteWriter sends the exemplars of incWithExemplar() and observeWithExemplar() (1.0, ms timestamps)",
+  {
+    skip: needs("go-snappy"),
+  },
+  async () => {
+    const { registry, lc, h } = setup();
+    const before = Date.now();
+    lc.incWithExemplar({ shop: "north" }, { value: 2, exemplarLabels: { trace_id: TRACE } });
+    h.observeWithExemplar(0.5, { trace_id: TRACE2 });
+    const after = Date.now();
+    const bodies: Uint8Array[] = [];
+    const fetch = ((_u: unknown, init?: RequestInit) => {
+      bodies.push(new Uint8Array(init!.body as Uint8Array));
+      return Promise.resolve(new Response(null, { status: 204 }));
+    }) as typeof globalThis.fetch;
+    await new RemoteWriter("http://receiver.test/api/v1/write", { registry, fetch }).write();
+    const dir = mkdtempSync(join(tmpdir(), "promedge-ex-"));
+    try {
+      writeFileSync(join(dir, "body"), bodies[0]);
+      type L = { name: string[]; value: string[] };
+      type Ts = {
+        labels: L[];
+        exemplars?: { labels: L[]; value: number[]; timestamp: number[] }[];
+      };
+      const req = JSON.parse(rwdecode("v1", [join(dir, "body")])) as { timeseries: Ts[] };
+      const withEx = req.timeseries.filter((t) => t.exemplars).map((t) => ({
+        series: t.labels.map((l) => `${l.name[0]}=${l.value[0]}`).join(","),
+        ex: t.exemplars!.map((e) => ({
+          labels: e.labels.map((l) => `${l.name[0]}=${l.value[0]}`).join(","),
+          value: e.value[0],
+          ms: e.timestamp[0],
+        })),
+      }));
+      assert.deepEqual(withEx.map((x) => x.series).sort(), [
+        "__name__=latency_seconds_bucket,le=1.0",
+        "__name__=orders_total,shop=north",
+      ]);
+      for (const x of withEx) {
+        const [e] = x.ex;
+        assert.equal(x.ex.length, 1);
+        assert.deepEqual(
+          [e.labels, e.value],
+          x.series.startsWith("__name__=orders")
+            ? [`trace_id=${TRACE}`, 2]
+            : [`trace_id=${TRACE2}`, 0.5],
+        );
+        assert.ok(e.ms >= before && e.ms <= after && Number.isInteger(e.ms), `${e.ms}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
