@@ -99,9 +99,10 @@ function cases(): MicroCase[] {
   const theirReg = (c: Client) => ({ registers: [new c.Registry()] });
   // prom-client keeps exemplars only on an OpenMetrics registry.
   const omReg = (c: Client) => {
-    const r = new c.Registry();
+    // The registry's content type is a type parameter in prom-client's typings.
+    const r = new c.Registry<typeof c.Registry.OPENMETRICS_CONTENT_TYPE>();
     r.setContentType(c.Registry.OPENMETRICS_CONTENT_TYPE);
-    return { registers: [r] };
+    return { registers: [r as unknown as InstanceType<Client["Registry"]>] };
   };
   return [
     {
