@@ -235,7 +235,16 @@ test("rejected exemplars change nothing: bad label names, values, lone surrogate
   }
   // A counter only goes up; a histogram may observe a negative value.
   assert.throws(() => c.incWithExemplar(-1, { trace_id: TRACE }), /counters only go up/);
-  assert.throws(() => lc.incWithExemplar({ shop: "north" }, undefined as never), TypeError);
+  const formHint = /takes \{ value, exemplarLabels \} as its second argument/;
+  assert.throws(() => lc.incWithExemplar({ shop: "north" }, undefined as never), formHint);
+  assert.throws(
+    () => lc.incWithExemplar({ shop: "north" }, { trace_id: TRACE } as never),
+    formHint,
+  );
+  assert.throws(
+    () => lh.observeWithExemplar({ route: "/" }, { trace_id: TRACE } as never),
+    formHint,
+  );
   assert.equal(await registry.metrics({ openMetrics: true }), before, "nothing recorded changed");
   assert.equal(lc.seriesCount, 1, "no series made by a rejected call");
   assert.equal(lh.seriesCount, 0, "no series made by a rejected call");

@@ -125,6 +125,20 @@ function tooLong(m: Named, labels: Record<string, unknown>): void {
   }
 }
 
+/**
+ * @internal The second argument of a labelled `incWithExemplar` or
+ * `observeWithExemplar`, checked: an object with `exemplarLabels`.
+ */
+export function exemplarOptions(m: Named, method: string, o: unknown): ExemplarOptions {
+  if (o !== null && typeof o === "object" && "exemplarLabels" in o) return o as ExemplarOptions;
+  throw new TypeError(
+    `${who(m)}: ${method}(labels, options) takes { value, exemplarLabels } as its second ` +
+      `argument, got ${
+        o === null ? "null" : typeof o === "object" ? "an object without exemplarLabels" : typeof o
+      }`,
+  );
+}
+
 /** client_golang's bound on a native histogram series' exemplars. */
 export const NATIVE_EXEMPLARS_MAX = 10;
 /** client_golang's age, in seconds, past which a native exemplar is replaced first. */

@@ -6,7 +6,12 @@
 import { counterFamily, reservedNames, show } from "../_names.ts";
 import type { CounterFamilySnapshot, Exemplar } from "../collector.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { type ExemplarLabels, type ExemplarOptions, newExemplar } from "./_exemplar.ts";
+import {
+  type ExemplarLabels,
+  type ExemplarOptions,
+  exemplarOptions,
+  newExemplar,
+} from "./_exemplar.ts";
 
 /** Options of a {@link Counter}. */
 export interface CounterOptions<L extends string> extends MetricOptions<L> {
@@ -163,13 +168,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   incWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
   incWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
     if (typeof a === "object" && a !== null) {
-      const o = b as ExemplarOptions | undefined;
-      if (o === null || typeof o !== "object") {
-        throw new TypeError(
-          `Counter "${this.name}": incWithExemplar(labels, options) takes { value, exemplarLabels } ` +
-            `as its second argument, got ${o === null ? "null" : typeof o}`,
-        );
-      }
+      const o = exemplarOptions(this, "incWithExemplar", b);
       this._incWithExemplar(undefined, o.value, o.exemplarLabels, a);
     } else this._incWithExemplar(this._single, a, b as ExemplarLabels);
   }

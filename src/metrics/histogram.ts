@@ -6,7 +6,12 @@
 import { reservedNames, show } from "../_names.ts";
 import type { Exemplar, HistogramFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { type ExemplarLabels, type ExemplarOptions, newExemplar } from "./_exemplar.ts";
+import {
+  type ExemplarLabels,
+  type ExemplarOptions,
+  exemplarOptions,
+  newExemplar,
+} from "./_exemplar.ts";
 import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
@@ -253,15 +258,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   observeWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
   observeWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
     if (typeof a === "object" && a !== null) {
-      const o = b as ExemplarOptions | undefined;
-      if (o === null || typeof o !== "object") {
-        throw new TypeError(
-          `Histogram "${this.name}": observeWithExemplar(labels, options) takes ` +
-            `{ value, exemplarLabels } as its second argument, got ${
-              o === null ? "null" : typeof o
-            }`,
-        );
-      }
+      const o = exemplarOptions(this, "observeWithExemplar", b);
       this._observeWithExemplar(undefined, o.value, o.exemplarLabels, a);
     } else this._observeWithExemplar(this._single, a, b as ExemplarLabels);
   }
