@@ -266,7 +266,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /**
    * @internal Checks the value and the exemplar, then finds the series (from
    * `labels` when `s` is undefined), records the value and keeps the exemplar
-   * on its bucket. (A native histogram series keeps it in its bounded set.)
+   * on its bucket. Native histograms (not wired here yet) hook in at the
+   * end: a series with native buckets keeps `e` in a `NativeExemplars` set
+   * (`_exemplar.ts`: 10, oldest past 5 minutes replaced first) instead of the
+   * per-bucket array, and its snapshot's `native.exemplars` is that set's
+   * `list`.
    */
   _observeWithExemplar(
     s: HistogramSeries | undefined,
