@@ -37,21 +37,32 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
 
-test("the README's Exemplars example runs and prints what its comments say", async () => {
-  const block = blocks.find((b) => b.includes("incWithExemplar"));
-  assert.ok(block, "example found");
+/** Runs one README block as a module; returns what it printed. */
+async function runBlock(block: string, file: string): Promise<string[]> {
   const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
   const lines: string[] = [];
   const log = console.log;
   console.log = (...a: unknown[]) => lines.push(a.join(" "));
   try {
-    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/exemplars.mts";
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/" + file;
     writeFileSync(f, code);
     await import(pathToFileURL(f).href);
   } finally {
     console.log = log;
   }
-  const out = lines.join("\n");
+  return lines;
+}
+
+test("the README's native histogram example runs and keeps a native part", async () => {
+  const block = blocks.find((b) => b.includes("native: true"));
+  assert.ok(block, "example found");
+  assert.deepEqual(await runBlock(block, "native.mts"), ["3"]);
+});
+
+test("the README's Exemplars example runs and prints what its comments say", async () => {
+  const block = blocks.find((b) => b.includes("incWithExemplar"));
+  assert.ok(block, "example found");
+  const out = (await runBlock(block, "exemplars.mts")).join("\n");
   // The comments' lines, but for the timestamp (the time of the call).
   for (const shown of block.match(/^\/\/ \S+ \d.*$/gm) ?? []) {
     const [, line] = /^\/\/ (.*) [\d.]+$/.exec(shown)!;

@@ -10,7 +10,13 @@
  * @module
  */
 
-import { checkLabelNames, checkMetricName, checkUnit } from "../_names.ts";
+import {
+  checkLabelNames,
+  checkMetricName,
+  checkUnit,
+  loneSurrogateAt,
+  notUnicode,
+} from "../_names.ts";
 import { labelText } from "../exposition/_escape.ts";
 import type {
   Collectable,
@@ -120,6 +126,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         `Metric "${opts.name}": help must be a string describing the metric`,
       );
     }
+    const at = loneSurrogateAt(opts.help);
+    if (at >= 0) throw notUnicode(`Metric "${opts.name}" help`, opts.help, at);
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = checkLabelNames(
@@ -252,6 +260,23 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _keys(labels: Labels<L>): string[] {
     const names = this.labelNames;
     const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    const keys: string[] = [];
+    for (const name of names) {
+      const v = given[name];
+      if (v === undefined) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
+        );
+      }
+      keys.push(this._key(name, v));
+    }
+    return keys;
+  }
+
+  /** Throws unless every key of `given` is one of labelNames. */
+  private _checkNames(given: Record<string, unknown>): void {
+    const names = this.labelNames;
     for (const key in given) {
       if (!names.includes(key as L)) {
         throw this._labelError(
@@ -259,25 +284,42 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         );
       }
     }
-    const keys: string[] = [];
-    for (const name of names) {
-      const v = given[name];
-      if (typeof v === "string") keys.push(v);
-      else if (typeof v === "number") keys.push("" + v);
-      else if (v === undefined) {
-        throw this._labelError(
-          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
-        );
-      } else {
-        throw this._labelError(
-          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
-        );
-      }
-    }
-    return keys;
   }
 
-  /** Removes the series with these labels, if it exists. A bound child of it stops being exported. */
+  /**
+   * The value of label `name` as a string; throws on a value that cannot be
+   * one. Runs only where a series may be created or a lookup missed, so a
+   * series holding a lone surrogate never exists, and the lookup of an
+   * existing one needs no check.
+   */
+  private _key(name: string, v: unknown): string {
+    if (typeof v === "string") {
+      const at = loneSurrogateAt(v);
+      if (at >= 0) throw notUnicode(`Metric "${this.name}" label "${name}"`, v, at);
+      return v;
+    }
+    if (typeof v === "number") return "" + v;
+    throw this._labelError(
+      `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
+    );
+  }
+
+  /**
+   * @internal Checks the labels a timer starts with (some may come at its
+   * end): each one known and a valid value. Nothing is created.
+   */
+  protected _checkSome(labels: Partial<Labels<L>> | undefined): void {
+    if (labels === undefined) return;
+    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    for (const key in given) if (given[key] !== undefined) this._key(key, given[key]);
+  }
+
+  /**
+   * Removes the series with these labels, if it exists. A bound child of it
+   * brings it back, from zero, at its next update.
+   */
   remove(labels: Labels<L>): void;
   /** Removes the series with these label values, given in `labelNames` order. */
   remove(...values: LabelValue[]): void;
@@ -294,7 +336,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       path.push(node);
       node = next as Node;
     }
-    if (childOf(node, keys[keys.length - 1]) === undefined) return;
+    const s = childOf(node, keys[keys.length - 1]) as S | undefined;
+    if (s === undefined) return;
+    this._poison(s);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -319,11 +363,59 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return labels as Labels<L>;
   }
 
-  /** Removes every labelled series; a metric without labels goes back to zero. */
+  /**
+   * Removes every labelled series (a bound child brings its series back,
+   * from zero, at its next update); a metric without labels goes back to zero.
+   */
   reset(): void {
+    if (this._single) this._resetSeries(this._single);
+    else for (const s of this._all()) this._poison(s);
     this.#root = new Map();
     this.#count = 0;
-    if (this._single) this._resetSeries(this._single);
+  }
+
+  /**
+   * @internal Makes a series that reset() or remove() took out of the tree
+   * fail the fast path of its bound children, at no cost to them and no
+   * memory: a NaN in the figure their update computes anyway (a counter's
+   * or gauge's value, a histogram's or summary's count). Only a gauge can
+   * hold NaN while in the tree; the slow path, `_reattach`, tells them apart.
+   */
+  protected _poison(_s: S): void {}
+
+  /**
+   * @internal The series a bound child holding `s` should use: the one in
+   * the tree for the labels of `s` (`s` itself unless reset() or remove()
+   * took it out), else, with `create`, a new one.
+   */
+  _reattach(s: S, create: boolean): S | undefined {
+    const labels = this._valuesToLabels(this._labelValues(s.labelText));
+    return this._find(labels) ?? (create ? this._create(labels) : undefined);
+  }
+
+  /**
+   * The label values written in a series' label text, in labelNames order:
+   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
+   * the value escaped by escapeLabelValue).
+   */
+  private _labelValues(text: string): string[] {
+    const names = this.labelNames;
+    const values: string[] = new Array(names.length);
+    let at = 0;
+    for (let j = 0; j < names.length; j++) {
+      at += names[j].length + 2; // past name="
+      let value = "";
+      let from = at;
+      for (; text[at] !== '"'; at++) {
+        if (text[at] === "\\") {
+          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
+          from = ++at + 1;
+        }
+      }
+      values[j] = value + text.slice(from, at);
+      at += 2; // past ",
+    }
+    return values;
   }
 
   /** @internal Zeroes a series in place. */

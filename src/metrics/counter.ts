@@ -44,35 +44,44 @@ function goodAmount(v: unknown): v is number {
   return typeof v === "number" && v >= 0 && v < Infinity;
 }
 
-/** A counter bound to one label set by {@link Counter.labels}: `inc()` is a plain add. */
+/**
+ * A counter bound to one label set by {@link Counter.labels}: `inc()` is a
+ * plain add. After `reset()` or `remove()` its next `inc()` brings the
+ * series back, from zero.
+ */
 export class CounterChild {
   #s: CounterSeries;
-  #c: Counter<string>;
+  #m: Counter<string>;
   /** @internal */
-  constructor(series: CounterSeries, counter: Counter<string>) {
+  constructor(series: CounterSeries, metric: Counter<string>) {
     this.#s = series;
-    this.#c = counter;
+    this.#m = metric;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    if (amount === undefined) {
-      this.#s.value++;
-    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
-      this.#s.value += amount;
-    } else {
-      throw badAmount(this.#c.name, amount);
-    }
+    const s = this.#s;
+    let v: number;
+    if (amount === undefined) v = s.value + 1;
+    else if (typeof amount === "number" && amount >= 0 && amount < Infinity) v = s.value + amount;
+    else throw badAmount(this.#m.name, amount);
+    // NaN only when reset() or remove() took the series out (see Metric._poison).
+    if (v === v) s.value = v;
+    else this.#reattach().value += amount ?? 1;
+  }
+  #reattach(): CounterSeries {
+    return this.#s = this.#m._reattach(this.#s, true)!;
   }
   /**
    * Adds `value` and keeps it as the series' exemplar, with these labels and
    * the time of the call (see {@link Counter.incWithExemplar}).
    */
   incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
-    this.#c._incWithExemplar(this.#s, value, exemplarLabels);
+    this.#s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
   }
-  /** The current value. */
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 
@@ -118,6 +127,11 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
+  protected override _poison(s: CounterSeries): void {
+    s.value = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
     s.created = nowSeconds();
@@ -136,15 +150,15 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
   private _add(a: number | Labels<L> | undefined, b: number | undefined): void {
-    let s = this._single;
-    let v: unknown = a;
-    if (typeof a === "object") {
-      s = this._series(a);
-      v = b;
-    } else if (s === undefined) s = this._series(a as never);
+    const labelled = typeof a === "object";
+    const v: unknown = labelled ? b : a;
+    // The amount is checked before the series is looked up: a rejected call creates nothing.
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < Infinity)) {
+      throw badAmount(this.name, v);
+    }
+    const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
-    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
-    else throw badAmount(this.name, v);
+    else s.value += v as number;
   }
 
   /**
@@ -175,19 +189,23 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /**
    * @internal Checks the value and the exemplar, then finds the series (from
-   * `labels` when `s` is undefined), adds and keeps the exemplar.
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), adds, keeps the exemplar and returns the
+   * series.
    */
   _incWithExemplar(
     s: CounterSeries | undefined,
     value: unknown,
     exemplarLabels: unknown,
     labels?: Labels<L>,
-  ): void {
+  ): CounterSeries {
     if (!goodAmount(value)) throw badAmount(this.name, value);
     const e = newExemplar(this, exemplarLabels, value);
-    s ??= this._series(labels as Labels<L>);
+    if (s === undefined) s = this._series(labels as Labels<L>);
+    else if (s.value !== s.value) s = this._reattach(s, true)!; // poisoned: see _poison
     s.value += value;
     (this.#exemplars ??= new WeakMap()).set(s, e);
+    return s;
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */
@@ -203,8 +221,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): CounterChild;
   labels(...args: unknown[]): CounterChild {
-    const s = this._seriesOf(args);
-    return new CounterChild(s, this as Counter<string>);
+    return new CounterChild(this._seriesOf(args), this as Counter<string>);
   }
 
   /** @internal */

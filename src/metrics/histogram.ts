@@ -4,15 +4,28 @@
  */
 
 import { reservedNames, show } from "../_names.ts";
-import type { Exemplar, HistogramFamilySnapshot } from "../collector.ts";
+import type {
+  Exemplar,
+  HistogramFamilySnapshot,
+  HistogramSeriesSnapshot,
+  NativeHistogramSnapshot,
+} from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 import {
   type ExemplarLabels,
   type ExemplarOptions,
   exemplarOptions,
+  NativeExemplars,
   newExemplar,
 } from "./_exemplar.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import {
+  checkNativeOptions,
+  NativeHistogramCounts,
+  type NativeHistogramOptions,
+} from "./_native.ts";
+
+export type { NativeHistogramOptions };
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -37,6 +50,14 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
    * {@link DEFAULT_BUCKETS}.
    */
   buckets?: readonly number[];
+  /**
+   * Also keep a native histogram per series (sparse exponential buckets,
+   * sent in the protobuf exposition, which Prometheus started with
+   * `--enable-feature=native-histograms` asks for): `true` for the defaults
+   * (schema 3, zero threshold 2^-128, at most 160 buckets), or the options.
+   * The classic buckets stay, and are what the text formats show.
+   */
+  native?: boolean | NativeHistogramOptions;
   /** Called at every scrape before the histogram is written, with it as `this`. */
   collect?: (this: Histogram<L>) => void | Promise<void>;
 }
@@ -79,6 +100,15 @@ export function exponentialBuckets(
   return Array.from({ length: count }, (_, i) => start * factor ** i);
 }
 
+function nativeOptions(
+  name: string,
+  native: unknown,
+): Readonly<Required<NativeHistogramOptions>> | undefined {
+  if (native === undefined || native === false) return undefined;
+  const opts = native === true ? undefined : native as NativeHistogramOptions;
+  return Object.freeze(checkNativeOptions(opts, `Histogram "${name}": native.`));
+}
+
 function checkBuckets(name: string, buckets: unknown): number[] {
   if (buckets === undefined) return [...DEFAULT_BUCKETS];
   if (!Array.isArray(buckets)) {
@@ -111,8 +141,11 @@ export class HistogramSeries {
   count = 0;
   created: number = nowSeconds();
   readonly counts: Float64Array;
-  constructor(readonly labelText: string, n: number) {
+  /** The native buckets, for a histogram with a native part. */
+  readonly nativeCounts: NativeHistogramCounts | undefined;
+  constructor(readonly labelText: string, n: number, native?: Required<NativeHistogramOptions>) {
     this.counts = new Float64Array(n + 1);
+    this.nativeCounts = native && new NativeHistogramCounts(native);
   }
 }
 
@@ -133,22 +166,68 @@ function bucketIndex(bounds: Float64Array, v: number): number {
   return lo;
 }
 
-/** Counts `v` in its bucket; returns the bucket's index. */
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * histogram (its count is NaN then: see Metric._poison).
+ */
 function record(
   s: HistogramSeries,
   bounds: Float64Array,
   v: number,
   name: string,
-): number {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
-  const i = bucketIndex(bounds, v);
-  s.counts[i]++;
+): boolean {
+  checkObservation("Histogram", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
+  s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
-  s.count++;
-  return i;
+  s.count = count;
+  if (s.nativeCounts !== undefined) s.nativeCounts.observe(v);
+  return true;
 }
 
-/** A histogram bound to one label set by {@link Histogram.labels}. */
+/**
+ * A native series as its snapshot: everything copied in one turn, so count,
+ * sum, classic and native buckets agree (Prometheus rejects a scrape whose
+ * native buckets do not add up to the count).
+ */
+function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): HistogramSeriesSnapshot {
+  const { positive, negative, ...rest } = n.snapshot();
+  const native: NativeHistogramSnapshot = {
+    schema: rest.schema,
+    zeroThreshold: rest.zeroThreshold,
+    zeroCount: rest.zeroCount,
+    positiveSpans: positive.spans,
+    positiveDeltas: positive.deltas,
+    negativeSpans: negative.spans,
+    negativeDeltas: negative.deltas,
+  };
+  const labels = (s as { labels?: Readonly<Record<string, string>> }).labels;
+  return {
+    labelText: s.labelText,
+    ...(labels && { labels }),
+    counts: s.counts.slice(),
+    sum: rest.sum,
+    count: rest.count,
+    created: s.created,
+    native,
+  };
+}
+
+/**
+ * The exemplars of one series: the latest per classic bucket (indexes as in
+ * `counts`) and, for a native histogram, a bounded set.
+ */
+interface KeptExemplars {
+  readonly buckets: readonly (Exemplar | undefined)[];
+  readonly native: { readonly list: readonly Exemplar[] } | undefined;
+}
+
+/**
+ * A histogram bound to one label set by {@link Histogram.labels}. After
+ * `reset()` or `remove()` its next observation brings the series back, from
+ * zero.
+ */
 export class HistogramChild extends ObserverChild {
   #s: HistogramSeries;
   #h: Histogram<string>;
@@ -160,14 +239,17 @@ export class HistogramChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, this.#h.bounds, value, this.#h.name);
+    const h = this.#h;
+    if (!record(this.#s, h.bounds, value, h.name)) {
+      record(this.#s = h._reattach(this.#s, true)!, h.bounds, value, h.name);
+    }
   }
   /**
-   * Records one observation and keeps it as its bucket's exemplar (see
+   * Records one observation and keeps it as an exemplar (see
    * {@link Histogram.observeWithExemplar}).
    */
   observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
-    this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
+    this.#s = this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
   }
 }
 
@@ -199,17 +281,18 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly buckets: readonly number[];
   /** @internal */
   readonly bounds: Float64Array;
-  /**
-   * Per series, the latest exemplar of each classic bucket (indexes as in
-   * `counts`), made on a series' first exemplar: others cost nothing.
-   */
-  #exemplars: WeakMap<HistogramSeries, (Exemplar | undefined)[]> | undefined;
+  /** The native histogram options (defaults filled in), or undefined without a native part. */
+  readonly native: Readonly<Required<NativeHistogramOptions>> | undefined;
+  /** Each series' exemplars, made on the first one: series without one cost nothing. */
+  #exemplars: WeakMap<HistogramSeries, KeptExemplars> | undefined;
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
+    const native = nativeOptions(opts?.name, opts?.native);
     super(opts, "le");
+    this.native = native;
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
     this._checkUnit(this.name);
@@ -219,7 +302,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected _newSeries(labelText: string): HistogramSeries {
-    return new HistogramSeries(labelText, this.bounds.length);
+    return new HistogramSeries(labelText, this.bounds.length, this.native);
+  }
+
+  /** @internal */
+  protected override _poison(s: HistogramSeries): void {
+    s.count = NaN;
   }
 
   /** @internal */
@@ -227,6 +315,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.counts.fill(0);
     s.sum = 0;
     s.count = 0;
+    s.nativeCounts?.reset();
     s.created = nowSeconds();
     this.#exemplars?.delete(s);
   }
@@ -238,13 +327,16 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /**
    * Records one observation in the histogram without labels and keeps it as
-   * the exemplar of the bucket it falls in (a value equal to a bound in that
-   * bound's bucket): the latest one per bucket is exported (OpenMetrics,
-   * protobuf), with its labels, the value and the time of this call. A plain
-   * `observe()` keeps the exemplars there are. Nothing changes when the value
-   * or the labels are rejected: a RangeError for a value that is not a finite
-   * number or labels over 128 code points (names and values together), a
-   * TypeError for a bad label name or a lone surrogate.
+   * an exemplar: the latest one of the classic bucket it falls in (a value
+   * equal to a bound in that bound's bucket) and, for a native histogram, one
+   * of a bounded set per series (10; once full, the oldest past 5 minutes
+   * goes first, else the one nearest in value). They are exported with their
+   * labels, the value and the time of this call (OpenMetrics: the classic
+   * buckets; protobuf: both). A plain `observe()` keeps the exemplars there
+   * are. Nothing changes when the value or the labels are rejected: a
+   * RangeError for a value that is not a finite number or labels over 128
+   * code points (names and values together), a TypeError for a bad label
+   * name or a lone surrogate.
    *
    * @example
    * ```ts
@@ -265,29 +357,34 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /**
    * @internal Checks the value and the exemplar, then finds the series (from
-   * `labels` when `s` is undefined), records the value and keeps the exemplar
-   * on its bucket. Native histograms (not wired here yet) hook in at the
-   * end: a series with native buckets keeps `e` in a `NativeExemplars` set
-   * (`_exemplar.ts`: 10, oldest past 5 minutes replaced first) instead of the
-   * per-bucket array, and its snapshot's `native.exemplars` is that set's
-   * `list`.
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), records the value, keeps the exemplar on
+   * its classic bucket and in the native set, and returns the series.
    */
   _observeWithExemplar(
     s: HistogramSeries | undefined,
     value: unknown,
     exemplarLabels: unknown,
     labels?: Labels<L>,
-  ): void {
-    if (typeof value !== "number" || value - value !== 0) {
-      throw badObservation("Histogram", this.name, value);
-    }
-    const e = newExemplar(this, exemplarLabels, value);
-    s ??= this._series(labels as Labels<L>);
-    const i = record(s, this.bounds, value, this.name);
+  ): HistogramSeries {
+    checkObservation("Histogram", this.name, value);
+    const v = value as number;
+    const e = newExemplar(this, exemplarLabels, v);
+    if (s === undefined) s = this._series(labels as Labels<L>);
+    else if (s.count !== s.count) s = this._reattach(s, true)!; // poisoned: see _poison
+    record(s, this.bounds, v, this.name);
     const ex = this.#exemplars ??= new WeakMap();
-    let kept = ex.get(s);
-    if (kept === undefined) ex.set(s, kept = new Array(this.bounds.length + 1).fill(undefined));
-    kept[i] = e;
+    let kept = ex.get(s) as { buckets: (Exemplar | undefined)[]; native?: NativeExemplars };
+    if (kept === undefined) {
+      kept = {
+        buckets: new Array(this.bounds.length + 1).fill(undefined),
+        native: this.native && new NativeExemplars(),
+      };
+      ex.set(s, kept as KeptExemplars);
+    }
+    kept.buckets[bucketIndex(this.bounds, v)] = e;
+    kept.native?.add(e);
+    return s;
   }
 
   /** The series for these labels, resolved once. */
@@ -295,32 +392,58 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): HistogramChild;
   labels(...args: unknown[]): HistogramChild {
-    return new HistogramChild(this._seriesOf(args), this as Histogram<string>);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: HistogramSeries): HistogramChild {
+    return new HistogramChild(s, this as Histogram<string>);
   }
 
   /** @internal */
   protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    const d = { ...s, counts: s.counts.slice(), labels } as HistogramSeries & {
-      exemplars?: (Exemplar | undefined)[];
-    };
-    const e = this.#exemplars?.get(s);
-    if (e !== undefined) d.exemplars = e.slice();
+    const d = { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    const kept = this.#exemplars?.get(s);
+    // The copy's exemplars as they are now, found by _family like a live series'.
+    if (kept !== undefined) {
+      this.#exemplars!.set(d, {
+        buckets: kept.buckets.slice(),
+        native: kept.native && { list: kept.native.list.slice() },
+      });
+    }
     return d;
+  }
+
+  /** @internal A series as its snapshot shows it: the native part, the exemplars. */
+  private _snapshot(s: HistogramSeries, kept: KeptExemplars | undefined): HistogramSeries {
+    if (this.native === undefined) {
+      return kept === undefined ? s : { ...s, exemplars: kept.buckets } as HistogramSeries;
+    }
+    const out = nativeSnapshot(s, s.nativeCounts!) as {
+      -readonly [K in keyof HistogramSeriesSnapshot]: HistogramSeriesSnapshot[K];
+    };
+    if (kept !== undefined) {
+      out.exemplars = kept.buckets;
+      if (kept.native && kept.native.list.length > 0) {
+        out.native = { ...out.native!, exemplars: kept.native.list.slice() };
+      }
+    }
+    return out as unknown as HistogramSeries;
   }
 
   /** @internal */
   protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
     const ex = this.#exemplars;
+    if (this.native !== undefined || ex !== undefined) {
+      series = series.map((s) => this._snapshot(s, ex?.get(s)));
+    }
     return {
       name: this.name,
       help: this.help,
       type: "histogram",
       unit: this.unit,
       buckets: this.buckets,
-      series: ex === undefined ? series : series.map((s) => {
-        const e = ex.get(s);
-        return e === undefined ? s : { ...s, exemplars: e };
-      }),
+      series,
     };
   }
 }
