@@ -425,3 +425,79 @@ test(
     }
   },
 );
+
+test("a bound child's incWithExemplar() and observeWithExemplar() bring back a series reset() or remove() took out", async () => {
+  const { registry, lc, lh } = setup();
+  const north = lc.labels({ shop: "north" });
+  const slash = lh.labels({ route: "/" });
+  north.incWithExemplar(1, { trace_id: TRACE });
+  slash.observeWithExemplar(50, { trace_id: TRACE });
+  lc.reset();
+  lh.reset();
+  north.incWithExemplar(2, { trace_id: TRACE2 });
+  slash.observeWithExemplar(5, { trace_id: TRACE2 });
+  assert.equal(lc.get({ shop: "north" }), 2, "from zero");
+  lc.remove({ shop: "north" });
+  north.incWithExemplar(3, { trace_id: TRACE });
+  assert.equal(lc.get({ shop: "north" }), 3);
+  const fams = await registry.collect();
+  const orders = fams.find((f) => f.name === "orders_total")!.series as ValueSeriesSnapshot[];
+  assert.deepEqual(orders.map((s) => [s.value, s.exemplar?.labels.trace_id]), [[3, TRACE]]);
+  const sizes = fams.find((f) => f.name === "size_bytes")!.series as HistogramSeriesSnapshot[];
+  assert.equal(sizes.length, 1);
+  assert.equal(sizes[0].count, 1);
+  assert.deepEqual(sizes[0].exemplars?.map((e) => e?.labels.trace_id), [
+    TRACE2,
+    undefined,
+    undefined,
+  ]);
+});
+
+test(
+  "a native Histogram keeps at most 10 exemplars per series beside the bucket ones, and remote write sends them",
+  {
+    skip: needs("go-snappy"),
+  },
+  async () => {
+    const registry = new Registry();
+    const h = new Histogram({
+      name: "wait_seconds",
+      help: "W.",
+      buckets: [1],
+      native: true,
+      registry,
+    });
+    for (let i = 1; i <= 12; i++) h.observeWithExemplar(i / 4, { trace_id: "t" + i });
+    const [fam] = await registry.collect();
+    const s = fam.series[0] as HistogramSeriesSnapshot;
+    assert.equal(s.count, 12);
+    assert.deepEqual(
+      s.exemplars?.map((e) => e?.labels.trace_id),
+      ["t4", "t12"],
+      "le=1: 1.0; +Inf: 3.0",
+    );
+    const set = s.native?.exemplars ?? [];
+    assert.equal(set.length, 10);
+    for (const e of set) assert.equal(e.value, Number(e.labels.trace_id.slice(1)) / 4);
+    const bodies: Uint8Array[] = [];
+    const fetch = ((_u: unknown, init?: RequestInit) => {
+      bodies.push(new Uint8Array(init!.body as Uint8Array));
+      return Promise.resolve(new Response(null, { status: 204 }));
+    }) as typeof globalThis.fetch;
+    await new RemoteWriter("http://receiver.test/api/v1/write", { registry, fetch }).write();
+    const dir = mkdtempSync(join(tmpdir(), "promedge-ex-"));
+    try {
+      writeFileSync(join(dir, "body"), bodies[0]);
+      type Ts = { histograms?: unknown[]; exemplars?: { value: number[] }[] };
+      const req = JSON.parse(rwdecode("v1", [join(dir, "body")])) as { timeseries: Ts[] };
+      const native = req.timeseries.find((t) => t.histograms);
+      assert.ok(native, JSON.stringify(req));
+      assert.deepEqual(
+        native.exemplars?.map((e) => e.value[0]).sort((a, b) => a - b),
+        set.map((e) => e.value).sort((a, b) => a - b),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

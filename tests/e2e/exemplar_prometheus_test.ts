@@ -197,6 +197,30 @@ test(
       const pb = await fixedStored(proms.proto, t.job);
       checkFixed(t, pb);
       assert.deepEqual(pb, om, `${t.job}: the same exemplars, the same millisecond timestamps`);
+      // A native histogram: 2.42 keeps one exemplar per scrape of it, taken from the first
+      // classic bucket that has one (0.25 in le="0.25"); it does not read Histogram.exemplars
+      // (field 16, newer client_model). Over OpenMetrics the classic buckets carry both.
+      const nat = await until(
+        () => exemplars(proms.proto, `native_seconds{job="${t.job}"}`),
+        (d) => d.length > 0,
+      );
+      assert.deepEqual(
+        nat.map((
+          s,
+        ) => [s.seriesLabels.__name__, s.exemplars.map((e) => [e.labels.trace_id, e.value])]),
+        [["native_seconds", [[FIXED[0], "0.25"]]]],
+      );
+      const classic = await until(
+        () => exemplars(proms.om, `native_seconds_bucket{job="${t.job}"}`),
+        (d) => d.length === 2,
+      );
+      assert.deepEqual(
+        classic.map((
+          s,
+        ) => [s.seriesLabels.le, s.exemplars.map((e) => [e.labels.trace_id, e.value])])
+          .sort(),
+        [["0.25", [[FIXED[0], "0.25"]]], ["5.0", [[FIXED[1], "3"]]]],
+      );
       const served = t.proc.output();
       assert.match(served, /served application\/vnd\.google\.protobuf/, `${t.job} served protobuf`);
       assert.match(served, /served application\/openmetrics-text/, `${t.job} served OpenMetrics`);
