@@ -20,6 +20,7 @@ import type {
   MetricType,
 } from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
+import { type OverflowCell, overflowCell } from "./_overflow.ts";
 
 export type { Collectable, LabelValue, MetricType };
 
@@ -44,6 +45,36 @@ export interface MetricOptions<L extends string> {
    * `_<unit>` (before `_total` for a counter).
    */
   unit?: string;
+  /**
+   * The most label sets this metric keeps. An update for a new label set
+   * past the cap goes to one overflow series whose every label is
+   * {@link OVERFLOW_VALUE} (`sum()` over the family stays exact), counted in
+   * the registry's `promedge_series_overflow_total{metric="<name>"}`; series
+   * that exist keep counting, nothing throws. A whole number >= 1; default:
+   * no cap.
+   */
+  maxSeries?: number;
+  /**
+   * Drop a series not updated for this many seconds from the next scrape
+   * (checked at each scrape or `collect()`: a series counts as updated when
+   * a scrape finds it changed since the one before, or, for a gauge, when
+   * it was set, increased or decreased). Updating it again, also through a
+   * bound child, brings it back with its new value. Needs `labelNames`.
+   */
+  ttlSeconds?: number;
+  /** The clock for `ttlSeconds`, in epoch milliseconds (default `Date.now`); for tests. */
+  now?: () => number;
+}
+
+/** The value of every label of a metric's overflow series (see {@link MetricOptions.maxSeries}). */
+export const OVERFLOW_VALUE = "__overflow__";
+
+/** What a TTL metric remembers of a series between scrapes. */
+interface Seen {
+  /** What the last scrape read (a value or a count). */
+  v: number;
+  /** When a scrape first found it as it is now, epoch ms. */
+  at: number;
 }
 
 /**
@@ -104,8 +135,23 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #root: Map<string, unknown> = new Map();
   #count = 0;
   #collect: (() => void | Promise<void>) | undefined;
+  /** maxSeries, or Infinity. */
+  #max: number;
+  /** The overflow series while it is in the tree. */
+  #overflow: S | undefined;
+  /** Where overflowed updates are counted (the registry's overflow counter, or a local cell). */
+  #overflowed: OverflowCell = { value: 0 };
+  /** ttlSeconds in ms, or undefined. */
+  #ttl: number | undefined;
+  #clock: () => number;
+  /** For a TTL metric: each series as the last scrape found it. */
+  #seen: WeakMap<S, Seen> | undefined;
+  /** For a TTL gauge: the series updated since the last scrape. */
+  #touched: Set<S> | undefined;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
+  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
+  protected readonly _touches: boolean;
 
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
@@ -133,6 +179,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
     }
     this.#collect = collect as (() => void | Promise<void>) | undefined;
+    this.#max = opts.maxSeries === undefined ? Infinity : checkMaxSeries(opts.name, opts.maxSeries);
+    if (opts.ttlSeconds !== undefined) {
+      this.#ttl = checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1000;
+      this.#seen = new WeakMap();
+    }
+    this._touches = this.#ttl !== undefined;
+    if (opts.now !== undefined && typeof opts.now !== "function") {
+      throw new TypeError(`Metric "${opts.name}": now must be a function returning epoch ms`);
+    }
+    this.#clock = opts.now ?? Date.now;
   }
 
   /**
@@ -143,6 +199,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this.labelNames.length === 0) this._single = this._newSeries("");
     const reg = opts.registry === undefined ? defaultRegistry : opts.registry;
     reg?.register(this);
+    if (reg && this.#max !== Infinity) {
+      try {
+        this.#overflowed = overflowCell(reg, this);
+      } catch (e) {
+        reg.unregister(this);
+        throw e;
+      }
+    }
   }
 
   /** @internal Checks the unit against the name (without `suffix`). */
@@ -221,9 +285,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return new TypeError(`Metric "${this.name}" ${what}`);
   }
 
-  /** Validates every label, then creates the path and the series. */
+  /**
+   * Validates every label, then finds or creates the path and the series;
+   * past maxSeries, the overflow series.
+   */
   protected _create(labels: Labels<L>): S {
-    const keys = this._keys(labels);
+    return this.#place(this._keys(labels), true);
+  }
+
+  /** Finds or creates the series at `keys`; with `capped`, the overflow series past the cap. */
+  #place(keys: string[], capped: boolean): S {
     const k = keys.length;
     let parent: Node | undefined;
     let node: Node = this.#root;
@@ -234,6 +305,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       if (i === k - 1) return next as S;
       parent = node;
       node = next as Node;
+    }
+    if (capped && this.#count >= this.#max + (this.#overflow === undefined ? 0 : 1)) {
+      this.#overflowed.value++;
+      return this.#overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false);
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
     let holder: unknown = s;
@@ -285,7 +360,81 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this.labelNames.length === 0) {
       throw this._labelError("has no labels; use reset() to zero it");
     }
-    const keys = this._keys(this._labelsOf(args));
+    this.#removeKeys(this._keys(this._labelsOf(args)));
+  }
+
+  /**
+   * Removes every series whose labels include `labels` (a subset of the
+   * label names, each with a value); returns how many it removed. `{}`
+   * removes every series.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const c = new Counter({
+   *   name: "jobs_total",
+   *   help: "Jobs.",
+   *   labelNames: ["tenant", "kind"],
+   *   registry: new Registry(),
+   * });
+   * c.inc({ tenant: "a", kind: "x" });
+   * c.inc({ tenant: "a", kind: "y" });
+   * c.inc({ tenant: "b", kind: "x" });
+   * console.log(c.removeMatching({ tenant: "a" })); // 2
+   * ```
+   */
+  removeMatching(labels: Partial<Labels<L>>): number {
+    const names = this.labelNames;
+    if (names.length === 0) throw this._labelError("has no labels; use reset() to zero it");
+    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    const given = labels as Record<string, unknown>;
+    for (const key in given) {
+      if (!names.includes(key as L)) {
+        throw this._labelError(`has no label "${key}"; its labels are: ${names.join(", ")}`);
+      }
+    }
+    const want = names.map((name) => {
+      const v = given[name];
+      if (v === undefined || typeof v === "string") return v;
+      if (typeof v === "number") return "" + v;
+      throw this._labelError(
+        `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
+      );
+    });
+    const found: string[][] = [];
+    this.#each(want, (_s, keys) => found.push(keys.slice()));
+    for (const keys of found) this.#removeKeys(keys);
+    return found.length;
+  }
+
+  /**
+   * Calls `fn` with every series and its label values (a reused array),
+   * where the value at each level equals `want`'s, if given.
+   */
+  #each(want: readonly (string | undefined)[], fn: (s: S, keys: string[]) => void): void {
+    const depth = this.labelNames.length;
+    const keys: string[] = new Array(depth);
+    const walk = (node: Node, d: number) => {
+      const w = want[d];
+      if (w !== undefined) {
+        const child = childOf(node, w);
+        if (child === undefined) return;
+        keys[d] = w;
+        if (d + 1 < depth) walk(child as Node, d + 1);
+        else fn(child as S, keys);
+        return;
+      }
+      for (const [k, child] of entriesOf(node)) {
+        keys[d] = k;
+        if (d + 1 < depth) walk(child as Node, d + 1);
+        else fn(child as S, keys);
+      }
+    };
+    walk(this.#root, 0);
+  }
+
+  /** Removes the series at `keys` and every level it leaves empty (never the root). */
+  #removeKeys(keys: readonly string[]): void {
     const path: Node[] = [];
     let node: Node = this.#root;
     for (let i = 0; i < keys.length - 1; i++) {
@@ -294,9 +443,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       path.push(node);
       node = next as Node;
     }
-    if (childOf(node, keys[keys.length - 1]) === undefined) return;
+    const s = childOf(node, keys[keys.length - 1]) as S | undefined;
+    if (s === undefined) return;
+    if (s === this.#overflow) this.#overflow = undefined;
     this.#count--;
-    // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
       if (node instanceof Map) {
         node.delete(keys[i]);
@@ -323,6 +473,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   reset(): void {
     this.#root = new Map();
     this.#count = 0;
+    this.#overflow = undefined;
     if (this._single) this._resetSeries(this._single);
   }
 
@@ -384,11 +535,78 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const labels = options?.labels === true;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
+      if (r instanceof Promise) return r.then(() => this.#read(labels));
     }
+    return this.#read(labels);
+  }
+
+  #read(labels: boolean): FamilySnapshot {
+    if (this.#ttl !== undefined) this.#expire();
     return this._family(this._all(labels));
+  }
+
+  /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
+  #expire(): void {
+    const seen = this.#seen!;
+    const touched = this.#touched;
+    const now = this.#clock();
+    const ttl = this.#ttl!;
+    const stale: string[][] = [];
+    this.#each([], (s, keys) => {
+      const v = this._version(s);
+      const e = seen.get(s);
+      if (e === undefined) seen.set(s, { v, at: now });
+      else if (!Object.is(e.v, v) || touched?.has(s)) {
+        e.v = v;
+        e.at = now;
+      } else if (now - e.at >= ttl) stale.push(keys.slice());
+    });
+    touched?.clear();
+    for (const keys of stale) this.#removeKeys(keys);
+  }
+
+  /**
+   * @internal What tells a TTL metric that a series was updated between two
+   * scrapes: its value (a histogram's or summary's count).
+   */
+  protected _version(s: S): number {
+    return (s as unknown as { value: number }).value;
+  }
+
+  /**
+   * @internal Makes a TTL metric see `s` as updated at the next scrape even
+   * if its value did not change (a gauge set to its value, or increased and
+   * decreased back); subclasses call it only when `_touches`.
+   */
+  protected _touch(s: S): void {
+    (this.#touched ??= new Set()).add(s);
   }
 
   /** @internal The family snapshot around these series. */
   protected abstract _family(series: S[]): FamilySnapshot;
+}
+
+function checkMaxSeries(name: string, v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new RangeError(
+    `Metric "${name}": maxSeries must be a whole number >= 1 (the most label sets kept), got ${
+      typeof v === "number" ? v : typeof v
+    }`,
+  );
+}
+
+function checkTtl(name: string, v: unknown, labels: number): number {
+  if (!(typeof v === "number" && v > 0 && v < Infinity)) {
+    throw new RangeError(
+      `Metric "${name}": ttlSeconds must be a finite number of seconds > 0, got ${
+        typeof v === "number" ? v : typeof v
+      }`,
+    );
+  }
+  if (labels === 0) {
+    throw new TypeError(
+      `Metric "${name}": ttlSeconds needs labelNames; a metric without labels keeps its one series`,
+    );
+  }
+  return v;
 }

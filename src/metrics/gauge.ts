@@ -111,9 +111,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   #pick(a: unknown): GaugeSeries {
-    return typeof a === "object"
+    const s = typeof a === "object"
       ? this._series(a as Labels<L>)
       : this._single ?? this._series(a as never);
+    if (this._touches) this._touch(s);
+    return s;
   }
 
   /** Adds `amount` (default 1) to the gauge without labels. */
