@@ -193,7 +193,7 @@ test("Counter maxSeries: series that exist keep counting after the cap is hit", 
   assert.equal(c.get({ p: "c" }), 0, "an overflowed label set has no series of its own");
 });
 
-test("Counter.labels() past maxSeries binds the child to the overflow series", async () => {
+test("Counter.labels() past maxSeries: the child's updates go to the overflow series, each counted", async () => {
   const registry = new Registry();
   const c = new Counter({
     name: "hits_total",
@@ -208,7 +208,42 @@ test("Counter.labels() past maxSeries binds the child to the overflow series", a
   late.inc();
   const page = await registry.metrics();
   assert.deepEqual([...series(page, "hits_total")], [['p="a"', 1], [`p="${OVERFLOW_VALUE}"`, 4]]);
-  assert.ok(series(page, OVERFLOW).get('metric="hits_total"')! >= 1);
+  assert.equal(series(page, OVERFLOW).get('metric="hits_total"'), 2);
+});
+
+test("A child bound past maxSeries gets a series of its own once there is room", async () => {
+  const registry = new Registry();
+  const c = new Counter({
+    name: "hits_total",
+    help: "H.",
+    labelNames: ["p"],
+    maxSeries: 1,
+    registry,
+  });
+  const h = new Histogram({
+    name: "lat",
+    help: "L.",
+    labelNames: ["p"],
+    buckets: [1],
+    maxSeries: 1,
+    registry,
+  });
+  c.inc({ p: "a" });
+  h.observe({ p: "a" }, 0.5);
+  const late = c.labels({ p: "b" });
+  const lateH = h.labels({ p: "b" });
+  late.inc();
+  lateH.observe(2);
+  c.remove({ p: "a" });
+  h.remove({ p: "a" });
+  late.inc(5);
+  lateH.observe(3);
+  lateH.observe(4);
+  const page = await registry.metrics();
+  assert.deepEqual([...series(page, "hits_total")], [[`p="${OVERFLOW_VALUE}"`, 1], ['p="b"', 5]]);
+  assert.deepEqual([...series(page, "lat_sum")], [[`p="${OVERFLOW_VALUE}"`, 2], ['p="b"', 7]]);
+  assert.equal(c.get({ p: "b" }), 5);
+  assert.equal(late.get(), 5);
 });
 
 test("maxSeries: the overflow counter is in the registry from the start, one series per capped metric", async () => {

@@ -10,7 +10,13 @@
  * @module
  */
 
-import { checkLabelNames, checkMetricName, checkUnit } from "../_names.ts";
+import {
+  checkLabelNames,
+  checkMetricName,
+  checkUnit,
+  loneSurrogateAt,
+  notUnicode,
+} from "../_names.ts";
 import { labelText } from "../exposition/_escape.ts";
 import type {
   Collectable,
@@ -151,7 +157,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
   /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
-  protected readonly _touches: boolean;
+  readonly _touches: boolean;
 
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
@@ -166,6 +172,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         `Metric "${opts.name}": help must be a string describing the metric`,
       );
     }
+    const at = loneSurrogateAt(opts.help);
+    if (at >= 0) throw notUnicode(`Metric "${opts.name}" help`, opts.help, at);
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = checkLabelNames(
@@ -261,7 +269,18 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
   protected _seriesOf(args: readonly unknown[]): S {
-    return this._series(this._labelsOf(args));
+    const labels = this._labelsOf(args);
+    const s = this._find(labels);
+    if (s !== undefined) return s;
+    const keys = this._keys(labels);
+    const placed = this.#place(keys, true);
+    if (placed !== undefined) return placed;
+    // Past maxSeries: a series outside the tree, poisoned, so that each update
+    // of the child takes its slow path (`_reattach`), lands in the overflow
+    // series and is counted, until there is room for a series of its own.
+    const outside = this._newSeries(labelText(this.labelNames, keys));
+    this._poison(outside);
+    return outside;
   }
 
   /** @internal One label object, or values in order, as a label object. */
@@ -290,11 +309,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * past maxSeries, the overflow series.
    */
   protected _create(labels: Labels<L>): S {
-    return this.#place(this._keys(labels), true);
+    const s = this.#place(this._keys(labels), true);
+    if (s !== undefined) return s;
+    this.#overflowed.value++;
+    return this.#overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false)!;
   }
 
-  /** Finds or creates the series at `keys`; with `capped`, the overflow series past the cap. */
-  #place(keys: string[], capped: boolean): S {
+  /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
+  #place(keys: string[], capped: boolean): S | undefined {
     const k = keys.length;
     let parent: Node | undefined;
     let node: Node = this.#root;
@@ -307,8 +329,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       node = next as Node;
     }
     if (capped && this.#count >= this.#max + (this.#overflow === undefined ? 0 : 1)) {
-      this.#overflowed.value++;
-      return this.#overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false);
+      return undefined;
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
     let holder: unknown = s;
@@ -327,6 +348,23 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _keys(labels: Labels<L>): string[] {
     const names = this.labelNames;
     const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    const keys: string[] = [];
+    for (const name of names) {
+      const v = given[name];
+      if (v === undefined) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
+        );
+      }
+      keys.push(this._key(name, v));
+    }
+    return keys;
+  }
+
+  /** Throws unless every key of `given` is one of labelNames. */
+  private _checkNames(given: Record<string, unknown>): void {
+    const names = this.labelNames;
     for (const key in given) {
       if (!names.includes(key as L)) {
         throw this._labelError(
@@ -334,25 +372,42 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         );
       }
     }
-    const keys: string[] = [];
-    for (const name of names) {
-      const v = given[name];
-      if (typeof v === "string") keys.push(v);
-      else if (typeof v === "number") keys.push("" + v);
-      else if (v === undefined) {
-        throw this._labelError(
-          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`,
-        );
-      } else {
-        throw this._labelError(
-          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
-        );
-      }
-    }
-    return keys;
   }
 
-  /** Removes the series with these labels, if it exists. A bound child of it stops being exported. */
+  /**
+   * The value of label `name` as a string; throws on a value that cannot be
+   * one. Runs only where a series may be created or a lookup missed, so a
+   * series holding a lone surrogate never exists, and the lookup of an
+   * existing one needs no check.
+   */
+  private _key(name: string, v: unknown): string {
+    if (typeof v === "string") {
+      const at = loneSurrogateAt(v);
+      if (at >= 0) throw notUnicode(`Metric "${this.name}" label "${name}"`, v, at);
+      return v;
+    }
+    if (typeof v === "number") return "" + v;
+    throw this._labelError(
+      `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
+    );
+  }
+
+  /**
+   * @internal Checks the labels a timer starts with (some may come at its
+   * end): each one known and a valid value. Nothing is created.
+   */
+  protected _checkSome(labels: Partial<Labels<L>> | undefined): void {
+    if (labels === undefined) return;
+    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    const given = labels as Record<string, unknown>;
+    this._checkNames(given);
+    for (const key in given) if (given[key] !== undefined) this._key(key, given[key]);
+  }
+
+  /**
+   * Removes the series with these labels, if it exists. A bound child of it
+   * brings it back, from zero, at its next update.
+   */
   remove(labels: Labels<L>): void;
   /** Removes the series with these label values, given in `labelNames` order. */
   remove(...values: LabelValue[]): void;
@@ -366,7 +421,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /**
    * Removes every series whose labels include `labels` (a subset of the
    * label names, each with a value); returns how many it removed. `{}`
-   * removes every series.
+   * removes every series. A bound child of a removed series brings it back,
+   * from zero, at its next update.
    *
    * @example
    * ```ts
@@ -386,20 +442,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   removeMatching(labels: Partial<Labels<L>>): number {
     const names = this.labelNames;
     if (names.length === 0) throw this._labelError("has no labels; use reset() to zero it");
-    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    if (labels === undefined) this._badLabelsArgument(labels);
+    this._checkSome(labels);
     const given = labels as Record<string, unknown>;
-    for (const key in given) {
-      if (!names.includes(key as L)) {
-        throw this._labelError(`has no label "${key}"; its labels are: ${names.join(", ")}`);
-      }
-    }
     const want = names.map((name) => {
       const v = given[name];
-      if (v === undefined || typeof v === "string") return v;
-      if (typeof v === "number") return "" + v;
-      throw this._labelError(
-        `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`,
-      );
+      return v === undefined ? v : typeof v === "number" ? "" + v : v as string;
     });
     const found: string[][] = [];
     this.#each(want, (_s, keys) => found.push(keys.slice()));
@@ -446,7 +494,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const s = childOf(node, keys[keys.length - 1]) as S | undefined;
     if (s === undefined) return;
     if (s === this.#overflow) this.#overflow = undefined;
+    this._poison(s);
     this.#count--;
+    // Drop the entry, then every level it leaves empty (never the root).
     for (let i = keys.length - 1; i >= 0; i--) {
       if (node instanceof Map) {
         node.delete(keys[i]);
@@ -469,12 +519,62 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return labels as Labels<L>;
   }
 
-  /** Removes every labelled series; a metric without labels goes back to zero. */
+  /**
+   * Removes every labelled series (a bound child brings its series back,
+   * from zero, at its next update); a metric without labels goes back to zero.
+   */
   reset(): void {
+    if (this._single) this._resetSeries(this._single);
+    else for (const s of this._all()) this._poison(s);
     this.#root = new Map();
     this.#count = 0;
     this.#overflow = undefined;
-    if (this._single) this._resetSeries(this._single);
+  }
+
+  /**
+   * @internal Makes a series that reset() or remove() took out of the tree
+   * fail the fast path of its bound children, at no cost to them and no
+   * memory: a NaN in the figure their update computes anyway (a counter's
+   * or gauge's value, a histogram's or summary's count). Only a gauge can
+   * hold NaN while in the tree; the slow path, `_reattach`, tells them apart.
+   */
+  protected _poison(_s: S): void {}
+
+  /**
+   * @internal The series a bound child holding `s` should use: the one in
+   * the tree for the labels of `s` (`s` itself unless reset() or remove()
+   * took it out), else, with `create`, a new one, or past maxSeries the
+   * overflow series: its label text differs from that of `s`, and the child
+   * keeps `s`, to try again at its next update (see `_seriesOf`).
+   */
+  _reattach(s: S, create: boolean): S | undefined {
+    const labels = this._valuesToLabels(this._labelValues(s.labelText));
+    return this._find(labels) ?? (create ? this._create(labels) : undefined);
+  }
+
+  /**
+   * The label values written in a series' label text, in labelNames order:
+   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
+   * the value escaped by escapeLabelValue).
+   */
+  private _labelValues(text: string): string[] {
+    const names = this.labelNames;
+    const values: string[] = new Array(names.length);
+    let at = 0;
+    for (let j = 0; j < names.length; j++) {
+      at += names[j].length + 2; // past name="
+      let value = "";
+      let from = at;
+      for (; text[at] !== '"'; at++) {
+        if (text[at] === "\\") {
+          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
+          from = ++at + 1;
+        }
+      }
+      values[j] = value + text.slice(from, at);
+      at += 2; // past ",
+    }
+    return values;
   }
 
   /** @internal Zeroes a series in place. */
@@ -578,7 +678,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * if its value did not change (a gauge set to its value, or increased and
    * decreased back); subclasses call it only when `_touches`.
    */
-  protected _touch(s: S): void {
+  _touch(s: S): void {
     (this.#touched ??= new Set()).add(s);
   }
 

@@ -42,30 +42,57 @@ function checkValue(name: string, v: number): number {
   );
 }
 
-/** A gauge bound to one label set by {@link Gauge.labels}. */
+/**
+ * A gauge bound to one label set by {@link Gauge.labels}. After `reset()` or
+ * `remove()` its next update brings the series back, from zero.
+ */
 export class GaugeChild {
   #s: GaugeSeries;
-  #name: string;
+  #m: Gauge<string>;
+  /** Whether updates tell the gauge (ttlSeconds): one that leaves the value as it was counts too. */
+  #touches: boolean;
   /** @internal */
-  constructor(series: GaugeSeries, name: string) {
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
+    this.#touches = metric._touches;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    this.#s.value += amount === undefined ? 1 : checkDelta(this.#name, amount);
+    this.#add(amount === undefined ? 1 : checkDelta(this.#m.name, amount));
   }
   /** Subtracts `amount` (default 1). */
   dec(amount?: number): void {
-    this.#s.value -= amount === undefined ? 1 : checkDelta(this.#name, amount);
+    this.#add(amount === undefined ? -1 : -checkDelta(this.#m.name, amount));
+  }
+  #add(d: number): void {
+    let s = this.#s;
+    const v = s.value + d;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (v === v) s.value = v;
+    else (s = this.#live()).value += d;
+    if (this.#touches) this.#m._touch(s);
   }
   /** Sets the value. */
   set(value: number): void {
-    this.#s.value = checkValue(this.#name, value);
+    const v = checkValue(this.#m.name, value);
+    let s = this.#s;
+    const old = s.value;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (old === old) s.value = v;
+    else (s = this.#live()).value = v;
+    if (this.#touches) this.#m._touch(s);
   }
-  /** The current value. */
+  /** The series to update: a series taken out by reset() or remove() comes back. */
+  #live(): GaugeSeries {
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
+  }
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 
@@ -106,6 +133,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
+  protected override _poison(s: GaugeSeries): void {
+    s.value = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: GaugeSeries): void {
     s.value = 0;
   }
@@ -124,7 +156,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   inc(labels: Labels<L>, amount?: number): void;
   inc(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value += v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v); // before #pick: a rejected call creates nothing
+    this.#pick(a).value += d;
   }
 
   /** Subtracts `amount` (default 1) from the gauge without labels. */
@@ -133,7 +166,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   dec(labels: Labels<L>, amount?: number): void;
   dec(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value -= v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v);
+    this.#pick(a).value -= d;
   }
 
   /** Sets the gauge without labels. */
@@ -141,8 +175,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** Sets the series with these labels. */
   set(labels: Labels<L>, value: number): void;
   set(a: number | Labels<L>, b?: number): void {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value = checkValue(this.name, v as number);
+    const v = checkValue(this.name, (typeof a === "object" ? b : a) as number);
+    this.#pick(a).value = v;
   }
 
   /** Sets the gauge to the current time in epoch seconds. */
@@ -155,6 +189,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * elapsed and returns them.
    */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
+    this._checkSome(labels);
     const start = performance.now();
     return (endLabels) => {
       const seconds = (performance.now() - start) / 1000;
@@ -169,6 +204,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * also when it throws; returns what `fn` returns.
    */
   trackInProgress<R>(fn: () => R, labels?: Labels<L>): R {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Gauge "${this.name}": trackInProgress() takes the function to track, got ${typeof fn}`,
+      );
+    }
     const s = this.#pick(labels);
     s.value++;
     let r: R;
@@ -197,8 +237,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): GaugeChild;
   labels(...args: unknown[]): GaugeChild {
-    const s = this._seriesOf(args);
-    return new GaugeChild(s, this.name);
+    return new GaugeChild(this._seriesOf(args), this as Gauge<string>);
   }
 
   /** @internal */

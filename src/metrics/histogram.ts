@@ -6,7 +6,7 @@
 import { reservedNames, show } from "../_names.ts";
 import type { HistogramFamilySnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -127,19 +127,30 @@ function bucketIndex(bounds: Float64Array, v: number): number {
   return lo;
 }
 
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * histogram (its count is NaN then: see Metric._poison).
+ */
 function record(
   s: HistogramSeries,
   bounds: Float64Array,
   v: number,
   name: string,
-): void {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
+): boolean {
+  checkObservation("Histogram", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
-  s.count++;
+  s.count = count;
+  return true;
 }
 
-/** A histogram bound to one label set by {@link Histogram.labels}. */
+/**
+ * A histogram bound to one label set by {@link Histogram.labels}. After
+ * `reset()` or `remove()` its next observation brings the series back, from
+ * zero.
+ */
 export class HistogramChild extends ObserverChild {
   #s: HistogramSeries;
   #h: Histogram<string>;
@@ -151,7 +162,13 @@ export class HistogramChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, this.#h.bounds, value, this.#h.name);
+    const h = this.#h;
+    if (!record(this.#s, h.bounds, value, h.name)) {
+      const s = h._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
+    }
   }
 }
 
@@ -202,6 +219,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   }
 
   /** @internal */
+  protected override _poison(s: HistogramSeries): void {
+    s.count = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: HistogramSeries): void {
     s.counts.fill(0);
     s.sum = 0;
@@ -219,7 +241,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): HistogramChild;
   labels(...args: unknown[]): HistogramChild {
-    return new HistogramChild(this._seriesOf(args), this as Histogram<string>);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: HistogramSeries): HistogramChild {
+    return new HistogramChild(s, this as Histogram<string>);
   }
 
   /** @internal */
