@@ -36,3 +36,24 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
+
+test("the README's Cardinality example runs and caps the series", async () => {
+  const block = blocks.find((b) => b.includes("maxSeries: 1000"));
+  assert.ok(block, "example found");
+  const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/cardinality.mts";
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  const out = lines.join("\n");
+  assert.match(out, /^logins_total\{user="__overflow__"\} 4000$/m);
+  assert.match(out, /^promedge_series_overflow_total\{metric="logins_total"\} 4000$/m);
+  assert.equal(out.match(/^logins_total\{/gm)?.length, 1000, "999 users and the overflow series");
+  assert.match(out, /^session_bytes\{session="s1"\} 512$/m);
+});
