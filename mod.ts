@@ -30,6 +30,7 @@ export {
   HistogramChild,
   type HistogramOptions,
   linearBuckets,
+  type NativeHistogramOptions,
 } from "./src/metrics/histogram.ts";
 export {
   DEFAULT_PERCENTILES,
