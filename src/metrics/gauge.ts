@@ -49,13 +49,10 @@ function checkValue(name: string, v: number): number {
 export class GaugeChild {
   #s: GaugeSeries;
   #m: Gauge<string>;
-  /** Whether updates tell the gauge (ttlSeconds): one that leaves the value as it was counts too. */
-  #touches: boolean;
   /** @internal */
   constructor(series: GaugeSeries, metric: Gauge<string>) {
     this.#s = series;
     this.#m = metric;
-    this.#touches = metric._touches;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
@@ -66,22 +63,20 @@ export class GaugeChild {
     this.#add(amount === undefined ? -1 : -checkDelta(this.#m.name, amount));
   }
   #add(d: number): void {
-    let s = this.#s;
+    const s = this.#s;
     const v = s.value + d;
     // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
     if (v === v) s.value = v;
-    else (s = this.#live()).value += d;
-    if (this.#touches) this.#m._touch(s);
+    else this.#live().value += d;
   }
   /** Sets the value. */
   set(value: number): void {
     const v = checkValue(this.#m.name, value);
-    let s = this.#s;
+    const s = this.#s;
     const old = s.value;
     // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
     if (old === old) s.value = v;
-    else (s = this.#live()).value = v;
-    if (this.#touches) this.#m._touch(s);
+    else this.#live().value = v;
   }
   /** The series to update: a series taken out by reset() or remove() comes back. */
   #live(): GaugeSeries {
@@ -93,6 +88,35 @@ export class GaugeChild {
   get(): number {
     const v = this.#s.value;
     return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
+  }
+  /** @internal The series it updates. */
+  get _series(): GaugeSeries {
+    return this.#s;
+  }
+}
+
+/**
+ * The child of a gauge with `ttlSeconds`: every update tells the gauge, also
+ * one that leaves the value as it was. A class of its own, so that the
+ * children of other gauges pay nothing for it.
+ */
+class _TouchingGaugeChild extends GaugeChild {
+  #m: Gauge<string>;
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
+    super(series, metric);
+    this.#m = metric;
+  }
+  override inc(amount?: number): void {
+    super.inc(amount);
+    this.#m._touch(this._series);
+  }
+  override dec(amount?: number): void {
+    super.dec(amount);
+    this.#m._touch(this._series);
+  }
+  override set(value: number): void {
+    super.set(value);
+    this.#m._touch(this._series);
   }
 }
 
@@ -237,7 +261,10 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): GaugeChild;
   labels(...args: unknown[]): GaugeChild {
-    return new GaugeChild(this._seriesOf(args), this as Gauge<string>);
+    const s = this._seriesOf(args);
+    return this._touches
+      ? new _TouchingGaugeChild(s, this as Gauge<string>)
+      : new GaugeChild(s, this as Gauge<string>);
   }
 
   /** @internal */
