@@ -75,6 +75,27 @@ export interface MetricOptions<L extends string> {
 /** The value of every label of a metric's overflow series (see {@link MetricOptions.maxSeries}). */
 export const OVERFLOW_VALUE = "__overflow__";
 
+/** What a capped metric keeps. */
+interface Cap<S> {
+  /** maxSeries. */
+  max: number;
+  /** The overflow series while it is in the tree. */
+  overflow: S | undefined;
+  /** Where overflowed updates are counted (the registry's overflow counter, or a local cell). */
+  counted: OverflowCell;
+}
+
+/** What a TTL metric keeps. */
+interface Ttl<S extends object> {
+  /** ttlSeconds in ms. */
+  ms: number;
+  clock: () => number;
+  /** Each series as the last scrape found it. */
+  seen: WeakMap<S, Seen>;
+  /** For a gauge: the series updated since the last scrape. */
+  touched: Set<S> | undefined;
+}
+
 /** What a TTL metric remembers of a series between scrapes. */
 interface Seen {
   /** What the last scrape read (a value or a count). */
@@ -141,23 +162,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #root: Map<string, unknown> = new Map();
   #count = 0;
   #collect: (() => void | Promise<void>) | undefined;
-  /** maxSeries, or Infinity. */
-  #max: number;
-  /** The overflow series while it is in the tree. */
-  #overflow: S | undefined;
-  /** Where overflowed updates are counted (the registry's overflow counter, or a local cell). */
-  #overflowed: OverflowCell = { value: 0 };
-  /** ttlSeconds in ms, or undefined. */
-  #ttl: number | undefined;
-  #clock: () => number;
-  /** For a TTL metric: each series as the last scrape found it. */
-  #seen: WeakMap<S, Seen> | undefined;
-  /** For a TTL gauge: the series updated since the last scrape. */
-  #touched: Set<S> | undefined;
+  /** With maxSeries: what the cap needs (kept apart: metrics without it carry one field). */
+  #cap: Cap<S> | undefined;
+  /** With ttlSeconds: what expiry needs. */
+  #ttl: Ttl<S> | undefined;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
-  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
-  readonly _touches: boolean;
 
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
@@ -187,16 +197,21 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
     }
     this.#collect = collect as (() => void | Promise<void>) | undefined;
-    this.#max = opts.maxSeries === undefined ? Infinity : checkMaxSeries(opts.name, opts.maxSeries);
-    if (opts.ttlSeconds !== undefined) {
-      this.#ttl = checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1000;
-      this.#seen = new WeakMap();
+    if (opts.maxSeries !== undefined) {
+      const max = checkMaxSeries(opts.name, opts.maxSeries);
+      this.#cap = { max, overflow: undefined, counted: { value: 0 } };
     }
-    this._touches = this.#ttl !== undefined;
     if (opts.now !== undefined && typeof opts.now !== "function") {
       throw new TypeError(`Metric "${opts.name}": now must be a function returning epoch ms`);
     }
-    this.#clock = opts.now ?? Date.now;
+    if (opts.ttlSeconds !== undefined) {
+      this.#ttl = {
+        ms: checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1000,
+        clock: opts.now ?? Date.now,
+        seen: new WeakMap(),
+        touched: undefined,
+      };
+    }
   }
 
   /**
@@ -207,9 +222,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this.labelNames.length === 0) this._single = this._newSeries("");
     const reg = opts.registry === undefined ? defaultRegistry : opts.registry;
     reg?.register(this);
-    if (reg && this.#max !== Infinity) {
+    if (reg && this.#cap) {
       try {
-        this.#overflowed = overflowCell(reg, this);
+        this.#cap.counted = overflowCell(reg, this);
       } catch (e) {
         reg.unregister(this);
         throw e;
@@ -311,8 +326,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _create(labels: Labels<L>): S {
     const s = this.#place(this._keys(labels), true);
     if (s !== undefined) return s;
-    this.#overflowed.value++;
-    return this.#overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false)!;
+    const cap = this.#cap!;
+    cap.counted.value++;
+    return cap.overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false)!;
   }
 
   /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
@@ -328,7 +344,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       parent = node;
       node = next as Node;
     }
-    if (capped && this.#count >= this.#max + (this.#overflow === undefined ? 0 : 1)) {
+    const cap = this.#cap;
+    if (capped && cap && this.#count >= cap.max + (cap.overflow === undefined ? 0 : 1)) {
       return undefined;
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
@@ -493,7 +510,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
     const s = childOf(node, keys[keys.length - 1]) as S | undefined;
     if (s === undefined) return;
-    if (s === this.#overflow) this.#overflow = undefined;
+    if (s === this.#cap?.overflow) this.#cap.overflow = undefined;
     this._poison(s);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
@@ -528,7 +545,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     else for (const s of this._all()) this._poison(s);
     this.#root = new Map();
     this.#count = 0;
-    this.#overflow = undefined;
+    if (this.#cap) this.#cap.overflow = undefined;
   }
 
   /**
@@ -641,16 +658,15 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   #read(labels: boolean): FamilySnapshot {
-    if (this.#ttl !== undefined) this.#expire();
+    if (this.#ttl !== undefined) this.#expire(this.#ttl);
     return this._family(this._all(labels));
   }
 
   /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
-  #expire(): void {
-    const seen = this.#seen!;
-    const touched = this.#touched;
-    const now = this.#clock();
-    const ttl = this.#ttl!;
+  #expire(t: Ttl<S>): void {
+    const { seen, touched } = t;
+    const now = t.clock();
+    const ttl = t.ms;
     const stale: string[][] = [];
     this.#each([], (s, keys) => {
       const v = this._version(s);
@@ -679,7 +695,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * decreased back); subclasses call it only when `_touches`.
    */
   _touch(s: S): void {
-    (this.#touched ??= new Set()).add(s);
+    (this.#ttl!.touched ??= new Set()).add(s);
+  }
+
+  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
+  get _touches(): boolean {
+    return this.#ttl !== undefined;
   }
 
   /** @internal The family snapshot around these series. */
