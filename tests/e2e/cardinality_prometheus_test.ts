@@ -3,9 +3,17 @@
 // stores are exact.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { BIN, freePort, type Proc, sleep, start, stopAll, tempDir, waitFor } from "./_procs.ts";
+import {
+  BIN,
+  freePort,
+  type Proc,
+  sleep,
+  start,
+  startPrometheus,
+  stopAll,
+  tempDir,
+  waitFor,
+} from "./_procs.ts";
 import { needs } from "../_tools.ts";
 
 const skip = needs("prometheus");
@@ -21,20 +29,7 @@ before(async () => {
   appUrl = `http://127.0.0.1:${port}`;
   app = start(BIN("bun"), ["run", "tests/e2e/fixtures/flood_app.ts"], { PORT: String(port) });
   await waitFor(`${appUrl}/metrics`, app);
-  const promPort = await freePort();
-  const config = join(dir.path, "prometheus.yml");
-  writeFileSync(
-    config,
-    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n` +
-      `  - job_name: flood\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
-  );
-  const prom = start("prometheus", [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir.path, "data")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-  ]);
-  promUrl = `http://127.0.0.1:${promPort}`;
-  await waitFor(`${promUrl}/-/ready`, prom);
+  promUrl = await startPrometheus(dir.path, [{ job: "flood", port }]);
 });
 
 after(async () => {
