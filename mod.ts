@@ -45,7 +45,7 @@ export {
   type ExemplarLabels,
   type ExemplarOptions,
 } from "./src/metrics/_exemplar.ts";
-export { type Labels, Metric, type MetricOptions } from "./src/metrics/_metric.ts";
+export { type Labels, Metric, type MetricOptions, OVERFLOW_VALUE } from "./src/metrics/_metric.ts";
 export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {
   BucketSpan,

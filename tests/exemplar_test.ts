@@ -5,6 +5,7 @@ import {
   createMetricsHandler,
   Histogram,
   type HistogramSeriesSnapshot,
+  OVERFLOW_VALUE,
   PROTOBUF_CONTENT_TYPE,
   Registry,
   type ValueSeriesSnapshot,
@@ -501,3 +502,42 @@ test(
     }
   },
 );
+
+test("incWithExemplar() past maxSeries lands, with its exemplar, in the overflow series; a bound child returns to its own when there is room", async () => {
+  const registry = new Registry();
+  const c = new Counter({
+    name: "logins_total",
+    help: "L.",
+    labelNames: ["user"],
+    maxSeries: 2,
+    registry,
+  });
+  c.inc({ user: "a" });
+  c.inc({ user: "b" });
+  const x = c.labels({ user: "x" }); // past the cap
+  x.incWithExemplar(1, { trace_id: TRACE });
+  c.incWithExemplar({ user: "y" }, { value: 5, exemplarLabels: { trace_id: TRACE2 } });
+  const byUser = async () => {
+    const fams = await registry.collect();
+    const f = fams.find((f) => f.name === "logins_total")!;
+    const o = fams.find((f) => f.name === "promedge_series_overflow_total")!;
+    return {
+      series: Object.fromEntries(
+        (f.series as ValueSeriesSnapshot[]).map((
+          s,
+        ) => [s.labels!.user, [s.value, s.exemplar?.labels.trace_id]]),
+      ),
+      overflowed: (o.series[0] as ValueSeriesSnapshot).value,
+    };
+  };
+  assert.deepEqual(await byUser(), {
+    series: { a: [1, undefined], b: [1, undefined], [OVERFLOW_VALUE]: [6, TRACE2] },
+    overflowed: 2,
+  });
+  c.remove({ user: "a" });
+  x.incWithExemplar(2, { trace_id: TRACE });
+  assert.deepEqual(await byUser(), {
+    series: { b: [1, undefined], [OVERFLOW_VALUE]: [6, TRACE2], x: [2, TRACE] },
+    overflowed: 2,
+  });
+});

@@ -69,14 +69,17 @@ export class CounterChild {
     else this.#reattach().value += amount ?? 1;
   }
   #reattach(): CounterSeries {
-    return this.#s = this.#m._reattach(this.#s, true)!;
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
   }
   /**
    * Adds `value` and keeps it as the series' exemplar, with these labels and
    * the time of the call (see {@link Counter.incWithExemplar}).
    */
   incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
-    this.#s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
+    const s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
+    if (s.labelText === this.#s.labelText) this.#s = s; // not the overflow series: see inc()
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
