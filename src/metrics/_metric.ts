@@ -476,11 +476,11 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const labels = options?.labels === true;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
+      if (r instanceof Promise) return r.then(() => this._family(this._all(labels), options));
     }
-    return this._family(this._all(labels));
+    return this._family(this._all(labels), options);
   }
 
   /** @internal The family snapshot around these series. */
-  protected abstract _family(series: S[]): FamilySnapshot;
+  protected abstract _family(series: S[], options?: CollectOptions): FamilySnapshot;
 }
