@@ -58,7 +58,9 @@ export class CounterChild {
     else this.#reattach().value += amount ?? 1;
   }
   #reattach(): CounterSeries {
-    return this.#s = this.#m._reattach(this.#s, true)!;
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {

@@ -224,7 +224,10 @@ export class HistogramChild extends ObserverChild {
   observe(value: number): void {
     const h = this.#h;
     if (!record(this.#s, h.bounds, value, h.name)) {
-      record(this.#s = h._reattach(this.#s, true)!, h.bounds, value, h.name);
+      const s = h._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
     }
   }
 }

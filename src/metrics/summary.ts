@@ -115,7 +115,10 @@ export class SummaryChild extends ObserverChild {
   /** Records one observation. */
   observe(value: number): void {
     if (!record(this.#s, value, this.#m.name)) {
-      record(this.#s = this.#m._reattach(this.#s, true)!, value, this.#m.name);
+      const s = this.#m._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, value, this.#m.name);
     }
   }
 }
