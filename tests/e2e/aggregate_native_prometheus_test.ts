@@ -7,9 +7,16 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { BIN, freePort, type Proc, sleep, start, stopAll, tempDir, waitFor } from "./_procs.ts";
+import {
+  BIN,
+  freePort,
+  type Proc,
+  sleep,
+  start,
+  startPrometheus,
+  stopAll,
+  tempDir,
+} from "./_procs.ts";
 import { needs, promtool } from "../_tools.ts";
 import { Aggregator, createAggregatorHandler } from "../../src/aggregate/mod.ts";
 import { CLASSIC_BUCKETS, ROUTES, sharedValues } from "./fixtures/native_shares.ts";
@@ -51,21 +58,9 @@ before(async () => {
   const port = await freePort();
   await new Promise<void>((r) => server!.listen(port, "127.0.0.1", r));
   aggUrl = `http://127.0.0.1:${port}`;
-  const config = join(dir.path, "prometheus.yml");
-  writeFileSync(
-    config,
-    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n` +
-      `  - job_name: agg\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
-  );
-  const promPort = await freePort();
-  const prom = start("prometheus", [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir.path, "data")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
+  promUrl = await startPrometheus(dir.path, [{ job: "agg", port }], [
     "--enable-feature=native-histograms",
   ]);
-  promUrl = `http://127.0.0.1:${promPort}`;
-  await waitFor(`${promUrl}/-/ready`, prom);
   startedAt = Date.now() / 1000;
 });
 
