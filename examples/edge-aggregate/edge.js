@@ -866,7 +866,54 @@ function byName(a, b) {
 }
 var defaultRegistry = new Registry();
 
+// ../../src/metrics/_overflow.ts
+var OVERFLOW_COUNTER = "promedge_series_overflow_total";
+var OverflowCounter = class {
+  name = OVERFLOW_COUNTER;
+  reservedNames = reservedNames("counter", OVERFLOW_COUNTER);
+  #registry;
+  #cells = /* @__PURE__ */ new Map();
+  constructor(registry2) {
+    this.#registry = registry2;
+  }
+  /** The cell of metric `m`; a metric registered again under its name keeps counting in it. */
+  cell(m) {
+    let c = this.#cells.get(m.name);
+    if (c === void 0) {
+      c = { value: 0, created: Date.now() / 1e3, owner: m };
+      this.#cells.set(m.name, c);
+    }
+    c.owner = m;
+    return c;
+  }
+  collect(options) {
+    const series = [];
+    for (const [name, c] of this.#cells) {
+      if (this.#registry.get(name) !== c.owner) continue;
+      const s = { labelText: `metric="${name}"`, value: c.value, created: c.created };
+      series.push(options?.labels ? { ...s, labels: { metric: name } } : s);
+    }
+    return {
+      name: OVERFLOW_COUNTER,
+      help: "Updates recorded in a metric's overflow series because it held maxSeries series.",
+      type: "counter",
+      series
+    };
+  }
+};
+var counters = /* @__PURE__ */ new WeakMap();
+function overflowCell(registry2, m) {
+  let c = counters.get(registry2);
+  if (c === void 0 || registry2.get(OVERFLOW_COUNTER) !== c) {
+    c = new OverflowCounter(registry2);
+    registry2.register(c);
+    counters.set(registry2, c);
+  }
+  return c.cell(m);
+}
+
 // ../../src/metrics/_metric.ts
+var OVERFLOW_VALUE = "__overflow__";
 function nowSeconds() {
   return Date.now() / 1e3;
 }
@@ -899,6 +946,10 @@ var Metric = class {
   #root = /* @__PURE__ */ new Map();
   #count = 0;
   #collect;
+  /** With maxSeries: what the cap needs (kept apart: metrics without it carry one field). */
+  #cap;
+  /** With ttlSeconds: what expiry needs. */
+  #ttl;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   _single;
   /** Checks the options; a subclass finishes with `_ready()`. */
@@ -929,6 +980,21 @@ var Metric = class {
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
     }
     this.#collect = collect;
+    if (opts.maxSeries !== void 0) {
+      const max = checkMaxSeries(opts.name, opts.maxSeries);
+      this.#cap = { max, overflow: void 0, counted: { value: 0 } };
+    }
+    if (opts.now !== void 0 && typeof opts.now !== "function") {
+      throw new TypeError(`Metric "${opts.name}": now must be a function returning epoch ms`);
+    }
+    if (opts.ttlSeconds !== void 0) {
+      this.#ttl = {
+        ms: checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1e3,
+        clock: opts.now ?? Date.now,
+        seen: /* @__PURE__ */ new WeakMap(),
+        touched: void 0
+      };
+    }
   }
   /**
    * @internal Creates the series of a metric without labels, then registers
@@ -938,6 +1004,14 @@ var Metric = class {
     if (this.labelNames.length === 0) this._single = this._newSeries("");
     const reg = opts.registry === void 0 ? defaultRegistry : opts.registry;
     reg?.register(this);
+    if (reg && this.#cap) {
+      try {
+        this.#cap.counted = overflowCell(reg, this);
+      } catch (e) {
+        reg.unregister(this);
+        throw e;
+      }
+    }
   }
   /** @internal Checks the unit against the name (without `suffix`). */
   _checkUnit(base2) {
@@ -984,7 +1058,15 @@ var Metric = class {
   }
   /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
   _seriesOf(args) {
-    return this._series(this._labelsOf(args));
+    const labels = this._labelsOf(args);
+    const s = this._find(labels);
+    if (s !== void 0) return s;
+    const keys = this._keys(labels);
+    const placed = this.#place(keys, true);
+    if (placed !== void 0) return placed;
+    const outside = this._newSeries(labelText(this.labelNames, keys));
+    this._poison(outside);
+    return outside;
   }
   /** @internal One label object, or values in order, as a label object. */
   _labelsOf(args) {
@@ -1000,9 +1082,19 @@ var Metric = class {
   _labelError(what) {
     return new TypeError(`Metric "${this.name}" ${what}`);
   }
-  /** Validates every label, then creates the path and the series. */
+  /**
+   * Validates every label, then finds or creates the path and the series;
+   * past maxSeries, the overflow series.
+   */
   _create(labels) {
-    const keys = this._keys(labels);
+    const s = this.#place(this._keys(labels), true);
+    if (s !== void 0) return s;
+    const cap = this.#cap;
+    cap.counted.value++;
+    return cap.overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false);
+  }
+  /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
+  #place(keys, capped) {
     const k = keys.length;
     let parent;
     let node = this.#root;
@@ -1013,6 +1105,10 @@ var Metric = class {
       if (i === k - 1) return next;
       parent = node;
       node = next;
+    }
+    const cap = this.#cap;
+    if (capped && cap && this.#count >= cap.max + (cap.overflow === void 0 ? 0 : 1)) {
+      return void 0;
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
     let holder = s;
@@ -1086,7 +1182,71 @@ var Metric = class {
     if (this.labelNames.length === 0) {
       throw this._labelError("has no labels; use reset() to zero it");
     }
-    const keys = this._keys(this._labelsOf(args));
+    this.#removeKeys(this._keys(this._labelsOf(args)));
+  }
+  /**
+   * Removes every series whose labels include `labels` (a subset of the
+   * label names, each with a value); returns how many it removed. `{}`
+   * removes every series. A bound child of a removed series brings it back,
+   * from zero, at its next update.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const c = new Counter({
+   *   name: "jobs_total",
+   *   help: "Jobs.",
+   *   labelNames: ["tenant", "kind"],
+   *   registry: new Registry(),
+   * });
+   * c.inc({ tenant: "a", kind: "x" });
+   * c.inc({ tenant: "a", kind: "y" });
+   * c.inc({ tenant: "b", kind: "x" });
+   * console.log(c.removeMatching({ tenant: "a" })); // 2
+   * ```
+   */
+  removeMatching(labels) {
+    const names = this.labelNames;
+    if (names.length === 0) throw this._labelError("has no labels; use reset() to zero it");
+    if (labels === void 0) this._badLabelsArgument(labels);
+    this._checkSome(labels);
+    const given = labels;
+    const want = names.map((name) => {
+      const v = given[name];
+      return v === void 0 ? v : typeof v === "number" ? "" + v : v;
+    });
+    const found = [];
+    this.#each(want, (_s, keys) => found.push(keys.slice()));
+    for (const keys of found) this.#removeKeys(keys);
+    return found.length;
+  }
+  /**
+   * Calls `fn` with every series and its label values (a reused array),
+   * where the value at each level equals `want`'s, if given.
+   */
+  #each(want, fn) {
+    const depth = this.labelNames.length;
+    const keys = new Array(depth);
+    const walk = (node, d) => {
+      const w = want[d];
+      if (w !== void 0) {
+        const child = childOf(node, w);
+        if (child === void 0) return;
+        keys[d] = w;
+        if (d + 1 < depth) walk(child, d + 1);
+        else fn(child, keys);
+        return;
+      }
+      for (const [k, child] of entriesOf(node)) {
+        keys[d] = k;
+        if (d + 1 < depth) walk(child, d + 1);
+        else fn(child, keys);
+      }
+    };
+    walk(this.#root, 0);
+  }
+  /** Removes the series at `keys` and every level it leaves empty (never the root). */
+  #removeKeys(keys) {
     const path = [];
     let node = this.#root;
     for (let i = 0; i < keys.length - 1; i++) {
@@ -1097,6 +1257,7 @@ var Metric = class {
     }
     const s = childOf(node, keys[keys.length - 1]);
     if (s === void 0) return;
+    if (s === this.#cap?.overflow) this.#cap.overflow = void 0;
     this._poison(s);
     this.#count--;
     for (let i = keys.length - 1; i >= 0; i--) {
@@ -1128,6 +1289,7 @@ var Metric = class {
     else for (const s of this._all()) this._poison(s);
     this.#root = /* @__PURE__ */ new Map();
     this.#count = 0;
+    if (this.#cap) this.#cap.overflow = void 0;
   }
   /**
    * @internal Makes a series that reset() or remove() took out of the tree
@@ -1141,7 +1303,9 @@ var Metric = class {
   /**
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
-   * took it out), else, with `create`, a new one.
+   * took it out), else, with `create`, a new one, or past maxSeries the
+   * overflow series: its label text differs from that of `s`, and the child
+   * keeps `s`, to try again at its next update (see `_seriesOf`).
    */
   _reattach(s, create) {
     const labels = this._valuesToLabels(this._labelValues(s.labelText));
@@ -1223,11 +1387,71 @@ var Metric = class {
     const labels = options?.labels === true;
     if (hook !== void 0) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._family(this._all(labels), options));
+      if (r instanceof Promise) return r.then(() => this.#read(labels, options));
     }
+    return this.#read(labels, options);
+  }
+  #read(labels, options) {
+    if (this.#ttl !== void 0) this.#expire(this.#ttl);
     return this._family(this._all(labels), options);
   }
+  /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
+  #expire(t) {
+    const { seen, touched } = t;
+    const now = t.clock();
+    const ttl = t.ms;
+    const stale = [];
+    this.#each([], (s, keys) => {
+      const v = this._version(s);
+      const e = seen.get(s);
+      if (e === void 0) seen.set(s, { v, at: now });
+      else if (!Object.is(e.v, v) || touched?.has(s)) {
+        e.v = v;
+        e.at = now;
+      } else if (now - e.at >= ttl) stale.push(keys.slice());
+    });
+    touched?.clear();
+    for (const keys of stale) this.#removeKeys(keys);
+  }
+  /**
+   * @internal What tells a TTL metric that a series was updated between two
+   * scrapes: its value (a histogram's or summary's count).
+   */
+  _version(s) {
+    return s.value;
+  }
+  /**
+   * @internal Makes a TTL metric see `s` as updated at the next scrape even
+   * if its value did not change (a gauge set to its value, or increased and
+   * decreased back); subclasses call it only when `_touches`.
+   */
+  _touch(s) {
+    (this.#ttl.touched ??= /* @__PURE__ */ new Set()).add(s);
+  }
+  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
+  get _touches() {
+    return this.#ttl !== void 0;
+  }
 };
+function checkMaxSeries(name, v) {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new RangeError(
+    `Metric "${name}": maxSeries must be a whole number >= 1 (the most label sets kept), got ${typeof v === "number" ? v : typeof v}`
+  );
+}
+function checkTtl(name, v, labels) {
+  if (!(typeof v === "number" && v > 0 && v < Infinity)) {
+    throw new RangeError(
+      `Metric "${name}": ttlSeconds must be a finite number of seconds > 0, got ${typeof v === "number" ? v : typeof v}`
+    );
+  }
+  if (labels === 0) {
+    throw new TypeError(
+      `Metric "${name}": ttlSeconds needs labelNames; a metric without labels keeps its one series`
+    );
+  }
+  return v;
+}
 
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
@@ -1262,7 +1486,8 @@ var CounterChild = class {
     else this.#reattach().value += amount ?? 1;
   }
   #reattach() {
-    return this.#s = this.#m._reattach(this.#s, true);
+    const s = this.#m._reattach(this.#s, true);
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get() {
@@ -1386,6 +1611,10 @@ var ObserverChild = class {
   }
 };
 var ObservingMetric = class extends Metric {
+  /** @internal Every observation changes the count. */
+  _version(s) {
+    return s.count;
+  }
   observe(a, b) {
     if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b);
     else this._record(this._single ?? this._series(a), a);
@@ -1882,7 +2111,9 @@ var HistogramChild = class extends ObserverChild {
   observe(value) {
     const h = this.#h;
     if (!record(this.#s, h.bounds, value, h.name)) {
-      record(this.#s = h._reattach(this.#s, true), h.bounds, value, h.name);
+      const s = h._reattach(this.#s, true);
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
     }
   }
 };
@@ -2207,7 +2438,9 @@ var SummaryChild = class extends ObserverChild {
   /** Records one observation. */
   observe(value) {
     if (!record2(this.#s, value, this.#m.name)) {
-      record2(this.#s = this.#m._reattach(this.#s, true), value, this.#m.name);
+      const s = this.#m._reattach(this.#s, true);
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record2(s, value, this.#m.name);
     }
   }
 };
