@@ -73,6 +73,7 @@ export type {
 export {
   AlreadyRegisteredError,
   CollectError,
+  type CollectionOptions,
   type CollectorOptions,
   defaultRegistry,
   type ExpositionOptions,

@@ -652,14 +652,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const labels = options?.labels === true;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this.#read(labels));
+      if (r instanceof Promise) return r.then(() => this.#read(labels, options));
     }
-    return this.#read(labels);
+    return this.#read(labels, options);
   }
 
-  #read(labels: boolean): FamilySnapshot {
+  #read(labels: boolean, options: CollectOptions | undefined): FamilySnapshot {
     if (this.#ttl !== undefined) this.#expire(this.#ttl);
-    return this._family(this._all(labels));
+    return this._family(this._all(labels), options);
   }
 
   /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
@@ -704,7 +704,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   /** @internal The family snapshot around these series. */
-  protected abstract _family(series: S[]): FamilySnapshot;
+  protected abstract _family(series: S[], options?: CollectOptions): FamilySnapshot;
 }
 
 function checkMaxSeries(name: string, v: unknown): number {
