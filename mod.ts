@@ -30,6 +30,7 @@ export {
   HistogramChild,
   type HistogramOptions,
   linearBuckets,
+  type NativeHistogramOptions,
 } from "./src/metrics/histogram.ts";
 export {
   DEFAULT_PERCENTILES,
@@ -39,7 +40,7 @@ export {
   type SummaryOptions,
 } from "./src/metrics/summary.ts";
 export { Info, type InfoOptions } from "./src/metrics/info.ts";
-export { type Labels, Metric, type MetricOptions } from "./src/metrics/_metric.ts";
+export { type Labels, Metric, type MetricOptions, OVERFLOW_VALUE } from "./src/metrics/_metric.ts";
 export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {
   BucketSpan,

@@ -4,8 +4,12 @@
 //   deno run -A --v8-flags=--expose-gc bench/native.ts
 //   bun run bench/native.ts
 //   node --expose-gc --import tsx bench/native.ts
+//
+// Times are the process's CPU time (process.cpuUsage), steadier than wall time
+// on a shared machine.
 import { Histogram, Registry } from "../mod.ts";
 import { nativeBucketIndex, NativeHistogramCounts } from "../src/metrics/_native.ts";
+import { gc, memoryNow } from "./_common.ts";
 
 const RUNS = 9;
 const N = 2_000_000;
@@ -44,6 +48,8 @@ function cases(): Case[] {
   const registry = new Registry();
   const classic = new Histogram({ name: "classic", help: "h", registry });
   const both = new Histogram({ name: "both", help: "h", registry });
+  const native = new Histogram({ name: "native", help: "h", native: true, registry });
+  const native8 = new Histogram({ name: "native8", help: "h", native: { schema: 8 }, registry });
   const n3 = new NativeHistogramCounts({ schema: 3 });
   const n8 = new NativeHistogramCounts({ schema: 8 });
   const bothNative = new NativeHistogramCounts({ schema: 3 });
@@ -52,6 +58,12 @@ function cases(): Case[] {
   return [
     ["classic Histogram.observe() (11 buckets)", (xs) => {
       for (let i = 0; i < N; i++) classic.observe(xs[i & 4095]);
+    }],
+    ["Histogram.observe() native: true (classic + native)", (xs) => {
+      for (let i = 0; i < N; i++) native.observe(xs[i & 4095]);
+    }],
+    ["Histogram.observe() native schema 8", (xs) => {
+      for (let i = 0; i < N; i++) native8.observe(xs[i & 4095]);
     }],
     ["NativeHistogramCounts.observe() schema 3", (xs) => {
       for (let i = 0; i < N; i++) n3.observe(xs[i & 4095]);
@@ -71,44 +83,71 @@ function cases(): Case[] {
   ];
 }
 
+const proc = (globalThis as {
+  process?: {
+    cpuUsage?(prev?: { user: number; system: number }): { user: number; system: number };
+  };
+}).process;
+
+/** Milliseconds `fn` took: CPU time of this process where known (the machine may be shared). */
+function timed(fn: () => void): number {
+  if (proc?.cpuUsage) {
+    const start = proc.cpuUsage();
+    fn();
+    const d = proc.cpuUsage(start);
+    return (d.user + d.system) / 1000;
+  }
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
 }
 
-function gc(): void {
-  const g = globalThis as { gc?: () => void; Bun?: { gc(full: boolean): void } };
-  if (g.Bun) g.Bun.gc(true);
-  else g.gc?.();
+/** Collects twice with a pause between (V8 frees array buffers after the collection). */
+async function settle(): Promise<void> {
+  gc();
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
 }
 
-function heap(): number {
-  const p = (globalThis as {
-    process: { memoryUsage(): { heapUsed: number; external: number } };
-  }).process;
-  const m = p.memoryUsage();
-  return m.heapUsed + m.external; // typed arrays' memory is external
-}
-
-/** Bytes per series for 2000 series of each kind, each after the same 300 observations. */
-function memory(values: Float64Array): Record<string, number> {
+/** Bytes per series for 2000 series of each kind, each after the same `n` observations. */
+async function memory(values: Float64Array, n: number): Promise<Record<string, number>> {
   const SERIES = 2000;
   const out: Record<string, number> = {};
+  const registry = new Registry();
+  const histogram = (name: string, native?: unknown) => {
+    const h = new Histogram({
+      name,
+      help: "h",
+      labelNames: ["id"],
+      registry,
+      ...(native !== undefined && { native }),
+    } as never) as Histogram<"id">;
+    let id = 0;
+    return () => h.labels({ id: id++ });
+  };
   const kinds: [string, () => { observe(v: number): void }][] = [
+    ["Histogram series, classic (11 buckets)", histogram("m_classic")],
+    ["Histogram series, native: true", histogram("m_native", true)],
+    ["Histogram series, native schema 8", histogram("m_native8", { schema: 8 })],
     ["NativeHistogramCounts schema 3", () => new NativeHistogramCounts({ schema: 3 })],
     ["Map-based schema 3", () => new MapCounts(3)],
   ];
   for (const [name, make] of kinds) {
-    gc();
-    const before = heap();
+    await settle();
+    const before = memoryNow().bytes;
     const keep = [];
     for (let s = 0; s < SERIES; s++) {
       const h = make();
-      for (let i = 0; i < 300; i++) h.observe(values[(s * 7 + i * 13) & 4095]);
+      for (let i = 0; i < n; i++) h.observe(values[(s * 7 + i * 13) & 4095]);
       keep.push(h);
     }
-    gc();
-    out[name] = (heap() - before) / SERIES;
+    await settle();
+    out[name] = (memoryNow().bytes - before) / SERIES;
     keep.length = 0;
   }
   return out;
@@ -121,11 +160,7 @@ for (
   const rates: number[][] = cs.map(() => []);
   for (const [, fn] of cs) fn(values); // warm-up
   for (let r = 0; r < RUNS; r++) {
-    cs.forEach(([, fn], i) => {
-      const t = performance.now();
-      fn(values);
-      rates[i].push(N / ((performance.now() - t) / 1000));
-    });
+    cs.forEach(([, fn], i) => rates[i].push(N / (timed(() => fn(values)) / 1000)));
   }
   const base = median(rates[0]);
   console.log(`\nvalues: ${label} (median of ${RUNS} runs of ${N})`);
@@ -140,8 +175,12 @@ for (
 }
 const g = globalThis as { gc?: unknown; Bun?: unknown };
 if (g.gc || g.Bun) {
-  console.log("\nbytes per series after 300 log-uniform observations (~100 populated buckets):");
-  for (const [k, v] of Object.entries(memory(spread))) {
-    console.log(`  ${k.padEnd(48)} ${v.toFixed(0)}`);
+  for (const n of [300, 20_000]) {
+    console.log(
+      `\nbytes per series (${memoryNow().how}) after ${n} log-uniform observations (1 µs .. 10 s):`,
+    );
+    for (const [k, v] of Object.entries(await memory(spread, n))) {
+      console.log(`  ${k.padEnd(48)} ${v.toFixed(0)}`);
+    }
   }
 } else console.log("\n(memory: run with --expose-gc)");

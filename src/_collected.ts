@@ -11,7 +11,15 @@ import type {
   SeriesSnapshot,
   ValueSeriesSnapshot,
 } from "./collector.ts";
-import { checkLabelName, checkMetricName, checkUnit, counterFamily, show } from "./_names.ts";
+import {
+  checkLabelName,
+  checkMetricName,
+  checkUnit,
+  counterFamily,
+  loneSurrogateAt,
+  notUnicode,
+  show,
+} from "./_names.ts";
 import { labelText } from "./exposition/_escape.ts";
 
 const TYPES = ["counter", "gauge", "untyped", "info"];
@@ -69,6 +77,8 @@ export function collectedFamily(source: string, fam: unknown): FamilySnapshot {
   if (typeof help !== "string") {
     throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
   }
+  const badHelp = loneSurrogateAt(help);
+  if (badHelp >= 0) throw notUnicode(`${where()}: help`, help, badHelp);
   if (unit !== undefined) {
     if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
     try {
@@ -108,11 +118,14 @@ export function collectedFamily(source: string, fam: unknown): FamilySnapshot {
           `${where()}: label "${k}" must be a string or number, got ${show(v)}`,
         );
       }
+      const text = "" + v;
+      const bad = loneSurrogateAt(text);
+      if (bad >= 0) throw notUnicode(`${where()}: label "${k}"`, text, bad);
       names.push(k);
-      values.push("" + v);
+      values.push(text);
       labels[k] = "" + v;
     }
-    const key = names.map((n, j) => n + "\0" + values[j]).sort().join("\0\0");
+    const key = JSON.stringify(names.map((n, j) => [n, values[j]]).sort());
     if (seen.has(key)) {
       throw new TypeError(
         `${where()}: the label set {${

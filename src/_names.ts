@@ -7,9 +7,14 @@
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Whether `name` is a valid Prometheus metric name. */
+export function isMetricName(name: unknown): name is string {
+  return typeof name === "string" && METRIC_NAME.test(name);
+}
+
 /** Throws a TypeError unless `name` is a valid Prometheus metric name. */
 export function checkMetricName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+  if (!isMetricName(name)) {
     throw new TypeError(
       `Invalid metric name ${
         JSON.stringify(name)
@@ -71,6 +76,40 @@ export function checkLabelNames(
     seen.add(n);
   }
   return Object.freeze([...names]);
+}
+
+/**
+ * The index of the first lone UTF-16 surrogate in `s` (half of a pair, with
+ * no other half), or -1. Such a string has no UTF-8 form: an encoder writes
+ * U+FFFD for it, so distinct strings would reach the scraper as one.
+ */
+export function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The TypeError for text `s` with a lone surrogate at `at` (see
+ * {@link loneSurrogateAt}), as client_golang rejects invalid UTF-8. `what`
+ * names the text, e.g. `Metric "x" label "path"`.
+ */
+export function notUnicode(what: string, s: string, at: number): TypeError {
+  const unit = s.charCodeAt(at).toString(16).toUpperCase();
+  const shown = s.length > 60 ? JSON.stringify(s.slice(0, 60)) + "..." : JSON.stringify(s);
+  return new TypeError(
+    `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`,
+  );
 }
 
 const UNIT = /^[a-zA-Z0-9_:]+$/;

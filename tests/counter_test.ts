@@ -174,3 +174,13 @@ test("Counter.remove() with three labels keeps the other series reachable", asyn
     't_total{a="2",b="1",c="1"} 10',
   ]);
 });
+
+test("Counter.inc() with a rejected amount creates no series", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "visits_total", help: "h", labelNames: ["room"], registry });
+  for (const bad of [-1, NaN, Infinity, -Infinity, "3", null]) {
+    assert.throws(() => c.inc({ room: "attic" }, bad as number), RangeError, String(bad));
+  }
+  assert.equal(c.seriesCount, 0);
+  assert.doesNotMatch(await registry.metrics(), /attic/);
+});

@@ -90,3 +90,58 @@ test("Gauge collect() runs at every scrape", async () => {
   const text = await registry.metrics();
   assert.match(text, /^scrapes 2$/m);
 });
+
+test("Gauge calls rejected for their value, function or start labels create no series", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "temp", help: "h", labelNames: ["room"], registry });
+  const attic = { room: "attic" };
+  const calls: [() => unknown, typeof Error][] = [
+    [() => g.set(attic, "21" as unknown as number), TypeError],
+    [() => (g.set as (l: unknown) => void)(attic), TypeError],
+    [() => g.inc(attic, Infinity), RangeError],
+    [() => g.inc(attic, NaN), RangeError],
+    [() => g.dec(attic, -Infinity), RangeError],
+    [() => g.dec(attic, "1" as unknown as number), RangeError],
+    [() => g.trackInProgress(undefined as unknown as () => void, attic), TypeError],
+    [() => g.startTimer({ room: "attic", floor: 2 } as { room: string }), TypeError],
+    [() => g.startTimer({ room: null } as unknown as { room: string }), TypeError],
+    [() => g.setToCurrentTime({ room: "attic", floor: 2 } as { room: string }), TypeError],
+  ];
+  for (const [call, type] of calls) assert.throws(call, type, String(call));
+  assert.equal(g.seriesCount, 0);
+  assert.doesNotMatch(await registry.metrics(), /attic/);
+});
+
+test("Gauge.trackInProgress() with labels decrements when the promise rejects", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "jobs", help: "h", labelNames: ["queue"], registry });
+  const err = new Error("nope");
+  const p = g.trackInProgress(async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    throw err;
+  }, { queue: "mail" });
+  assert.equal(g.get({ queue: "mail" }), 1);
+  await assert.rejects(p, (e) => e === err);
+  assert.equal(g.get({ queue: "mail" }), 0);
+  const end = g.startTimer({ queue: "mail" });
+  await assert.rejects(Promise.reject(err).finally(() => end()));
+  assert.ok(
+    g.get({ queue: "mail" }) >= 0 && g.get({ queue: "mail" }) < 1,
+    "startTimer's end set it",
+  );
+});
+
+test("GaugeChild keeps a NaN value and counts on from a number set after it", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "ratio", help: "h", labelNames: ["q"], registry });
+  const child = g.labels({ q: "a" });
+  child.set(NaN);
+  child.inc();
+  child.dec(2);
+  assert.ok(Number.isNaN(child.get()));
+  assert.match(await registry.metrics(), /^ratio\{q="a"\} NaN$/m);
+  assert.equal(g.seriesCount, 1);
+  child.set(1);
+  child.inc();
+  assert.equal(g.get({ q: "a" }), 2);
+});

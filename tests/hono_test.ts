@@ -7,8 +7,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
-import { httpMetrics, metrics, UNMATCHED_ROUTE } from "../src/http/hono.ts";
-import { OPENMETRICS_CONTENT_TYPE, Registry, TEXT_CONTENT_TYPE } from "../mod.ts";
+import {
+  DEFAULT_HTTP_MAX_SERIES,
+  httpMetrics,
+  metrics,
+  UNMATCHED_ROUTE,
+} from "../src/http/hono.ts";
+import { OPENMETRICS_CONTENT_TYPE, OVERFLOW_VALUE, Registry, TEXT_CONTENT_TYPE } from "../mod.ts";
 
 function makeApp(opts: Parameters<typeof httpMetrics>[0] = {}) {
   const registry = new Registry();
@@ -347,3 +352,54 @@ test(
     }
   },
 );
+
+/** The `http_requests_total` lines of a page, label text -> value. */
+function requestLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^http_requests_total\{(.*)\} (\S+)$/gm)) {
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+test("httpMetrics() caps each metric at DEFAULT_HTTP_MAX_SERIES label sets; the rest count in the overflow series", async () => {
+  const { app, registry } = makeApp({ extraLabels: { tenant: (c) => c.req.header("x-t") ?? "" } });
+  const n = DEFAULT_HTTP_MAX_SERIES + 50;
+  for (let i = 0; i < n; i++) await app.request("/users/1", { headers: { "x-t": "t" + i } });
+  const text = await registry.metrics();
+  const lines = requestLines(text);
+  assert.equal(lines.size, DEFAULT_HTTP_MAX_SERIES + 1);
+  assert.equal([...lines.values()].reduce((a, b) => a + b, 0), n);
+  const o = OVERFLOW_VALUE;
+  assert.equal(lines.get(`method="${o}",route="${o}",status="${o}",tenant="${o}"`), 50);
+  assert.match(text, /^http_request_duration_seconds_count\{method="__overflow__",.*\} 50$/m);
+  assert.match(text, /^promedge_series_overflow_total\{metric="http_requests_total"\} 50$/m);
+});
+
+test("httpMetrics() takes maxSeries", async () => {
+  const { app, registry } = makeApp({ maxSeries: 2 });
+  for (const path of ["/users/1", "/users/2", "/boom", "/nothing"]) await app.request(path);
+  await app.request("/users", { method: "POST" });
+  const lines = requestLines(await registry.metrics());
+  assert.equal(lines.size, 3);
+  assert.equal([...lines.values()].reduce((a, b) => a + b, 0), 5);
+  assert.throws(() => makeApp({ maxSeries: 0 }), RangeError);
+});
+
+test("httpMetrics() writes the status as its class only with groupStatus: true", async () => {
+  const grouped = makeApp({ groupStatus: true });
+  const plain = makeApp();
+  for (const { app } of [grouped, plain]) {
+    for (const path of ["/users/1", "/boom", "/nothing"]) await app.request(path);
+    await app.request("/users", { method: "POST" });
+  }
+  assert.deepEqual([...requestLines(await grouped.registry.metrics()).keys()].sort(), [
+    'method="GET",route="/boom",status="5xx"',
+    'method="GET",route="/users/:id",status="2xx"',
+    `method="GET",route="${UNMATCHED_ROUTE}",status="4xx"`,
+    'method="POST",route="/users",status="2xx"',
+  ]);
+  assert.ok(
+    requestLines(await plain.registry.metrics()).has('method="POST",route="/users",status="201"'),
+  );
+});

@@ -30,3 +30,14 @@ test("Info named with _info is not doubled", async () => {
   new Info({ name: "runtime_info", help: "R.", registry });
   assert.match(await registry.metrics(), /^runtime_info 1$/m);
 });
+
+test("Info.set() with bad labels throws and keeps the facts set before", async () => {
+  const registry = new Registry();
+  const build = new Info({ name: "build", help: "B.", labelNames: ["version"], registry });
+  build.set({ version: "1.2.3" });
+  for (const bad of [{ version: null }, { version: "2", extra: "x" }, {}, null]) {
+    assert.throws(() => build.set(bad as unknown as { version: string }), TypeError);
+  }
+  assert.equal(build.seriesCount, 1);
+  assert.match(await registry.metrics(), /^build_info\{version="1\.2\.3"\} 1$/m);
+});

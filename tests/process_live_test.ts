@@ -74,6 +74,25 @@ test("event-loop lag shows a blocked loop and does not keep the process alive", 
   assert.ok(mean > 0 && mean <= max, `lag mean ${mean}`);
 });
 
+test("event-loop lag: two registries read alternately both see a blocked loop", async () => {
+  const a = new Registry();
+  const b = new Registry();
+  collectDefaultMetrics({ registry: a });
+  collectDefaultMetrics({ registry: b });
+  await a.metrics(); // starts the measurement (if no test did before)
+  await b.metrics();
+  await new Promise((r) => setTimeout(r, 250));
+  const t = Date.now();
+  while (Date.now() - t < 300) {
+    // block the loop
+  }
+  await new Promise((r) => setTimeout(r, 250));
+  for (const [name, registry] of [["a", a], ["b", b], ["a", a]] as const) {
+    const max = value(await registry.metrics(), "js_eventloop_lag_max_seconds");
+    assert.ok(max >= 0.15 && max < 5, `registry ${name}: lag max ${max}`);
+  }
+});
+
 test("collectDefaultMetrics() restores the defaults after registry.clear()", async () => {
   const registry = new Registry();
   collectDefaultMetrics({ registry });

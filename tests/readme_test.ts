@@ -36,3 +36,33 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^queue_depth\{queue="mail"\} 7$/m);
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
+
+/** Runs the README block that contains `marker`; returns what it printed. */
+async function runBlock(marker: string, file: string): Promise<string[]> {
+  const block = blocks.find((b) => b.includes(marker));
+  assert.ok(block, `example with ${marker} found`);
+  const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/" + file;
+    writeFileSync(f, code);
+    await import(pathToFileURL(f).href);
+  } finally {
+    console.log = log;
+  }
+  return lines;
+}
+
+test("the README's native histogram example runs and keeps a native part", async () => {
+  assert.deepEqual(await runBlock("native: true", "native.mts"), ["3"]);
+});
+
+test("the README's Cardinality example runs and caps the series", async () => {
+  const out = (await runBlock("maxSeries: 1000", "cardinality.mts")).join("\n");
+  assert.match(out, /^logins_total\{user="__overflow__"\} 4000$/m);
+  assert.match(out, /^promedge_series_overflow_total\{metric="logins_total"\} 4000$/m);
+  assert.equal(out.match(/^logins_total\{/gm)?.length, 1000, "999 users and the overflow series");
+  assert.match(out, /^session_bytes\{session="s1"\} 512$/m);
+});

@@ -367,6 +367,14 @@ test("invalid collector output gets a message naming the collector and what was 
       [{ name: "x", help: "h", type: "gauge", samples: [{ labels: { "a-b": 1 }, value: 1 }] }],
       /collector "bad": Metric "x": invalid label name "a-b"/,
     ],
+    [
+      [{ name: "x", help: "h", type: "gauge", samples: [{ labels: { p: "/a\uD800" }, value: 1 }] }],
+      /collector "bad", family "x": label "p": "\/a\\ud800" holds a lone UTF-16 surrogate \(\\uD800 at index 2\)/,
+    ],
+    [
+      [{ name: "x", help: "h\uDC00", type: "gauge", samples: [] }],
+      /collector "bad", family "x": help: .* holds a lone UTF-16 surrogate/,
+    ],
   ];
   for (const [out, message] of cases) {
     const registry = new Registry();

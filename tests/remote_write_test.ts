@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Counter, Gauge, Histogram, Registry, Summary } from "../mod.ts";
+import type { FamilySnapshot } from "../src/collector.ts";
 import { type RemoteFamily, RemoteWriteError, RemoteWriter } from "../src/remote/mod.ts";
 import { needs, rwdecode } from "./_tools.ts";
 
@@ -265,6 +266,147 @@ test("RemoteWriter sends native histograms and exemplars in both versions", { sk
   assert.deepEqual((ex2.labels_refs as number[]).map((r) => symbols[r]), ["trace_id", "t1"]);
 });
 
+/** A registry holding `families` as they are, as a collector of the registry might give them. */
+function registryOf(...families: FamilySnapshot[]): Registry {
+  const registry = new Registry();
+  for (const f of families) {
+    registry.register({
+      name: f.name,
+      reservedNames: [f.name, f.name + "_bucket", f.name + "_sum", f.name + "_count"],
+      collect: () => f,
+    });
+  }
+  return registry;
+}
+
+test(
+  "RemoteWriter sends a registry's created times, exemplars and native histograms as collected",
+  {
+    skip,
+  },
+  async () => {
+    const native = {
+      schema: 3,
+      zeroThreshold: 2 ** -128,
+      zeroCount: 2,
+      positiveSpans: [{ offset: 4, length: 2 }],
+      positiveDeltas: [1, 1], // buckets 4 and 5: 1 and 2
+      negativeSpans: [{ offset: 0, length: 1 }],
+      negativeDeltas: [1],
+      exemplars: [{ labels: { trace_id: "n1" }, value: 1.2, timestamp: 1_700_000_001.5 }],
+    };
+    const registry = registryOf(
+      {
+        name: "hits_total",
+        type: "counter",
+        help: "Hits.",
+        series: [{
+          labelText: 'path="/a"',
+          labels: { path: "/a" },
+          value: 4,
+          created: 1_690_000_000.25,
+          exemplar: {
+            labels: { trace_id: "c1", span_id: "s" },
+            value: 2,
+            timestamp: 1_700_000_000,
+          },
+        }],
+      },
+      {
+        name: "lat_seconds",
+        type: "histogram",
+        help: "Latency.",
+        buckets: [0.5, 1],
+        series: [{
+          labelText: "",
+          labels: {},
+          counts: [1, 0, 2], // not cumulative: 1 in (..0.5], 2 in (1..+Inf)
+          sum: 7.25,
+          count: 3,
+          created: 1_690_000_000,
+          exemplars: [{ labels: { trace_id: "b0" }, value: 0.25 }, undefined, {
+            labels: { trace_id: "b2" },
+            value: 5,
+            timestamp: 1_700_000_002,
+          }],
+        }],
+      },
+      {
+        name: "rpc_seconds",
+        type: "histogram",
+        help: "Native only.",
+        buckets: [],
+        series: [{
+          labelText: 'm="x"',
+          labels: { m: "x" },
+          counts: [6],
+          sum: 9.5,
+          count: 6,
+          native,
+        }],
+      },
+    );
+    const { requests, fetch } = recorder([
+      () => new Response(null, { headers: { "x-prometheus-remote-write-samples-written": "1" } }),
+    ]);
+    const writer = new RemoteWriter("http://r.test/w", { registry, fetch });
+    await writer.write();
+    const v1 = new Map(seriesV1(decode(requests[0].body, "v1")).map((s) => [s.labels, s]));
+    assert.deepEqual([...v1.keys()].sort(), [
+      "__name__=hits_total,path=/a",
+      "__name__=lat_seconds_bucket,le=+Inf",
+      "__name__=lat_seconds_bucket,le=0.5",
+      "__name__=lat_seconds_bucket,le=1.0",
+      "__name__=lat_seconds_count",
+      "__name__=lat_seconds_sum",
+      "__name__=rpc_seconds,m=x", // native only: no _bucket, _sum, _count beside it
+    ]);
+    assert.equal(v1.get("__name__=lat_seconds_bucket,le=1.0")!.value, 1, "cumulative");
+    assert.equal(v1.get("__name__=lat_seconds_bucket,le=+Inf")!.value, 3);
+    const exemplars = (labels: string) => v1.get(labels)!.ts.exemplars as Json[] | undefined;
+    assert.deepEqual(exemplars("__name__=hits_total,path=/a"), [{
+      labels: [{ name: ["span_id"], value: ["s"] }, { name: ["trace_id"], value: ["c1"] }],
+      value: [2],
+      timestamp: [1_700_000_000_000],
+    }]);
+    const b0 = exemplars("__name__=lat_seconds_bucket,le=0.5")!;
+    assert.deepEqual(b0[0].labels, [{ name: ["trace_id"], value: ["b0"] }]);
+    assert.deepEqual(b0[0].timestamp, [v1.get("__name__=lat_seconds_bucket,le=0.5")!.timestamp]);
+    assert.equal(exemplars("__name__=lat_seconds_bucket,le=1.0"), undefined);
+    assert.deepEqual(exemplars("__name__=lat_seconds_bucket,le=+Inf")![0].timestamp, [
+      1_700_000_002_000,
+    ]);
+    const rpc = v1.get("__name__=rpc_seconds,m=x")!.ts;
+    const h = (rpc.histograms as Json[])[0];
+    assert.deepEqual(h.count_int, [6]);
+    assert.deepEqual(h.sum, [9.5]);
+    assert.deepEqual(h.schema, [3]);
+    assert.deepEqual(h.zero_count_int, [2]);
+    assert.deepEqual(h.positive_spans, [{ offset: [4], length: [2] }]);
+    assert.deepEqual(h.positive_deltas, [1, 1]);
+    assert.deepEqual(h.negative_spans, [{ length: [1] }]);
+    assert.deepEqual(h.negative_deltas, [1]);
+    assert.equal(rpc.samples, undefined, "a histogram sample, no float sample");
+    assert.deepEqual(rpc.exemplars, [{
+      labels: [{ name: ["trace_id"], value: ["n1"] }],
+      value: [1.2],
+      timestamp: [1_700_000_001_500],
+    }]);
+
+    // Remote-Write 2.0 carries the created times, in milliseconds.
+    const v2writer = new RemoteWriter("http://r.test/w", { registry, fetch, version: 2 });
+    await v2writer.write();
+    const v2 = decode(requests[1].body, "v2");
+    const symbols = v2.symbols as string[];
+    const created = new Map((v2.timeseries as Json[]).map((ts) => [
+      (ts.labels_refs as number[]).map((r) => symbols[r]).join(","),
+      ts.created_timestamp?.[0],
+    ]));
+    assert.equal(created.get("__name__,hits_total,path,/a"), 1_690_000_000_250);
+    assert.equal(created.get("__name__,lat_seconds_count"), 1_690_000_000_000);
+  },
+);
+
 test(
   "RemoteWriter sends a staleness marker (NaN 0x7ff0000000000002) once for a series that went away",
   {
@@ -290,6 +432,105 @@ test(
     assert.ok(Number(third[0].timestamp) > Number(second[0].timestamp), "later timestamp");
   },
 );
+
+test("RemoteWriter drops an exemplar over 128 code points, sends its sample and counts the drop", {
+  skip,
+}, async () => {
+  const registry = new Registry();
+  const exemplar = (traceId: string) => ({ labels: { trace_id: traceId }, value: 1 });
+  const source = (): RemoteFamily[] => [{
+    name: "hits_total",
+    type: "counter",
+    help: "",
+    series: [
+      { labels: { n: "120" }, value: 1, exemplar: exemplar("x".repeat(120)) }, // 8 + 120: kept
+      { labels: { n: "121" }, value: 2, exemplar: exemplar("x".repeat(121)) }, // 129: dropped
+      // 120 emoji are 240 UTF-16 units but 120 code points: kept.
+      { labels: { n: "emoji" }, value: 3, exemplar: exemplar("\u{1F600}".repeat(120)) },
+      { labels: { n: "bad" }, value: 4, exemplar: { labels: { "trace-id": "a" }, value: 1 } },
+    ],
+  }];
+  const { requests, fetch } = recorder();
+  await new RemoteWriter("http://r.test/w", { registry, source, fetch }).write();
+  const got = new Map(seriesV1(decode(requests[0].body, "v1")).map((s) => [s.labels, s]));
+  assert.equal(got.size, 4, "every sample is sent");
+  const traceId = (n: string) =>
+    ((got.get(`__name__=hits_total,n=${n}`)!.ts.exemplars as Json[] | undefined)?.[0]
+      ?.labels as Json[] | undefined)?.[0].value[0];
+  assert.equal(traceId("120"), "x".repeat(120));
+  assert.equal(traceId("121"), undefined);
+  assert.equal(traceId("emoji"), "\u{1F600}".repeat(120));
+  assert.equal(traceId("bad"), undefined);
+  const page = await registry.metrics();
+  assert.match(
+    page,
+    /^promedge_remote_write_exemplars_dropped_total\{url="http:\/\/r\.test\/w",reason="too_long"\} 1$/m,
+  );
+  assert.match(page, /^promedge_remote_write_exemplars_dropped_total\{[^}]*reason="invalid"\} 1$/m);
+});
+
+test("RemoteWriter marks a native histogram stale with a histogram whose sum is the stale NaN", {
+  skip,
+}, async () => {
+  let present = true;
+  const native = {
+    schema: 0,
+    zeroThreshold: 2 ** -128,
+    zeroCount: 0,
+    count: 1,
+    sum: 1,
+    positiveSpans: [{ offset: 0, length: 1 }],
+    positiveDeltas: [1],
+  };
+  const source = (): RemoteFamily[] => [{
+    name: "rpc_seconds",
+    type: "histogram",
+    help: "",
+    series: present ? [{ labels: {}, native }] : [],
+  }];
+  const { requests, fetch } = recorder();
+  const writer = new RemoteWriter("http://r.test/w", { source, fetch });
+  await writer.write();
+  present = false;
+  await writer.write();
+  const [marker] = seriesV1(decode(requests[1].body, "v1"));
+  assert.equal(marker.labels, "__name__=rpc_seconds");
+  assert.equal(marker.ts.samples, undefined, "not a float sample");
+  const h = (marker.ts.histograms as Json[])[0];
+  assert.deepEqual(h.sum, ["NaN:7ff0000000000002"]);
+  assert.deepEqual(h.count_int, [0]);
+  assert.equal(h.positive_spans, undefined);
+  assert.ok(Number(h.timestamp[0]) > 0);
+});
+
+test("RemoteWriter sends a staleness marker again when the write that carried it failed", {
+  skip,
+}, async () => {
+  let present = true;
+  const source = (): RemoteFamily[] => [{
+    name: "g",
+    type: "gauge",
+    help: "",
+    series: [{ labels: {}, value: 1 }, ...(present ? [{ labels: { a: "b" }, value: 2 }] : [])],
+  }];
+  const { requests, fetch } = recorder([
+    () => new Response(null, { status: 204 }),
+    () => new Response("bad", { status: 400 }),
+    () => new Response(null, { status: 204 }),
+  ]);
+  const writer = new RemoteWriter("http://r.test/w", { source, fetch });
+  await writer.write();
+  present = false;
+  await assert.rejects(writer.write(), /400/);
+  await writer.write();
+  await writer.write();
+  assert.equal(requests.length, 4);
+  const marker = (i: number) =>
+    seriesV1(decode(requests[i].body, "v1")).find((s) => s.labels === "__name__=g,a=b")?.value;
+  assert.equal(marker(1), "NaN:7ff0000000000002");
+  assert.equal(marker(2), "NaN:7ff0000000000002", "sent again after the failed write");
+  assert.equal(marker(3), undefined, "and then no more");
+});
 
 test("RemoteWriter splits a large write into requests of maxSeriesPerRequest series", {
   skip,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_PERCENTILES, Registry, Summary } from "../mod.ts";
-import { needs, pyParse, sampleValue } from "./_tools.ts";
+import { needs, promtool, pyParse, sampleValue } from "./_tools.ts";
 
 /** mulberry32: a small seeded generator, so every run sees the same samples. */
 function rng(seed: number): () => number {
@@ -128,6 +128,42 @@ test("Summary without quantiles writes only _sum and _count, like the Python cli
     text,
     "# HELP x_seconds h\n# TYPE x_seconds summary\nx_seconds_sum 3.5\nx_seconds_count 2\n",
   );
+});
+
+test("Summary with percentiles: [] observes, times, gives quantiles() [] and writes valid pages", {
+  skip: needs("promtool", "python"),
+}, async () => {
+  const registry = new Registry();
+  const plain = new Summary({ name: "a_seconds", help: "h", registry, percentiles: [] });
+  const windowed = new Summary({
+    name: "b_seconds",
+    help: "h",
+    registry,
+    labelNames: ["route"],
+    percentiles: [],
+    maxAgeSeconds: 60,
+  });
+  plain.observe(1.5);
+  plain.time(() => 0)();
+  plain.startTimer()();
+  windowed.observe({ route: "/" }, 2);
+  windowed.labels({ route: "/" }).observe(3);
+  await windowed.time({ route: "/x" }, () => Promise.resolve(1))();
+  windowed.labels({ route: "/x" }).startTimer()();
+  assert.deepEqual(plain.quantiles(), []);
+  assert.deepEqual(windowed.quantiles({ route: "/" }), []);
+  assert.deepEqual(windowed.quantiles({ route: "/none" }), []);
+  const text = await registry.metrics();
+  const check = promtool(text);
+  assert.equal(check.code, 0, check.output);
+  for (const om of [false, true]) {
+    const fams = pyParse(await registry.metrics({ openMetrics: om }), om);
+    assert.equal(sampleValue(fams, "a_seconds_count"), 3);
+    assert.equal(sampleValue(fams, "b_seconds_sum", { route: "/" }), 5);
+    assert.equal(sampleValue(fams, "b_seconds_count", { route: "/x" }), 2);
+    const quantiles = fams.flatMap((f) => f.samples).filter((x) => "quantile" in x.labels);
+    assert.deepEqual(quantiles, [], "no quantile samples");
+  }
 });
 
 test("Summary is written with quantiles, sum and count per label set", {

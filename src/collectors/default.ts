@@ -10,12 +10,16 @@ import { defaultRegistry, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
+import { isMetricName, show } from "../_names.ts";
 
 /** Options of {@link collectDefaultMetrics}. */
 export interface DefaultMetricsOptions {
   /** The registry to add them to (default: the default registry). */
   registry?: Registry;
-  /** A prefix for every name, e.g. `myapp_`. */
+  /**
+   * A prefix for every name, e.g. `myapp_`: letters, digits, `_` and `:`,
+   * not starting with a digit.
+   */
   prefix?: string;
 }
 
@@ -66,13 +70,13 @@ const LAG: Spec<keyof LagFigures>[] = [
     "max",
     "js_eventloop_lag_max_seconds",
     "gauge",
-    "Longest event-loop lag since the previous scrape, in seconds.",
+    "Longest event-loop lag in the last minute, in seconds.",
   ],
   [
     "mean",
     "js_eventloop_lag_mean_seconds",
     "gauge",
-    "Mean event-loop lag since the previous scrape, in seconds.",
+    "Mean event-loop lag in the last minute, in seconds.",
   ],
 ];
 
@@ -122,30 +126,72 @@ function defaultFamilies(prefix: string): FamilyDescription[] {
   ];
 }
 
-const installed = new WeakMap<Registry, Collector>();
+const installed = new WeakMap<Registry, { prefix: string; collector: Collector }>();
+
+const OPTIONS = ["registry", "prefix"];
+
+function checkOptions(options: DefaultMetricsOptions): { registry: Registry; prefix: string } {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("collectDefaultMetrics() takes an options object: { registry?, prefix? }");
+  }
+  for (const key in options) {
+    if (!OPTIONS.includes(key)) {
+      throw new TypeError(
+        `collectDefaultMetrics(): unknown option "${key}"; the options are ${OPTIONS.join(", ")}${
+          key === "register" ? ' (prom-client\'s "register" is "registry" here)' : ""
+        }`,
+      );
+    }
+  }
+  const registry = options.registry ?? defaultRegistry;
+  if (typeof (registry as Partial<Registry>)?.registerCollector !== "function") {
+    throw new TypeError("collectDefaultMetrics(): registry must be a Registry");
+  }
+  const prefix = options.prefix ?? "";
+  if (typeof prefix !== "string" || (prefix !== "" && !isMetricName(prefix))) {
+    throw new TypeError(
+      `collectDefaultMetrics(): invalid prefix ${show(prefix)}: it starts every metric name, ` +
+        `so it must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "myapp_"`,
+    );
+  }
+  return { registry, prefix };
+}
 
 /**
  * Adds the default metrics to a registry (the default registry has them from
- * the start). Nothing is read until a scrape.
+ * the start). Nothing is read until a scrape. Called again for the same
+ * registry with another prefix, it replaces the defaults with ones under the
+ * new prefix (so `collectDefaultMetrics({ prefix: "app_" })` renames those
+ * of the default registry); with the same prefix it changes nothing, or
+ * restores them after `registry.clear()`.
+ *
+ * @example
+ * ```ts
+ * import { collectDefaultMetrics, Registry } from "../../mod.ts";
+ * const registry = new Registry();
+ * collectDefaultMetrics({ registry, prefix: "myapp_" });
+ * console.log(await registry.metrics()); // myapp_process_cpu_seconds_total ...
+ * ```
  */
 export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
-  const registry = options.registry ?? defaultRegistry;
+  const { registry, prefix } = checkOptions(options);
   let c = installed.get(registry);
-  if (c === undefined) {
-    c = makeCollector(options.prefix ?? "");
+  if (c === undefined || c.prefix !== prefix) {
+    if (c !== undefined) registry.unregisterCollector(c.collector);
+    c = { prefix, collector: makeCollector(prefix) };
     installed.set(registry, c);
   }
   // Adding it again is harmless (a set), and restores it after registry.clear().
-  registry.registerCollector(c, {
+  registry.registerCollector(c.collector, {
     name: "default metrics",
-    families: defaultFamilies(options.prefix ?? ""),
+    families: defaultFamilies(prefix),
   });
 }
 
 /** Removes the default metrics from a registry (default: the default registry). */
 export function removeDefaultMetrics(registry: Registry = defaultRegistry): void {
   const c = installed.get(registry);
-  if (c) registry.unregisterCollector(c);
+  if (c) registry.unregisterCollector(c.collector);
   installed.delete(registry);
 }
 

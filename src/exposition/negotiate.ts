@@ -32,29 +32,6 @@ function parseList(header: string): Clause[] {
 }
 
 /**
- * Whether the Accept header asks for OpenMetrics: the clauses are taken by
- * preference; the first one we can serve decides. `application/openmetrics-text`
- * with version 1.0.0, 0.0.1 or none is OpenMetrics; `text/plain` with version
- * 0.0.4 or none is text; anything else is passed over, and text is the
- * fallback, as client_golang does.
- */
-export function wantsOpenMetrics(accept: string | null): boolean {
-  if (!accept) return false;
-  for (const c of parseList(accept)) {
-    const v = c.params.version;
-    if (
-      c.type === "application/openmetrics-text" &&
-      (v === undefined || v === "1.0.0" || v === "0.0.1")
-    ) {
-      return true;
-    }
-    if (c.type === "text/plain" && (v === undefined || v === "0.0.4")) return false;
-    if (c.type === "*/*" || c.type === "text/*") return false;
-  }
-  return false;
-}
-
-/**
  * The formats served, most specific first. A new format is one line here
  * (and its file).
  */

@@ -81,6 +81,9 @@ function spans(w: ProtoWriter, field: number, list: readonly BucketSpan[]): void
   }
 }
 
+/** The deltas of one empty bucket. */
+const EMPTY_BUCKET: readonly number[] = [0];
+
 function deltas(w: ProtoWriter, field: number, list: readonly number[]): void {
   if (list.length === 0) return;
   w.fork(field); // packed
@@ -191,8 +194,21 @@ function makeWriter(): FormatWriter {
           w.uintField(7, n.zeroCount);
           spans(w, 9, n.negativeSpans);
           deltas(w, 10, n.negativeDeltas);
-          spans(w, 12, n.positiveSpans);
-          deltas(w, 13, n.positiveDeltas);
+          if (
+            n.zeroThreshold > 0 || n.zeroCount > 0 || n.positiveDeltas.length > 0 ||
+            n.negativeDeltas.length > 0
+          ) {
+            spans(w, 12, n.positiveSpans);
+            deltas(w, 13, n.positiveDeltas);
+          } else {
+            // Empty, with a zero threshold of 0: Prometheus 2.42 would read it as
+            // a classic histogram (an empty span does not help); one bucket
+            // holding 0 makes it native and changes no count.
+            w.fork(12);
+            w.uintField(2, 1);
+            w.join();
+            deltas(w, 13, EMPTY_BUCKET);
+          }
         }
         if (s.created) timestamp(w, 15, s.created);
         if (n?.exemplars) { for (const e of n.exemplars) exemplar(w, 16, e); }

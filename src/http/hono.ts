@@ -66,7 +66,22 @@ export interface HttpMetricsOptions {
   extraLabels?: Readonly<Record<string, (c: Context) => string>>;
   /** A prefix for both metric names. */
   prefix?: string;
+  /**
+   * The most label sets each of the two metrics keeps (default
+   * {@link DEFAULT_HTTP_MAX_SERIES}); requests past it count in the overflow
+   * series (see `MetricOptions.maxSeries`). `Infinity` for no cap.
+   */
+  maxSeries?: number;
+  /** Write the status as its class, `2xx`, `4xx`, ..., instead of `200`, `404`, ... */
+  groupStatus?: boolean;
 }
+
+/**
+ * The default cap on the series of each metric of {@link httpMetrics}: with
+ * 12 histogram buckets, at most some 30,000 samples per scrape, whatever
+ * `extraLabels` are fed.
+ */
+export const DEFAULT_HTTP_MAX_SERIES = 2000;
 
 /** The label `route` takes when no route matched (a 404 from Hono itself). */
 export const UNMATCHED_ROUTE = "unmatched";
@@ -101,7 +116,9 @@ const _known = new Set(KNOWN_METHODS);
  * runs to the end of the body, or until the client goes away; other responses
  * are measured to the response. Metrics never fail the request: a route that
  * cannot be read (a second copy of Hono) is `unmatched`, a failing `skip`
- * test counts the request.
+ * test counts the request. Each metric keeps at most `maxSeries` label sets
+ * (default {@link DEFAULT_HTTP_MAX_SERIES}); past it, requests count in the
+ * series whose labels are all `__overflow__`.
  */
 export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler {
   const registry = options.registry ?? defaultRegistry;
@@ -114,6 +131,9 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       );
     }
   }
+  const cap = options.maxSeries ?? DEFAULT_HTTP_MAX_SERIES;
+  const maxSeries = cap === Infinity ? undefined : cap;
+  const groupStatus = options.groupStatus === true;
   const extraNames = Object.keys(extra);
   const labelNames = ["method", "route", "status", ...extraNames];
   const requests = new Counter<string>({
@@ -121,6 +141,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
     help: "HTTP requests handled, by method, route pattern and status.",
     labelNames,
     registry,
+    maxSeries,
   });
   const duration = new Histogram<string>({
     name: prefix + "http_request_duration_seconds",
@@ -128,6 +149,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
     labelNames,
     buckets: options.buckets,
     registry,
+    maxSeries,
   });
   const skip = options.skip;
   const skipped = typeof skip === "function"
@@ -158,7 +180,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
         const labels: Record<string, string> = {
           method: _method(c.req.method),
           route: _route(c, status),
-          status: String(status),
+          status: groupStatus ? _statusClass(status) : String(status),
         };
         for (const k of extraNames) labels[k] = _labelValue(extra[k], c);
         requests.inc(labels);
@@ -181,6 +203,11 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       }
     }
   };
+}
+
+/** `2xx` for 200-299, and so on. */
+function _statusClass(status: number): string {
+  return Math.floor(status / 100) + "xx";
 }
 
 /** The method as a label value: a known one in upper case, anything else `other`. */

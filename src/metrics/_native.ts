@@ -71,28 +71,28 @@ export interface NativeHistogramSnapshot {
 }
 
 // Bit access to a double (the exponent and top significand bits are in the
-// high word, whose position depends on the platform's endianness).
+// high word, whose position depends on the platform's endianness). Int32Array,
+// not Uint32Array: JavaScriptCore slows down on words >= 2^31.
 const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+const i32 = new Int32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
 /**
- * Per positive schema `s`: bound `j` (j < 2^s) is the largest double
- * `<= 2^(j/2^s - 1)`, a bound within one power of two for the significand
- * `frac` in [0.5, 1), kept as its 52 significand bits (`hi` 20, `lo` 32) so
- * that a value's bits compare without converting back; bound `2^s` is above
- * every significand. `cells[c]` is the first `j` whose bound is `>=` the
- * smallest `frac` whose top `s + 1` significand bits are `c`; a cell is
- * narrower than a bucket, so the answer for any `frac` in it is `cells[c]` or
- * the next one.
+ * The in-octave bounds of every positive schema `s`, one table of `2^(s+1)`
+ * cells each, starting at cell `2^(s+1) - 4`. Bound `j` (j < 2^s) is the
+ * largest double `<= 2^(j/2^s - 1)`, within one power of two for the
+ * significand in [0.5, 1); bound `2^s` is above every significand. Cell `c`
+ * covers the significands whose top `s + 1` bits are `c`, and holds the first
+ * `j` whose bound is `>=` the cell's low end, packed as `boundHigh20 << 9 | j`
+ * in `CELLS`, with the bound's low 32 bits in `CELL_LO`. A cell is narrower
+ * than a bucket, so a value in it belongs to bucket `j`, or `j + 1` when it is
+ * above bound `j`.
  */
-interface _Table {
-  hi: Uint32Array;
-  lo: Uint32Array;
-  cells: Uint16Array;
-}
-const tables: (_Table | undefined)[] = [];
+const CELLS = new Int32Array(1020);
+const CELL_LO = new Int32Array(1020);
+/** 1 once schema `s`'s cells are filled (on first use: the bounds are checked with BigInt). */
+const BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
 
 /**
  * Whether `m^(2^s) <= 2^k`: squares `s` times keeping ~96 bits, rounded down
@@ -132,28 +132,22 @@ function _floorBound(j: number, s: number): number {
   return Number(m) / 2 ** 53;
 }
 
-function _table(s: number): _Table {
-  const cached = tables[s];
-  if (cached) return cached;
-  const n = 1 << s;
+/** Fills the cells of schema `s > 0`. */
+function _build(s: number): void {
+  const n = 1 << s, cells = 2 * n, base = cells - 4;
   const bounds = new Float64Array(n + 1);
   for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
   bounds[n] = 1;
   // The bounds' bits, through a view of their own (the caller's value is in f64).
-  const words = new Uint32Array(bounds.buffer);
-  const hi = new Uint32Array(n + 1), lo = new Uint32Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    hi[j] = words[2 * j + HI] & 0xfffff;
-    lo[j] = words[2 * j + LO];
-  }
-  hi[n] = 0x100000;
-  const cells = new Uint16Array(1 << (s + 1));
-  for (let c = 0, j = 0; c < cells.length; c++) {
-    const low = 0.5 + c / (cells.length * 2);
+  const words = new Int32Array(bounds.buffer);
+  for (let c = 0, j = 0; c < cells; c++) {
+    const low = 0.5 + c / (cells * 2);
     while (bounds[j] < low) j++;
-    cells[c] = j;
+    const high = j === n ? 0x100000 : words[2 * j + HI] & 0xfffff;
+    CELLS[base + c] = (high << 9) | j;
+    CELL_LO[base + c] = j === n ? 0 : words[2 * j + LO];
   }
-  return (tables[s] = { hi, lo, cells });
+  BUILT[s] = 1;
 }
 
 /**
@@ -162,29 +156,50 @@ function _table(s: number): _Table {
  * of `Number.MAX_VALUE`, as in client_golang.
  */
 export function nativeBucketIndex(a: number, schema: number): number {
-  f64[0] = a;
-  let hi = u32[HI];
-  let e = hi >>> 20;
-  if (e === 0) {
-    // Subnormal: scale into the normal range (exact), then correct the exponent.
-    f64[0] = a * 18446744073709551616; // 2^64
-    hi = u32[HI];
-    e = (hi >>> 20) - 64;
-  } else if (e === 0x7ff) {
-    return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
-  }
-  // a = frac * 2^exp with frac in [0.5, 1): exp = e - 1022.
-  const m = hi & 0xfffff;
   if (schema > 0) {
-    const t = tables[schema] ?? _table(schema);
-    let j = t.cells[m >>> (19 - schema)];
-    const bh = t.hi[j];
-    if (m > bh || (m === bh && u32[LO] > t.lo[j])) j++;
-    return ((e - 1023) << schema) + j;
+    if (BUILT[schema] === 0) _build(schema);
+    return _indexAbove0(a, schema);
   }
-  // Schema <= 0: the schema-0 index is exp, or exp - 1 when a is a power of two.
-  const k = m === 0 && u32[LO] === 0 ? e - 1023 : e - 1022;
+  f64[0] = a;
+  const hi = i32[HI];
+  // a = frac * 2^(e - 1022) with frac in [0.5, 1), for a normal (e from 1 to 0x7fe).
+  const e = hi >>> 20;
+  if (e === 0 || e === 0x7ff) return _unusual(a, schema);
+  // The schema-0 index is e - 1022, or e - 1023 when a is a power of two.
+  const k = (hi & 0xfffff) === 0 && i32[LO] === 0 ? e - 1023 : e - 1022;
   return (k + (1 << -schema) - 1) >> -schema;
+}
+
+/** Builds the cells `_indexAbove0` needs for `schema`, if it is > 0 and they are not yet built. */
+function _ensureCells(schema: number): void {
+  if (schema > 0 && BUILT[schema] === 0) _build(schema);
+}
+
+/**
+ * {@link nativeBucketIndex} for a schema > 0 whose cells are built. Kept
+ * apart and small: JavaScriptCore runs an observe calling it about twice as
+ * fast as one calling the general function with a schema read from a field.
+ */
+function _indexAbove0(a: number, schema: number): number {
+  f64[0] = a;
+  const hi = i32[HI];
+  const e = hi >>> 20;
+  if (e === 0 || e === 0x7ff) return _unusual(a, schema);
+  const m = hi & 0xfffff;
+  const c = (2 << schema) - 4 + (m >>> (19 - schema));
+  const cell = CELLS[c], high = cell >>> 9;
+  // Above bound j: the next bucket (no branch on the common, unpredictable case).
+  let j = (cell & 511) + ((high - m) >>> 31);
+  if (m === high && (i32[LO] ^ 0x80000000) > (CELL_LO[c] ^ 0x80000000)) j++;
+  return ((e - 1023) << schema) + j;
+}
+
+/** Index of a subnormal `a` (scaled into the normal range, exactly) or of Infinity. */
+function _unusual(a: number, schema: number): number {
+  if (a === Infinity) return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
+  // Scaling by 2^64 moves every bound by 64 powers of two.
+  const shift = schema >= 0 ? 64 << schema : 64 >> -schema;
+  return nativeBucketIndex(a * 18446744073709551616, schema) - shift;
 }
 
 /** Index `k` of schema `from` in schema `to <= from`: ceil(k / 2^(from - to)). */
@@ -307,26 +322,46 @@ class _Side {
   }
 }
 
-function _check(opts: NativeHistogramOptions | undefined): Required<NativeHistogramOptions> {
+/**
+ * Checks native histogram options and fills in the defaults; throws a
+ * TypeError or RangeError naming the bad option, after `who` (e.g.
+ * `Histogram "x": native.`).
+ * @internal
+ */
+export function checkNativeOptions(
+  opts: NativeHistogramOptions | undefined,
+  who = "native histogram: ",
+): Required<NativeHistogramOptions> {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(
+      `${who.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, ` +
+        `maxBuckets? }, got ${opts === null ? "null" : typeof opts}`,
+    );
+  }
+  for (const key in opts) {
+    if (key !== "schema" && key !== "zeroThreshold" && key !== "maxBuckets") {
+      throw new TypeError(
+        `${who}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`,
+      );
+    }
+  }
   const { schema = DEFAULT_NATIVE_SCHEMA, zeroThreshold = DEFAULT_ZERO_THRESHOLD } = opts ?? {};
   const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
   if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
     throw new RangeError(
-      `native histogram: schema ${String(schema)} is not a whole number from -4 to 8 ` +
+      `${who}schema ${String(schema)} is not a whole number from -4 to 8 ` +
         `(3 gives 8 buckets per power of two)`,
     );
   }
   if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
     throw new RangeError(
-      `native histogram: zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 ` +
+      `${who}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 ` +
         `(default 2**-128)`,
     );
   }
   if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
     throw new RangeError(
-      `native histogram: maxBuckets ${
-        String(maxBuckets)
-      } must be a whole number >= 1 (default 160)`,
+      `${who}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`,
     );
   }
   return { schema, zeroThreshold, maxBuckets };
@@ -373,8 +408,9 @@ export class NativeHistogramCounts {
 
   /** Checks the options; throws a RangeError naming the bad one. */
   constructor(opts?: NativeHistogramOptions) {
-    const o = _check(opts);
+    const o = checkNativeOptions(opts);
     this.initialSchema = this.schema = o.schema;
+    _ensureCells(o.schema);
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
     this.#pos = new _Side(2 * o.maxBuckets);
@@ -387,7 +423,8 @@ export class NativeHistogramCounts {
     this.sum += v;
     // The common case (a positive value, a bucket inside the window) inline.
     if (v > this.zeroThreshold) {
-      const side = this.#pos, k = nativeBucketIndex(v, this.schema);
+      const s = this.schema;
+      const side = this.#pos, k = s > 0 ? _indexAbove0(v, s) : nativeBucketIndex(v, s);
       const i = k - side.offset, counts = side.counts;
       if (i >= 0 && i < counts.length) {
         if (counts[i]++ === 0) this.#created(side, k);
@@ -423,6 +460,7 @@ export class NativeHistogramCounts {
 
   #lower(d: number): void {
     this.schema -= d;
+    _ensureCells(this.schema);
     this.#pos.lower(d);
     this.#neg.lower(d);
   }

@@ -5,18 +5,16 @@
  */
 
 import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
-import { timed, timer } from "./_timer.ts";
+import { checkFunction, timed, timer } from "./_timer.ts";
 import { show } from "../_names.ts";
 
-/** The error for a value that cannot be observed (not a finite number). @internal */
-export function badObservation(
-  kind: "Histogram" | "Summary",
-  name: string,
-  v: unknown,
-): RangeError {
-  return new RangeError(
-    `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`,
-  );
+/** Throws unless `v` can be observed (a finite number). @internal */
+export function checkObservation(kind: "Histogram" | "Summary", name: string, v: unknown): void {
+  if (typeof v !== "number" || v - v !== 0) {
+    throw new RangeError(
+      `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`,
+    );
+  }
 }
 
 /** A Histogram or Summary series bound by `labels()`. */
@@ -40,17 +38,32 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   /** @internal Checks `value` and records it in `series`. */
   protected abstract _record(series: S, value: number): void;
 
+  /** @internal Every observation changes the count. */
+  protected override _version(s: S): number {
+    return (s as unknown as { count: number }).count;
+  }
+
   /** Records one observation in the metric without labels. */
   observe(value: number): void;
   /** Records one observation in the series with these labels. */
   observe(labels: Labels<L>, value: number): void;
   observe(a: number | Labels<L>, b?: number): void {
-    if (typeof a === "object") this._record(this._series(a), b as number);
+    if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b as number);
     else this._record(this._single ?? this._series(a as never), a);
   }
 
+  /** Creates the series for `labels` once `value` is known to be observable. */
+  private _createFor(labels: Labels<L>, value: unknown): S {
+    checkObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
+    return this._create(labels);
+  }
+
+  /** @internal A child bound to `s`. */
+  protected abstract _child(s: S): ObserverChild;
+
   /** Starts a timer; calling the result observes the elapsed seconds. */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
+    this._checkSome(labels);
     return timer<Partial<Labels<L>>>((seconds, end) => {
       const all = (end ? { ...labels, ...end } : labels) as Labels<L> | undefined;
       if (all === undefined) this.observe(seconds);
@@ -71,7 +84,9 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
     b?: (...args: A) => R,
   ): (...args: A) => R {
     if (typeof a === "function") return timed((s) => this.observe(s), a);
-    const s = this._series(a);
-    return timed((v) => this._record(s, v), b!);
+    checkFunction(b);
+    // Through a child: after reset() or remove() the series comes back.
+    const child = this._child(this._series(a));
+    return timed((v) => child.observe(v), b!);
   }
 }

@@ -196,6 +196,23 @@ export class WindowedSketch {
     this.#head = id;
   }
 
+  /**
+   * @internal The slots still in the window that hold observations, each
+   * with the milliseconds until it leaves the window (for aggregation).
+   */
+  liveSlots(): { sketch: Sketch; endsInMs: number }[] {
+    const now = this.#now();
+    const id = Math.floor(now / this.#slotMs);
+    if (id > this.#head) this.#rotate(id);
+    const n = this.#ring.length;
+    const out: { sketch: Sketch; endsInMs: number }[] = [];
+    for (let s = id - n + 1; s <= id; s++) {
+      const sketch = this.#ring[slot(s, n)];
+      if (sketch.count > 0) out.push({ sketch, endsInMs: (s + n) * this.#slotMs - now });
+    }
+    return out;
+  }
+
   /** The live observations merged into `into` (cleared first). */
   mergeInto(into: Sketch): void {
     const id = Math.floor(this.#now() / this.#slotMs);

@@ -12,9 +12,7 @@ export function timed<A extends unknown[], R>(
   observe: (seconds: number) => void,
   fn: (...args: A) => R,
 ): (...args: A) => R {
-  if (typeof fn !== "function") {
-    throw new TypeError("time() takes the function to time");
-  }
+  checkFunction(fn);
   return function (this: unknown, ...args: A): R {
     const start = performance.now();
     const done = () => observe((performance.now() - start) / 1000);
@@ -40,6 +38,13 @@ export function timed<A extends unknown[], R>(
     done();
     return r;
   };
+}
+
+/** Throws unless `fn` is a function, for `time()`. @internal */
+export function checkFunction(fn: unknown): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(`time() takes the function to time, got ${typeof fn}`);
+  }
 }
 
 /** Starts a timer; the returned function observes the elapsed seconds. @internal */

@@ -33,28 +33,39 @@ function badAmount(name: string, v: unknown): RangeError {
   );
 }
 
-/** A counter bound to one label set by {@link Counter.labels}: `inc()` is a plain add. */
+/**
+ * A counter bound to one label set by {@link Counter.labels}: `inc()` is a
+ * plain add. After `reset()` or `remove()` its next `inc()` brings the
+ * series back, from zero.
+ */
 export class CounterChild {
   #s: CounterSeries;
-  #name: string;
+  #m: Counter<string>;
   /** @internal */
-  constructor(series: CounterSeries, name: string) {
+  constructor(series: CounterSeries, metric: Counter<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    if (amount === undefined) {
-      this.#s.value++;
-    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
-      this.#s.value += amount;
-    } else {
-      throw badAmount(this.#name, amount);
-    }
+    const s = this.#s;
+    let v: number;
+    if (amount === undefined) v = s.value + 1;
+    else if (typeof amount === "number" && amount >= 0 && amount < Infinity) v = s.value + amount;
+    else throw badAmount(this.#m.name, amount);
+    // NaN only when reset() or remove() took the series out (see Metric._poison).
+    if (v === v) s.value = v;
+    else this.#reattach().value += amount ?? 1;
   }
-  /** The current value. */
+  #reattach(): CounterSeries {
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
+  }
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 }
 
@@ -98,6 +109,11 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
+  protected override _poison(s: CounterSeries): void {
+    s.value = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
     s.created = nowSeconds();
@@ -115,15 +131,15 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
   private _add(a: number | Labels<L> | undefined, b: number | undefined): void {
-    let s = this._single;
-    let v: unknown = a;
-    if (typeof a === "object") {
-      s = this._series(a);
-      v = b;
-    } else if (s === undefined) s = this._series(a as never);
+    const labelled = typeof a === "object";
+    const v: unknown = labelled ? b : a;
+    // The amount is checked before the series is looked up: a rejected call creates nothing.
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < Infinity)) {
+      throw badAmount(this.name, v);
+    }
+    const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
-    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
-    else throw badAmount(this.name, v);
+    else s.value += v as number;
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */
@@ -139,8 +155,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): CounterChild;
   labels(...args: unknown[]): CounterChild {
-    const s = this._seriesOf(args);
-    return new CounterChild(s, this.name);
+    return new CounterChild(this._seriesOf(args), this as Counter<string>);
   }
 
   /** @internal */

@@ -42,30 +42,81 @@ function checkValue(name: string, v: number): number {
   );
 }
 
-/** A gauge bound to one label set by {@link Gauge.labels}. */
+/**
+ * A gauge bound to one label set by {@link Gauge.labels}. After `reset()` or
+ * `remove()` its next update brings the series back, from zero.
+ */
 export class GaugeChild {
   #s: GaugeSeries;
-  #name: string;
+  #m: Gauge<string>;
   /** @internal */
-  constructor(series: GaugeSeries, name: string) {
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Adds `amount` (default 1). */
   inc(amount?: number): void {
-    this.#s.value += amount === undefined ? 1 : checkDelta(this.#name, amount);
+    this.#add(amount === undefined ? 1 : checkDelta(this.#m.name, amount));
   }
   /** Subtracts `amount` (default 1). */
   dec(amount?: number): void {
-    this.#s.value -= amount === undefined ? 1 : checkDelta(this.#name, amount);
+    this.#add(amount === undefined ? -1 : -checkDelta(this.#m.name, amount));
+  }
+  #add(d: number): void {
+    const s = this.#s;
+    const v = s.value + d;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (v === v) s.value = v;
+    else this.#live().value += d;
   }
   /** Sets the value. */
   set(value: number): void {
-    this.#s.value = checkValue(this.#name, value);
+    const v = checkValue(this.#m.name, value);
+    const s = this.#s;
+    const old = s.value;
+    // NaN when the gauge holds NaN, or when reset() or remove() took the series out.
+    if (old === old) s.value = v;
+    else this.#live().value = v;
   }
-  /** The current value. */
+  /** The series to update: a series taken out by reset() or remove() comes back. */
+  #live(): GaugeSeries {
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
+  }
+  /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
-    return this.#s.value;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
+  }
+  /** @internal The series it updates. */
+  get _series(): GaugeSeries {
+    return this.#s;
+  }
+}
+
+/**
+ * The child of a gauge with `ttlSeconds`: every update tells the gauge, also
+ * one that leaves the value as it was. A class of its own, so that the
+ * children of other gauges pay nothing for it.
+ */
+class _TouchingGaugeChild extends GaugeChild {
+  #m: Gauge<string>;
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
+    super(series, metric);
+    this.#m = metric;
+  }
+  override inc(amount?: number): void {
+    super.inc(amount);
+    this.#m._touch(this._series);
+  }
+  override dec(amount?: number): void {
+    super.dec(amount);
+    this.#m._touch(this._series);
+  }
+  override set(value: number): void {
+    super.set(value);
+    this.#m._touch(this._series);
   }
 }
 
@@ -106,14 +157,21 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
+  protected override _poison(s: GaugeSeries): void {
+    s.value = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: GaugeSeries): void {
     s.value = 0;
   }
 
   #pick(a: unknown): GaugeSeries {
-    return typeof a === "object"
+    const s = typeof a === "object"
       ? this._series(a as Labels<L>)
       : this._single ?? this._series(a as never);
+    if (this._touches) this._touch(s);
+    return s;
   }
 
   /** Adds `amount` (default 1) to the gauge without labels. */
@@ -122,7 +180,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   inc(labels: Labels<L>, amount?: number): void;
   inc(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value += v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v); // before #pick: a rejected call creates nothing
+    this.#pick(a).value += d;
   }
 
   /** Subtracts `amount` (default 1) from the gauge without labels. */
@@ -131,7 +190,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   dec(labels: Labels<L>, amount?: number): void;
   dec(a?: number | Labels<L>, b?: number): void {
     const v = typeof a === "object" ? b : a;
-    this.#pick(a).value -= v === undefined ? 1 : checkDelta(this.name, v);
+    const d = v === undefined ? 1 : checkDelta(this.name, v);
+    this.#pick(a).value -= d;
   }
 
   /** Sets the gauge without labels. */
@@ -139,8 +199,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** Sets the series with these labels. */
   set(labels: Labels<L>, value: number): void;
   set(a: number | Labels<L>, b?: number): void {
-    const v = typeof a === "object" ? b : a;
-    this.#pick(a).value = checkValue(this.name, v as number);
+    const v = checkValue(this.name, (typeof a === "object" ? b : a) as number);
+    this.#pick(a).value = v;
   }
 
   /** Sets the gauge to the current time in epoch seconds. */
@@ -153,6 +213,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * elapsed and returns them.
    */
   startTimer(labels?: Partial<Labels<L>>): (endLabels?: Partial<Labels<L>>) => number {
+    this._checkSome(labels);
     const start = performance.now();
     return (endLabels) => {
       const seconds = (performance.now() - start) / 1000;
@@ -167,6 +228,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
    * also when it throws; returns what `fn` returns.
    */
   trackInProgress<R>(fn: () => R, labels?: Labels<L>): R {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Gauge "${this.name}": trackInProgress() takes the function to track, got ${typeof fn}`,
+      );
+    }
     const s = this.#pick(labels);
     s.value++;
     let r: R;
@@ -196,7 +262,9 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   labels(...values: LabelValue[]): GaugeChild;
   labels(...args: unknown[]): GaugeChild {
     const s = this._seriesOf(args);
-    return new GaugeChild(s, this.name);
+    return this._touches
+      ? new _TouchingGaugeChild(s, this as Gauge<string>)
+      : new GaugeChild(s, this as Gauge<string>);
   }
 
   /** @internal */

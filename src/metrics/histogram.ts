@@ -4,9 +4,20 @@
  */
 
 import { reservedNames, show } from "../_names.ts";
-import type { HistogramFamilySnapshot } from "../collector.ts";
+import type {
+  HistogramFamilySnapshot,
+  HistogramSeriesSnapshot,
+  NativeHistogramSnapshot,
+} from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import {
+  checkNativeOptions,
+  NativeHistogramCounts,
+  type NativeHistogramOptions,
+} from "./_native.ts";
+
+export type { NativeHistogramOptions };
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -31,6 +42,14 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
    * {@link DEFAULT_BUCKETS}.
    */
   buckets?: readonly number[];
+  /**
+   * Also keep a native histogram per series (sparse exponential buckets,
+   * sent in the protobuf exposition, which Prometheus started with
+   * `--enable-feature=native-histograms` asks for): `true` for the defaults
+   * (schema 3, zero threshold 2^-128, at most 160 buckets), or the options.
+   * The classic buckets stay, and are what the text formats show.
+   */
+  native?: boolean | NativeHistogramOptions;
   /** Called at every scrape before the histogram is written, with it as `this`. */
   collect?: (this: Histogram<L>) => void | Promise<void>;
 }
@@ -73,6 +92,15 @@ export function exponentialBuckets(
   return Array.from({ length: count }, (_, i) => start * factor ** i);
 }
 
+function nativeOptions(
+  name: string,
+  native: unknown,
+): Readonly<Required<NativeHistogramOptions>> | undefined {
+  if (native === undefined || native === false) return undefined;
+  const opts = native === true ? undefined : native as NativeHistogramOptions;
+  return Object.freeze(checkNativeOptions(opts, `Histogram "${name}": native.`));
+}
+
 function checkBuckets(name: string, buckets: unknown): number[] {
   if (buckets === undefined) return [...DEFAULT_BUCKETS];
   if (!Array.isArray(buckets)) {
@@ -105,8 +133,11 @@ export class HistogramSeries {
   count = 0;
   created: number = nowSeconds();
   readonly counts: Float64Array;
-  constructor(readonly labelText: string, n: number) {
+  /** The native buckets, for a histogram with a native part. */
+  readonly nativeCounts: NativeHistogramCounts | undefined;
+  constructor(readonly labelText: string, n: number, native?: Required<NativeHistogramOptions>) {
     this.counts = new Float64Array(n + 1);
+    this.nativeCounts = native && new NativeHistogramCounts(native);
   }
 }
 
@@ -127,19 +158,59 @@ function bucketIndex(bounds: Float64Array, v: number): number {
   return lo;
 }
 
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * histogram (its count is NaN then: see Metric._poison).
+ */
 function record(
   s: HistogramSeries,
   bounds: Float64Array,
   v: number,
   name: string,
-): void {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
+): boolean {
+  checkObservation("Histogram", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
-  s.count++;
+  s.count = count;
+  if (s.nativeCounts !== undefined) s.nativeCounts.observe(v);
+  return true;
 }
 
-/** A histogram bound to one label set by {@link Histogram.labels}. */
+/**
+ * A native series as its snapshot: everything copied in one turn, so count,
+ * sum, classic and native buckets agree (Prometheus rejects a scrape whose
+ * native buckets do not add up to the count).
+ */
+function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): HistogramSeriesSnapshot {
+  const { positive, negative, ...rest } = n.snapshot();
+  const native: NativeHistogramSnapshot = {
+    schema: rest.schema,
+    zeroThreshold: rest.zeroThreshold,
+    zeroCount: rest.zeroCount,
+    positiveSpans: positive.spans,
+    positiveDeltas: positive.deltas,
+    negativeSpans: negative.spans,
+    negativeDeltas: negative.deltas,
+  };
+  const labels = (s as { labels?: Readonly<Record<string, string>> }).labels;
+  return {
+    labelText: s.labelText,
+    ...(labels && { labels }),
+    counts: s.counts.slice(),
+    sum: rest.sum,
+    count: rest.count,
+    created: s.created,
+    native,
+  };
+}
+
+/**
+ * A histogram bound to one label set by {@link Histogram.labels}. After
+ * `reset()` or `remove()` its next observation brings the series back, from
+ * zero.
+ */
 export class HistogramChild extends ObserverChild {
   #s: HistogramSeries;
   #h: Histogram<string>;
@@ -151,7 +222,13 @@ export class HistogramChild extends ObserverChild {
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, this.#h.bounds, value, this.#h.name);
+    const h = this.#h;
+    if (!record(this.#s, h.bounds, value, h.name)) {
+      const s = h._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
+    }
   }
 }
 
@@ -183,12 +260,16 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly buckets: readonly number[];
   /** @internal */
   readonly bounds: Float64Array;
+  /** The native histogram options (defaults filled in), or undefined without a native part. */
+  readonly native: Readonly<Required<NativeHistogramOptions>> | undefined;
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
+    const native = nativeOptions(opts?.name, opts?.native);
     super(opts, "le");
+    this.native = native;
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
     this._checkUnit(this.name);
@@ -198,7 +279,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected _newSeries(labelText: string): HistogramSeries {
-    return new HistogramSeries(labelText, this.bounds.length);
+    return new HistogramSeries(labelText, this.bounds.length, this.native);
+  }
+
+  /** @internal */
+  protected override _poison(s: HistogramSeries): void {
+    s.count = NaN;
   }
 
   /** @internal */
@@ -206,6 +292,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.counts.fill(0);
     s.sum = 0;
     s.count = 0;
+    s.nativeCounts?.reset();
     s.created = nowSeconds();
   }
 
@@ -219,7 +306,12 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): HistogramChild;
   labels(...args: unknown[]): HistogramChild {
-    return new HistogramChild(this._seriesOf(args), this as Histogram<string>);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: HistogramSeries): HistogramChild {
+    return new HistogramChild(s, this as Histogram<string>);
   }
 
   /** @internal */
@@ -229,6 +321,9 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
+    if (this.native !== undefined) {
+      series = series.map((s) => nativeSnapshot(s, s.nativeCounts!)) as HistogramSeries[];
+    }
     return {
       name: this.name,
       help: this.help,

@@ -8,7 +8,7 @@ import { reservedNames, show } from "../_names.ts";
 import type { SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
-import { badObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
 /** The default quantiles, as in prom-client. */
 export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
@@ -85,26 +85,41 @@ function checkPercentiles(name: string, p: unknown): number[] {
   return [...p];
 }
 
-function record(s: SummarySeries, v: number, name: string): void {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Summary", name, v);
+/**
+ * Records `v` in `s`; false, recording nothing, when `s` was taken out of its
+ * summary (its count is NaN then: see Metric._poison).
+ */
+function record(s: SummarySeries, v: number, name: string): boolean {
+  checkObservation("Summary", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.window?.add(v);
   s.sum += v;
-  s.count++;
+  s.count = count;
+  return true;
 }
 
-/** A summary bound to one label set by {@link Summary.labels}. */
+/**
+ * A summary bound to one label set by {@link Summary.labels}. After `reset()`
+ * or `remove()` its next observation brings the series back, from zero.
+ */
 export class SummaryChild extends ObserverChild {
   #s: SummarySeries;
-  #name: string;
+  #m: Summary<string>;
   /** @internal */
-  constructor(series: SummarySeries, name: string) {
+  constructor(series: SummarySeries, metric: Summary<string>) {
     super();
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Records one observation. */
   observe(value: number): void {
-    record(this.#s, value, this.#name);
+    if (!record(this.#s, value, this.#m.name)) {
+      const s = this.#m._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, value, this.#m.name);
+    }
   }
 }
 
@@ -175,6 +190,11 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
+  protected override _poison(s: SummarySeries): void {
+    s.count = NaN;
+  }
+
+  /** @internal */
   protected _resetSeries(s: SummarySeries): void {
     (s.window as Sketch | WindowedSketch | undefined)?.clear();
     s.sum = 0;
@@ -192,7 +212,12 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): SummaryChild;
   labels(...args: unknown[]): SummaryChild {
-    return new SummaryChild(this._seriesOf(args), this.name);
+    return this._child(this._seriesOf(args));
+  }
+
+  /** @internal */
+  protected _child(s: SummarySeries): SummaryChild {
+    return new SummaryChild(s, this as Summary<string>);
   }
 
   /**
@@ -201,7 +226,9 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
    */
   quantiles(labels?: Labels<L>): number[] {
     const s = this._existing(labels ?? {} as Labels<L>);
-    return s ? [...this.#values(s, new Sketch())!] : this.percentiles.map(() => NaN);
+    const values = s && this.#values(s, new Sketch());
+    // No series yet, or no percentiles (no window is kept): NaN for each, or [].
+    return values ? [...values] : this.percentiles.map(() => NaN);
   }
 
   #values(s: SummarySeries, scratch: Sketch): Float64Array | undefined {
@@ -215,6 +242,15 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     const out = new Float64Array(this.percentiles.length);
     sk.quantiles(this.percentiles, out);
     return out;
+  }
+
+  /**
+   * @internal For aggregation, which merges sketches rather than quantiles:
+   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * `WindowedSketch` and its slots), read together. Read-only.
+   */
+  _sketches(): { labelText: string; sum: number; count: number; window: unknown }[] {
+    return this._all();
   }
 
   /** @internal */

@@ -36,7 +36,8 @@ interface NodeProcess {
   platform?: string;
 }
 
-interface DenoNs {
+/** The slice of the `Deno` namespace read here. */
+export interface DenoNs {
   permissions?: { querySync?: (d: { name: string }) => { state: string } };
   memoryUsage?: () => { rss: number; heapUsed: number; heapTotal: number };
   build?: { os?: string };
@@ -45,10 +46,12 @@ interface DenoNs {
 const g = globalThis as { process?: NodeProcess; Deno?: DenoNs };
 
 /**
- * Deno reads /proc only when every permission is granted (`-A`). The query
- * never prompts and never throws for a known name.
+ * Whether every permission is granted (`-A`): Deno reads /proc only then.
+ * Only `querySync` is used, which never prompts; "prompt" (what a terminal
+ * would ask about) counts as not granted, and so does a query that throws.
+ * Takes the namespace so that tests can pass a fake one.
  */
-function denoHasAll(deno: DenoNs): boolean {
+export function denoHasAllPermissions(deno: DenoNs): boolean {
   const q = deno.permissions?.querySync;
   if (typeof q !== "function") return false;
   try {
@@ -64,7 +67,7 @@ function denoHasAll(deno: DenoNs): boolean {
 /** `node:fs`, reached at run time, where this runtime may read /proc with it. */
 function procFs(runtime: RuntimeName): ProcFs | undefined {
   if (!isServerRuntime(runtime)) return undefined;
-  if (runtime === "deno" && !denoHasAll(g.Deno!)) return undefined;
+  if (runtime === "deno" && !denoHasAllPermissions(g.Deno!)) return undefined;
   const os = runtime === "deno" ? g.Deno?.build?.os : g.process?.platform;
   if (os !== "linux") return undefined;
   try {

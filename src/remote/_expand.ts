@@ -5,60 +5,78 @@
  * (byte order, as Prometheus sorts them), and everything a receiver would
  * refuse (bad names, a label twice, a series twice) is an error here, before
  * anything is sent.
+ *
+ * A {@link SeriesTable} lives as long as its writer: it keeps each series
+ * from one write to the next (what staleness markers need) and the label
+ * shapes of each family, so a series seen before costs a key and a lookup.
  * @module
  */
 
 import { show } from "../_names.ts";
 import { formatBound } from "../exposition/_escape.ts";
 import type {
-  RemoteExemplar,
   RemoteFamily,
+  RemoteFamilySeries,
   RemoteMetricType,
   RemoteNativeHistogram,
 } from "./family.ts";
+import { type DroppedExemplars, type FlatExemplar, flatExemplar } from "./_exemplar.ts";
+import {
+  fill,
+  KIND,
+  makeShape,
+  makeTemplate,
+  sameNames,
+  type Shape,
+  type Template,
+} from "./_shape.ts";
 
-/** An exemplar ready to encode: labels as sorted name, value pairs, flattened. */
-export interface FlatExemplar {
-  labels: string[];
-  value: number;
-  /** Milliseconds; 0 means "the write's timestamp". */
-  timestamp: number;
-}
-
-/** One series ready to encode. */
+/** One series ready to encode; the same object from one write to the next while it lives. */
 export interface FlatSeries {
   /** Sorted labels, `__name__` included, flattened: name, value, name, value... */
-  labels: string[];
-  /** The identity of the series (unambiguous). */
-  key: string;
+  readonly labels: string[];
+  /** Its label set's template (where the table keeps it). */
+  readonly template: Template;
   /** The float sample (ignored when `histogram` is set). */
   value: number;
+  /** The native histogram sample; kept while stale (its marker is a histogram too). */
   histogram: RemoteNativeHistogram | undefined;
+  /** Exemplars of this write. */
   exemplars: FlatExemplar[] | undefined;
   /** Milliseconds, 0 when unknown. */
   created: number;
-  /** Index of the family's metadata; -1 for none (a staleness marker). */
+  /** Index of the family's metadata in this write; -1 for none (a staleness marker). */
   meta: number;
   /** A staleness marker: the series is gone; its sample is the special NaN. */
   stale: boolean;
   /** The family's name (for messages). */
   family: string;
+  /** The number of the write that last had it. */
+  seen: number;
 }
 
 /** A family's metadata. */
 export interface FamilyMeta {
+  /** The family name. */
   name: string;
+  /** Its type. */
   type: RemoteMetricType;
+  /** Its help ("" for none). */
   help: string;
+  /** Its unit ("" for none). */
   unit: string;
 }
 
 /** The series and metadata of one write. */
 export interface Expanded {
+  /** This write's series. */
   series: FlatSeries[];
+  /** Series of earlier writes that this one lacks: each gets a staleness marker. */
+  stale: FlatSeries[];
+  /** The families' metadata. */
   metas: FamilyMeta[];
-  /** The series by key. */
-  byKey: Map<string, FlatSeries>;
+  /** Exemplars left out, by reason. */
+  dropped: DroppedExemplars;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -73,6 +91,7 @@ const TYPES = new Set<string>([
   "gaugehistogram",
   "summary",
 ]);
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The label text of flattened pairs, for messages: `name{a="b"}`. */
 export function describe(labels: readonly string[]): string {
@@ -86,173 +105,146 @@ export function describe(labels: readonly string[]): string {
 }
 
 /** The label text of a family series, for messages. */
-function seriesText(name: string, labels: Readonly<Record<string, string>> | undefined): string {
-  const flatLabels = ["__name__", name];
-  for (const k in labels ?? {}) flatLabels.push(k, String(labels![k]));
-  return describe(flatLabels);
+function seriesText(name: string, labels: Readonly<Record<string, unknown>>): string {
+  const flat = ["__name__", name];
+  for (const k in labels) flat.push(k, String(labels[k]));
+  return describe(flat);
 }
 
-/**
- * Appends a label record's pairs to `out` (flattened), checking each name
- * once per write; empty values are dropped. Returns whether a value holds
- * `\xff` (the key separator).
- */
-function addPairs(
-  out: string[],
-  labels: Readonly<Record<string, string>>,
-  checked: Set<string>,
-  name: string,
-  own: Readonly<Record<string, string>>,
-  exemplarOf = false,
-): boolean {
-  const what = () => (exemplarOf ? "an exemplar of " : "") + seriesText(name, own);
-  let odd = false;
-  for (const name in labels) {
-    const value = labels[name];
-    if (!checked.has(name)) {
-      if (!LABEL_NAME.test(name) || name.startsWith("__")) {
-        throw new TypeError(
-          `RemoteWriter: ${what()} has label name ${JSON.stringify(name)}: a label name must ` +
-            `match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"; rename it`,
-        );
+/** A node of a label-set tree: child nodes by value, series at the last level. */
+type Node = Map<string, unknown>;
+
+/** The shapes of one family, and its formatted `le` / `quantile` values. */
+interface FamilyCache {
+  type: RemoteMetricType;
+  last: Shape | undefined;
+  bySignature: Map<string, Shape>;
+  bounds: number[];
+  boundText: string[];
+}
+
+/** The series of a writer from one write to the next, and the label shapes of its families. */
+export class SeriesTable {
+  readonly #extra: readonly [string, string][];
+  /** Every series, for the staleness scan. */
+  readonly #all = new Set<FlatSeries>();
+  /** The series trees of each label set (see {@link Template.root}). */
+  readonly #roots = new Map<string, Node>();
+  readonly #rootOf = (signature: string): Node => {
+    let root = this.#roots.get(signature);
+    if (root === undefined) this.#roots.set(signature, root = new Map());
+    return root;
+  };
+  readonly #families = new Map<string, FamilyCache>();
+  readonly #checked = new Set<string>();
+  #write = 0;
+  // Scratch for one series: its label names and values.
+  #names: string[] = [];
+  #values: string[] = [];
+  /** Where {@link #find} stopped: the leaf node and the key in it. */
+  #leaf: Node = new Map();
+  #leafKey = "";
+
+  /** `extra`: the writer's labels, already checked, empty values removed. */
+  constructor(extra: readonly [string, string][]) {
+    this.#extra = extra;
+  }
+
+  /**
+   * Expands families into this write's series. Throws a TypeError, and
+   * changes nothing, for series no receiver would take.
+   */
+  expand(families: readonly RemoteFamily[]): Expanded {
+    const write = ++this.#write;
+    const series: FlatSeries[] = [];
+    const metas: FamilyMeta[] = [];
+    const dropped: DroppedExemplars = { too_long: 0, invalid: 0 };
+    const added: FlatSeries[] = [];
+    try {
+      for (const fam of families) this.#family(fam, write, series, metas, dropped, added);
+    } catch (e) {
+      for (const s of added) this.#remove(s);
+      throw e;
+    }
+    const stale: FlatSeries[] = [];
+    if (this.#all.size > series.length) {
+      for (const s of this.#all) {
+        if (s.seen !== write) {
+          s.stale = true;
+          s.meta = -1;
+          s.exemplars = undefined;
+          stale.push(s);
+        }
       }
-      checked.add(name);
     }
-    if (typeof value !== "string") {
-      throw new TypeError(
-        `RemoteWriter: ${what()} has label "${name}" = ${show(value)}: values must be strings`,
-      );
+    return { series, stale, metas, dropped };
+  }
+
+  /** Forgets series whose staleness markers landed. */
+  forget(stale: readonly FlatSeries[]): void {
+    for (const s of stale) if (s.stale) this.#remove(s);
+  }
+
+  /** Takes a series out of its tree (and empty nodes with it) and out of the table. */
+  #remove(s: FlatSeries): void {
+    this.#all.delete(s);
+    const t = s.template, positions = t.positions;
+    const path: Node[] = [t.root];
+    for (let i = 0; i < positions.length - 1; i++) {
+      const next = path[i].get(s.labels[positions[i]]) as Node | undefined;
+      if (next === undefined) return;
+      path.push(next);
     }
-    if (value !== "") {
-      out.push(name, value);
-      if (value.indexOf("\xff") >= 0) odd = true;
+    const last = positions.length ? s.labels[positions[positions.length - 1]] : "";
+    if (path[path.length - 1].get(last) !== s) return;
+    path[path.length - 1].delete(last);
+    for (let i = path.length - 1; i > 0 && path[i].size === 0; i--) {
+      path[i - 1].delete(s.labels[positions[i - 1]]);
     }
   }
-  return odd;
-}
 
-/** Sorts flattened pairs by name in place (insertion sort: label sets are short). */
-function sortPairs(a: string[]): void {
-  for (let i = 2; i < a.length; i += 2) {
-    const n = a[i], v = a[i + 1];
-    let j = i - 2;
-    while (j >= 0 && a[j] > n) {
-      a[j + 2] = a[j];
-      a[j + 3] = a[j + 1];
-      j -= 2;
+  /** The series of `values` (and `r`, the `le` / `quantile` value) in `t`'s tree. */
+  #find(t: Template, values: readonly string[], r: string): FlatSeries | undefined {
+    const vars = t.vars, last = vars.length - 1;
+    let node = t.root;
+    for (let i = 0; i < last; i++) {
+      const j = vars[i];
+      const v = j < 0 ? r : values[j];
+      let next = node.get(v) as Node | undefined;
+      if (next === undefined) node.set(v, next = new Map());
+      node = next;
     }
-    a[j + 2] = n;
-    a[j + 3] = v;
+    this.#leaf = node;
+    const j = last < 0 ? 0 : vars[last];
+    return node.get(this.#leafKey = last < 0 ? "" : j < 0 ? r : values[j]) as
+      | FlatSeries
+      | undefined;
   }
-}
 
-/** `sorted` (flattened, by name) with one more pair put in its place. */
-function withLabel(sorted: readonly string[], name: string, value: string): string[] {
-  const out = new Array<string>(sorted.length + 2);
-  let i = 0, o = 0;
-  while (i < sorted.length && sorted[i] < name) {
-    out[o++] = sorted[i++];
-    out[o++] = sorted[i++];
+  #cache(fam: RemoteFamily): FamilyCache {
+    let c = this.#families.get(fam.name);
+    if (c === undefined || c.type !== fam.type) {
+      c = { type: fam.type, last: undefined, bySignature: new Map(), bounds: [], boundText: [] };
+      this.#families.set(fam.name, c);
+    }
+    return c;
   }
-  out[o++] = name;
-  out[o++] = value;
-  while (i < sorted.length) out[o++] = sorted[i++];
-  return out;
-}
 
-/** An unambiguous identity of flattened labels (length-prefixed values). */
-export function seriesKey(labels: readonly string[]): string {
-  let key = "";
-  for (let i = 0; i < labels.length; i += 2) {
-    key += labels[i] + "=" + labels[i + 1].length + ":" + labels[i + 1] + ";";
+  /** The text of the i-th `le` / `quantile` of a family (formatted once while it stays). */
+  #bound(c: FamilyCache, i: number, v: number): string {
+    if (c.bounds[i] === v) return c.boundText[i];
+    c.bounds[i] = v;
+    return c.boundText[i] = formatBound(v);
   }
-  return key;
-}
 
-function exemplar(
-  e: RemoteExemplar,
-  checked: Set<string>,
-  name: string,
-  own: Readonly<Record<string, string>>,
-): FlatExemplar {
-  const what = () => seriesText(name, own);
-  if (typeof e.value !== "number") {
-    throw new TypeError(`RemoteWriter: an exemplar of ${what()} has no numeric value`);
-  }
-  const ts = e.timestamp ?? 0;
-  if (!Number.isSafeInteger(ts) || ts < 0) {
-    throw new TypeError(
-      `RemoteWriter: an exemplar of ${what()} has timestamp ${
-        show(e.timestamp)
-      }: give whole milliseconds since the epoch`,
-    );
-  }
-  const labels: string[] = [];
-  addPairs(labels, e.labels ?? {}, checked, name, own, true);
-  sortPairs(labels);
-  return { labels, value: e.value, timestamp: ts };
-}
-
-/** Collects the series of one write, refusing a series twice. */
-class Collector {
-  series: FlatSeries[] = [];
-  /** The series by key. */
-  seen: Map<string, FlatSeries> = new Map();
-
-  add(
+  #family(
     fam: RemoteFamily,
-    meta: number,
-    labels: string[],
-    odd: boolean,
-    value: number | undefined,
-    created: number,
-    histogram?: RemoteNativeHistogram,
-    exemplars?: FlatExemplar[],
+    write: number,
+    series: FlatSeries[],
+    metas: FamilyMeta[],
+    dropped: DroppedExemplars,
+    added: FlatSeries[],
   ): void {
-    if (typeof value !== "number") {
-      throw new TypeError(
-        `RemoteWriter: series ${describe(labels)} of ${fam.type} "${fam.name}" has value ${
-          show(value)
-        }; give a number`,
-      );
-    }
-    // Names cannot hold \xff: joined with it, the key is unambiguous unless a value holds it.
-    const key = odd ? seriesKey(labels) : labels.join("\xff");
-    const before = this.seen.get(key);
-    if (before !== undefined) {
-      throw new TypeError(
-        `RemoteWriter: series ${describe(labels)} appears twice in one write ` +
-          `(families "${before.family}" and "${fam.name}"); a series must be unique`,
-      );
-    }
-    const s: FlatSeries = {
-      labels,
-      key,
-      value,
-      histogram,
-      exemplars,
-      created,
-      meta,
-      stale: false,
-      family: fam.name,
-    };
-    this.seen.set(key, s);
-    this.series.push(s);
-  }
-}
-
-/**
- * Expands families into series. `extra` (the writer's labels, already
- * checked, empty values removed) is added to every series.
- */
-export function expandFamilies(
-  families: readonly RemoteFamily[],
-  extra: readonly [string, string][],
-): Expanded {
-  const out = new Collector();
-  const metas: FamilyMeta[] = [];
-  const checked = new Set<string>();
-  for (const fam of families) {
     const name = fam?.name;
     if (typeof name !== "string" || !METRIC_NAME.test(name)) {
       throw new TypeError(
@@ -270,73 +262,178 @@ export function expandFamilies(
     }
     const meta = metas.length;
     metas.push({ name, type: fam.type, help: fam.help ?? "", unit: fam.unit ?? "" });
-    const reserved = fam.type === "summary"
-      ? "quantile"
-      : fam.type === "histogram" || fam.type === "gaugehistogram"
-      ? "le"
-      : "";
-    for (const s of fam.series) {
-      const own = s.labels ?? {};
-      const what = (): string => seriesText(name, own);
-      const base: string[] = [];
-      const odd = addPairs(base, own, checked, name, own);
-      for (const p of extra) {
-        if (own[p[0]]) {
-          throw new TypeError(
-            `RemoteWriter: series ${what()} has label "${p[0]}" and the writer's labels ` +
-              `option sets it too: a series may not have a label twice; rename one`,
-          );
-        }
-        base.push(p[0], p[1]);
-      }
-      if (reserved && own[reserved]) {
+    const hist = fam.type === "histogram" || fam.type === "gaugehistogram";
+    const reserved = fam.type === "summary" ? "quantile" : hist ? "le" : "";
+    const c = this.#cache(fam);
+    const g = fam.type === "gaugehistogram" ? "_g" : "_";
+    const names = this.#names, values = this.#values;
+
+    /** Adds one sample of `s` as the series of `kind`. */
+    const add = (
+      s: RemoteFamilySeries,
+      shape: Shape,
+      kind: number,
+      r: string,
+      value: number | undefined,
+      histogram?: RemoteNativeHistogram,
+      exemplars?: FlatExemplar[],
+    ): void => {
+      const t = shape.templates[kind] ??= makeTemplate(
+        shape,
+        this.#extra,
+        kind === KIND.plain || kind === KIND.quantile
+          ? name
+          : name + (kind === KIND.bucket ? "_bucket" : kind === KIND.sum ? g + "sum" : g + "count"),
+        kind === KIND.bucket || kind === KIND.quantile ? reserved : "",
+        this.#rootOf,
+      );
+      if (typeof value !== "number") {
         throw new TypeError(
-          `RemoteWriter: ${fam.type} series ${what()} has label "${reserved}", which its ` +
-            `${reserved === "le" ? "buckets" : "quantiles"} set too; rename it`,
+          `RemoteWriter: series ${describe(fill(t, values, r))} of ${fam.type} "${name}" ` +
+            `has value ${show(value)}; give a number`,
         );
       }
-      const created = s.created ?? 0;
+      let f = this.#find(t, values, r);
+      if (f === undefined) {
+        f = {
+          labels: fill(t, values, r),
+          template: t,
+          value,
+          histogram,
+          exemplars,
+          created: s.created ?? 0,
+          meta,
+          stale: false,
+          family: name,
+          seen: write,
+        };
+        this.#leaf.set(this.#leafKey, f);
+        this.#all.add(f);
+        added.push(f);
+      } else {
+        if (f.seen === write) {
+          throw new TypeError(
+            `RemoteWriter: series ${describe(f.labels)} appears twice in one write ` +
+              `(families "${f.family}" and "${name}"); a series must be unique`,
+          );
+        }
+        f.value = value;
+        f.histogram = histogram;
+        f.exemplars = exemplars;
+        f.created = s.created ?? 0;
+        f.meta = meta;
+        f.stale = false;
+        f.family = name;
+        f.seen = write;
+      }
+      series.push(f);
+    };
+
+    for (const s of fam.series) {
+      const shape = this.#shape(c, s.labels ?? NO_LABELS, name, reserved, names, values);
       if (!reserved) {
-        base.push("__name__", name);
-        sortPairs(base);
-        const ex = s.exemplar ? [exemplar(s.exemplar, checked, name, own)] : undefined;
-        out.add(fam, meta, base, odd, s.value, created, undefined, ex);
+        const e = s.exemplar === undefined ? undefined : flatExemplar(s.exemplar, dropped);
+        add(s, shape, KIND.plain, "", s.value, undefined, e && [e]);
         continue;
       }
-      sortPairs(base);
       if (s.native) {
-        const ex = s.exemplars?.map((e) => exemplar(e, checked, name, own));
-        out.add(fam, meta, withLabel(base, "__name__", name), odd, 0, created, s.native, ex);
+        let ex: FlatExemplar[] | undefined;
+        for (const e of s.exemplars ?? []) {
+          const flat = flatExemplar(e, dropped);
+          if (flat) (ex ??= []).push(flat);
+        }
+        add(s, shape, KIND.plain, "", 0, s.native, ex);
       }
-      if (s.buckets && s.buckets.length > 0) {
-        const bucket = withLabel(base, "__name__", name + "_bucket");
+      const buckets = s.buckets;
+      if (buckets && buckets.length > 0) {
         let inf = false;
-        for (const b of s.buckets) {
+        for (let i = 0; i < buckets.length; i++) {
+          const b = buckets[i];
           if (b.le === Infinity) inf = true;
-          const ex = b.exemplar ? [exemplar(b.exemplar, checked, name, own)] : undefined;
-          const labels = withLabel(bucket, "le", formatBound(b.le));
-          out.add(fam, meta, labels, odd, b.count, created, undefined, ex);
+          const e = b.exemplar === undefined ? undefined : flatExemplar(b.exemplar, dropped);
+          add(s, shape, KIND.bucket, this.#bound(c, i, b.le), b.count, undefined, e && [e]);
         }
-        if (!inf) out.add(fam, meta, withLabel(bucket, "le", "+Inf"), odd, s.count, created);
+        if (!inf) add(s, shape, KIND.bucket, "+Inf", s.count);
       }
-      if (s.quantiles && s.quantiles.length > 0) {
-        const named = withLabel(base, "__name__", name);
-        for (const q of s.quantiles) {
-          const labels = withLabel(named, "quantile", formatBound(q.quantile));
-          out.add(fam, meta, labels, odd, q.value, created);
+      const quantiles = s.quantiles;
+      if (quantiles && quantiles.length > 0) {
+        for (let i = 0; i < quantiles.length; i++) {
+          const q = quantiles[i];
+          add(s, shape, KIND.quantile, this.#bound(c, i, q.quantile), q.value);
         }
       }
-      if (!s.native || s.buckets) {
-        const g = fam.type === "gaugehistogram" ? "_g" : "_";
-        if (s.sum !== undefined) {
-          out.add(fam, meta, withLabel(base, "__name__", name + g + "sum"), odd, s.sum, created);
-        }
-        if (s.count !== undefined) {
-          const labels = withLabel(base, "__name__", name + g + "count");
-          out.add(fam, meta, labels, odd, s.count, created);
-        }
+      if (!s.native || buckets) {
+        if (s.sum !== undefined) add(s, shape, KIND.sum, "", s.sum);
+        if (s.count !== undefined) add(s, shape, KIND.count, "", s.count);
       }
     }
   }
-  return { series: out.series, metas, byKey: out.seen };
+
+  /**
+   * Reads a series' labels into `names` / `values` (empty values left out)
+   * and returns their shape; throws for what no receiver would take.
+   */
+  #shape(
+    c: FamilyCache,
+    own: Readonly<Record<string, string>>,
+    name: string,
+    reserved: string,
+    names: string[],
+    values: string[],
+  ): Shape {
+    let n = 0;
+    for (const k in own) {
+      const v = own[k];
+      if (typeof v !== "string") {
+        throw new TypeError(
+          `RemoteWriter: ${seriesText(name, own)} has label "${k}" = ${
+            show(v)
+          }: values must be strings`,
+        );
+      }
+      if (v === "") {
+        this.#checkName(k, name, own); // a bad name is an error even without a value
+        continue;
+      }
+      names[n] = k;
+      values[n] = v;
+      n++;
+    }
+    let shape = c.last;
+    if (shape === undefined || !sameNames(shape, names, n)) {
+      const signature = names.slice(0, n).join(",");
+      shape = c.bySignature.get(signature);
+      if (shape === undefined) {
+        for (let j = 0; j < n; j++) this.#checkName(names[j], name, own);
+        shape = makeShape(names.slice(0, n), this.#extra, reserved);
+        c.bySignature.set(signature, shape);
+      }
+      c.last = shape;
+    }
+    if (shape.clash) {
+      throw new TypeError(
+        `RemoteWriter: series ${seriesText(name, own)} has label "${shape.clash}" and the ` +
+          `writer's labels option sets it too: a series may not have a label twice; rename one`,
+      );
+    }
+    if (shape.reservedClash) {
+      throw new TypeError(
+        `RemoteWriter: ${c.type} series ${seriesText(name, own)} has label "${reserved}", ` +
+          `which its ${reserved === "le" ? "buckets" : "quantiles"} set too; rename it`,
+      );
+    }
+    return shape;
+  }
+
+  #checkName(label: string, name: string, own: Readonly<Record<string, string>>): void {
+    if (this.#checked.has(label)) return;
+    if (!LABEL_NAME.test(label) || label.startsWith("__")) {
+      throw new TypeError(
+        `RemoteWriter: ${seriesText(name, own)} has label name ${
+          JSON.stringify(label)
+        }: a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"; rename it`,
+      );
+    }
+    this.#checked.add(label);
+  }
 }

@@ -1,128 +1,144 @@
 /**
- * The one adapter from a {@link Registry} to the families remote write sends.
- *
- * Today it reads the registry's OpenMetrics page (the only complete read the
- * registry offers) and regroups its samples; when the registry has a typed
- * snapshot, this file alone changes: map each snapshot family to a
- * {@link RemoteFamily} (counter `name` = the sample name with `_total`,
- * classic buckets as cumulative `{ le, count }`, quantiles, native histograms,
- * exemplars, created times in ms).
+ * The one adapter from a {@link Registry} to the families remote write sends:
+ * `registry.collect()` snapshots mapped to {@link RemoteFamily}s. Counters are
+ * sent as `<family>_total` and info as `<family>_info` (the OpenMetrics sample
+ * names, what Prometheus stores when it scrapes them); classic buckets become
+ * cumulative `{ le, count }` with `+Inf` last; times go from seconds to
+ * milliseconds. Created times, exemplars (a counter's, one per classic bucket,
+ * a native histogram's) and native histograms pass through as the snapshot
+ * has them.
  * @module
  */
 
+import type {
+  Exemplar,
+  FamilySnapshot,
+  HistogramFamilySnapshot,
+  HistogramSeriesSnapshot,
+  NativeHistogramSnapshot,
+} from "../collector.ts";
+import { counterFamily, infoFamily } from "../_names.ts";
 import type { Registry } from "../registry.ts";
-import type { RemoteBucket, RemoteExemplar, RemoteFamily, RemoteFamilySeries } from "./family.ts";
+import type {
+  RemoteBucket,
+  RemoteExemplar,
+  RemoteFamily,
+  RemoteFamilySeries,
+  RemoteNativeHistogram,
+} from "./family.ts";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Epoch seconds to whole milliseconds; 0 or absent: undefined (unknown). */
+function ms(seconds: number | undefined): number | undefined {
+  return seconds ? Math.round(seconds * 1000) : undefined;
+}
+
+function exemplarOf(e: Exemplar): RemoteExemplar {
+  return { labels: e.labels, value: e.value, timestamp: ms(e.timestamp) };
+}
+
+function nativeOf(s: HistogramSeriesSnapshot, n: NativeHistogramSnapshot): RemoteNativeHistogram {
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    count: s.count,
+    sum: s.sum,
+    positiveSpans: n.positiveSpans,
+    positiveDeltas: n.positiveDeltas,
+    negativeSpans: n.negativeSpans,
+    negativeDeltas: n.negativeDeltas,
+  };
+}
+
+/**
+ * One histogram series: the native part when there is one; classic buckets
+ * unless the histogram is native only (no classic bounds beside its native
+ * part), with `_sum` and `_count` beside them.
+ */
+function histogramSeries(f: HistogramFamilySnapshot, s: HistogramSeriesSnapshot) {
+  const out: RemoteFamilySeries = { labels: s.labels ?? NO_LABELS, created: ms(s.created) };
+  if (s.native !== undefined) {
+    out.native = nativeOf(s, s.native);
+    if (s.native.exemplars && s.native.exemplars.length > 0) {
+      out.exemplars = s.native.exemplars.map(exemplarOf);
+    }
+    if (f.buckets.length === 0) return out;
+  }
+  const bounds = f.buckets, counts = s.counts, ex = s.exemplars;
+  const buckets: RemoteBucket[] = new Array(bounds.length + 1);
+  let cumulative = 0;
+  for (let i = 0; i <= bounds.length; i++) {
+    cumulative += counts[i];
+    const e = ex?.[i];
+    buckets[i] = {
+      le: i < bounds.length ? bounds[i] : Infinity,
+      count: cumulative,
+      exemplar: e === undefined ? undefined : exemplarOf(e),
+    };
+  }
+  out.buckets = buckets;
+  out.count = s.count;
+  out.sum = s.sum;
+  return out;
+}
+
+/** A snapshot family as remote write sends it. */
+export function remoteFamily(f: FamilySnapshot): RemoteFamily {
+  const base = { help: f.help, unit: f.unit };
+  switch (f.type) {
+    case "counter":
+      return {
+        ...base,
+        name: counterFamily(f.name) + "_total",
+        type: "counter",
+        series: f.series.map((s) => ({
+          labels: s.labels ?? NO_LABELS,
+          value: s.value,
+          created: ms(s.created),
+          exemplar: s.exemplar === undefined ? undefined : exemplarOf(s.exemplar),
+        })),
+      };
+    case "gauge":
+    case "untyped":
+      return {
+        ...base,
+        name: f.name,
+        type: f.type,
+        series: f.series.map((s) => ({ labels: s.labels ?? NO_LABELS, value: s.value })),
+      };
+    case "info":
+      return {
+        name: infoFamily(f.name) + "_info",
+        type: "info",
+        help: f.help,
+        series: f.series.map((s) => ({ labels: s.labels ?? NO_LABELS, value: 1 })),
+      };
+    case "summary":
+      return {
+        ...base,
+        name: f.name,
+        type: "summary",
+        series: f.series.map((s) => ({
+          labels: s.labels ?? NO_LABELS,
+          quantiles: f.quantiles.map((quantile, i) => ({ quantile, value: s.quantiles[i] })),
+          count: s.count,
+          sum: s.sum,
+          created: ms(s.created),
+        })),
+      };
+    case "histogram":
+      return {
+        ...base,
+        name: f.name,
+        type: "histogram",
+        series: f.series.map((s) => histogramSeries(f, s)),
+      };
+  }
+}
 
 /** Reads the families of `registry` now. */
 export async function familiesOf(registry: Registry): Promise<RemoteFamily[]> {
-  return parseOpenMetrics(await registry.metrics({ openMetrics: true }));
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(.)/g, (_, c: string) => c === "n" ? "\n" : c);
-}
-
-function num(s: string): number {
-  return s === "+Inf" ? Infinity : s === "-Inf" ? -Infinity : Number(s);
-}
-
-/** Parses `{a="b",...}` at `s[i]`; returns the labels and the index after `}`. */
-function labelsAt(s: string, i: number): [Record<string, string>, number] {
-  const out: Record<string, string> = {};
-  i++; // {
-  while (s[i] !== "}") {
-    const eq = s.indexOf("=", i);
-    const name = s.slice(i, eq);
-    let j = eq + 2; // past ="
-    let v = "";
-    while (s[j] !== '"') {
-      if (s[j] === "\\") {
-        v += s[j + 1] === "n" ? "\n" : s[j + 1];
-        j += 2;
-      } else v += s[j++];
-    }
-    out[name] = v;
-    i = s[j + 1] === "," ? j + 2 : j + 1;
-  }
-  return [out, i + 1];
-}
-
-/** Parses an OpenMetrics 1.0 page as this library writes it. */
-export function parseOpenMetrics(text: string): RemoteFamily[] {
-  const families: Mutable<RemoteFamily>[] = [];
-  let fam: Mutable<RemoteFamily> | undefined;
-  let omName = "";
-  let bySeries = new Map<string, Mutable<RemoteFamilySeries>>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line === "# EOF") continue;
-    if (line.startsWith("# ")) {
-      const sp = line.indexOf(" ", 7);
-      const kind = line.slice(2, 6), name = line.slice(7, sp), rest = line.slice(sp + 1);
-      if (kind === "TYPE") {
-        omName = name;
-        const type = rest === "unknown" ? "untyped" : rest as RemoteFamily["type"];
-        const full = type === "counter" ? name + "_total" : type === "info" ? name + "_info" : name;
-        fam = { name: full, type, help: "", series: [] };
-        families.push(fam);
-        bySeries = new Map();
-      } else if (fam && kind === "HELP") fam.help = unescape(rest);
-      else if (fam && kind === "UNIT") fam.unit = rest;
-      continue;
-    }
-    if (!fam) continue;
-    const brace = line.indexOf("{");
-    const firstSpace = line.indexOf(" ");
-    let labels: Record<string, string> = {};
-    let at: number;
-    let sample: string;
-    if (brace >= 0 && brace < firstSpace) {
-      sample = line.slice(0, brace);
-      [labels, at] = labelsAt(line, brace);
-    } else {
-      sample = line.slice(0, firstSpace);
-      at = firstSpace;
-    }
-    const tail = line.slice(at + 1);
-    const hash = tail.indexOf(" # ");
-    const value = num((hash >= 0 ? tail.slice(0, hash) : tail).split(" ")[0]);
-    let exemplar: RemoteExemplar | undefined;
-    if (hash >= 0) {
-      const [el, after] = labelsAt(tail, hash + 3);
-      const [v, ts] = tail.slice(after + 1).split(" ");
-      exemplar = { labels: el, value: num(v) };
-      if (ts !== undefined) exemplar.timestamp = Math.round(Number(ts) * 1000);
-    }
-    const hist = fam.type === "histogram" || fam.type === "gaugehistogram";
-    const le = labels.le, quantile = labels.quantile;
-    const own = { ...labels };
-    if (hist) delete own.le;
-    if (fam.type === "summary") delete own.quantile;
-    const key = JSON.stringify(own);
-    let s = bySeries.get(key);
-    if (!s) {
-      s = { labels: own };
-      bySeries.set(key, s);
-      fam.series.push(s);
-    }
-    const suffix = sample.slice(omName.length);
-    if (suffix === "_created") s.created = Math.round(value * 1000);
-    else if (suffix === "_bucket") {
-      s.buckets ??= [];
-      (s.buckets as RemoteBucket[]).push({ le: num(le), count: value, exemplar });
-    } else if (suffix === "_count" || suffix === "_gcount") s.count = value;
-    else if (suffix === "_sum" || suffix === "_gsum") s.sum = value;
-    else if (fam.type === "summary") {
-      s.quantiles ??= [];
-      (s.quantiles as { quantile: number; value: number }[]).push({
-        quantile: num(quantile),
-        value,
-      });
-    } else {
-      s.value = value;
-      if (exemplar) s.exemplar = exemplar;
-    }
-  }
-  return families;
+  return (await registry.collect()).map(remoteFamily);
 }

@@ -4,9 +4,10 @@
  * @module
  */
 
-import type { ProtoWriter } from "../_protobuf.ts";
+import { ProtoWriter } from "../_protobuf.ts";
 import type { RemoteMetricType, RemoteNativeHistogram } from "./family.ts";
 import type { FamilyMeta, FlatSeries } from "./_expand.ts";
+import type { Template } from "./_shape.ts";
 
 /** The metadata type enum, the same numbers in 1.0 and 2.0 (untyped: 0). */
 export const TYPE_NUMBER: Readonly<Record<RemoteMetricType, number>> = {
@@ -79,6 +80,86 @@ export function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timesta
 }
 
 /**
+ * The body of a native histogram's staleness marker, as Prometheus sends one:
+ * no observations and the stale NaN as its sum (Prometheus 2.42 stores a
+ * float stale NaN sent for a histogram series the same way).
+ */
+export function writeStaleHistogram(w: ProtoWriter, timestamp: number): void {
+  w.uintField(1, 0);
+  w.tag(3, 1);
+  w.bytes(STALE_NAN);
+  w.uintField(6, 0);
+  w.int64Field(15, timestamp);
+}
+
+/** A series' sample: a histogram (field `histogramField`) or a float (`sampleField`). */
+export function writeSeriesSample(
+  w: ProtoWriter,
+  s: FlatSeries,
+  timestamp: number,
+  tsField: Uint8Array,
+  sampleField: number,
+  histogramField: number,
+): void {
+  if (s.histogram !== undefined) {
+    w.fork(histogramField);
+    if (s.stale) writeStaleHistogram(w, timestamp);
+    else writeHistogram(w, s.histogram, timestamp);
+  } else {
+    w.fork(sampleField);
+    writeSample(w, s, tsField);
+  }
+  w.join();
+}
+
+/** A template's labels in RW 1.0 bytes (see {@link Template.v1}). */
+function v1Labels(t: Template): NonNullable<Template["v1"]> {
+  const parts: Uint8Array[] = [], value: number[] = [];
+  const w = new ProtoWriter(256);
+  const l = t.labels;
+  for (let i = 0; i < l.length; i += 2) {
+    if (t.positions.includes(i + 1)) {
+      if (w.pos > 0) {
+        parts.push(w.finish());
+        value.push(-1);
+        w.reset();
+      }
+      w.stringField(1, l[i]);
+      w.tag(2, 2);
+      parts.push(w.finish());
+      value.push(i + 1);
+      w.reset();
+    } else {
+      w.fork(1);
+      w.stringField(1, l[i]);
+      w.stringField(2, l[i + 1]);
+      w.join();
+    }
+  }
+  if (w.pos > 0) {
+    parts.push(w.finish());
+    value.push(-1);
+  }
+  return { parts, value };
+}
+
+/** The `labels` of a `TimeSeries`: the template's bytes, the series' values between them. */
+function writeLabels(w: ProtoWriter, s: FlatSeries): void {
+  const { parts, value } = s.template.v1 ??= v1Labels(s.template);
+  const labels = s.labels;
+  for (let i = 0; i < parts.length; i++) {
+    const v = value[i];
+    if (v < 0) w.bytes(parts[i]);
+    else {
+      w.fork(1);
+      w.bytes(parts[i]);
+      w.string(labels[v]);
+      w.join();
+    }
+  }
+}
+
+/**
  * Writes a `WriteRequest` of `batch` at `timestamp` (ms) into `w` (reset
  * first) and returns a view of the bytes. Metadata goes with it for every
  * family the batch holds.
@@ -94,22 +175,8 @@ export function encodeV1(
   const tsField = timestampField(timestamp);
   for (const s of batch) {
     w.fork(1);
-    const l = s.labels;
-    for (let i = 0; i < l.length; i += 2) {
-      w.fork(1);
-      w.stringField(1, l[i]);
-      w.stringField(2, l[i + 1]);
-      w.join();
-    }
-    if (s.histogram && !s.stale) {
-      w.fork(4);
-      writeHistogram(w, s.histogram, timestamp);
-      w.join();
-    } else {
-      w.fork(2);
-      writeSample(w, s, tsField);
-      w.join();
-    }
+    writeLabels(w, s);
+    writeSeriesSample(w, s, timestamp, tsField, 2, 4);
     if (s.exemplars && !s.stale) {
       for (const e of s.exemplars) {
         w.fork(3);

@@ -6,7 +6,7 @@
  */
 
 import type { ProtoWriter } from "../_protobuf.ts";
-import { timestampField, TYPE_NUMBER, writeHistogram, writeSample } from "./_v1.ts";
+import { timestampField, TYPE_NUMBER, writeSeriesSample } from "./_v1.ts";
 import type { FamilyMeta, FlatSeries } from "./_expand.ts";
 
 /**
@@ -40,15 +40,7 @@ export function encodeV2(
     w.fork(1); // labels_refs, packed
     for (const l of s.labels) w.uint32(ref(l));
     w.join();
-    if (s.histogram && !s.stale) {
-      w.fork(3);
-      writeHistogram(w, s.histogram, timestamp);
-      w.join();
-    } else {
-      w.fork(2);
-      writeSample(w, s, tsField);
-      w.join();
-    }
+    writeSeriesSample(w, s, timestamp, tsField, 2, 3);
     if (s.exemplars && !s.stale) {
       for (const e of s.exemplars) {
         w.fork(4);

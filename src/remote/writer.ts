@@ -7,7 +7,7 @@
 import { ProtoWriter } from "../_protobuf.ts";
 import { Counter } from "../metrics/counter.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
-import { describe, expandFamilies, type FlatSeries } from "./_expand.ts";
+import { describe, type FamilyMeta, type FlatSeries, SeriesTable } from "./_expand.ts";
 import { snappyCompress } from "./_snappy.ts";
 import { familiesOf } from "./_source.ts";
 import { encodeV1 } from "./_v1.ts";
@@ -16,6 +16,7 @@ import type { RemoteFamily } from "./family.ts";
 
 const USER_AGENT = "promedge/0.1.0";
 const FAILURES = "promedge_remote_write_failures_total";
+const DROPPED = "promedge_remote_write_exemplars_dropped_total";
 const V2_CONTENT_TYPE = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
 
 /** How failed requests are retried. */
@@ -109,6 +110,18 @@ function failuresCounter(registry: Registry): Counter<"url"> {
   });
 }
 
+function droppedCounter(registry: Registry): Counter<"url" | "reason"> {
+  const existing = registry.get(DROPPED);
+  if (existing instanceof Counter) return existing as Counter<"url" | "reason">;
+  return new Counter({
+    name: DROPPED,
+    help: "Exemplars left out of remote writes, by receiver URL and reason: too_long " +
+      "(label names and values over 128 code points), invalid.",
+    labelNames: ["url", "reason"],
+    registry,
+  });
+}
+
 interface Sent {
   status: number;
   ok: boolean;
@@ -152,8 +165,9 @@ export class RemoteWriter {
   #version: 1 | 2;
   #w = new ProtoWriter(1 << 16);
   #w2 = new ProtoWriter(1 << 16);
-  /** The series of the last write, by key: those missing next time get a staleness marker. */
-  #previous = new Map<string, { labels: string[] }>();
+  /** The series of the last writes: those missing next time get a staleness marker. */
+  readonly #table: SeriesTable;
+  readonly #dropped: Counter<"url" | "reason">;
   #lastTimestamp = 0;
   #chain: Promise<unknown> = Promise.resolve();
   #timer: Timer | undefined;
@@ -217,6 +231,8 @@ export class RemoteWriter {
     this.#shown = u.href;
     this.#opts = o;
     this.#failures = failuresCounter(registry);
+    this.#dropped = droppedCounter(registry);
+    this.#table = new SeriesTable(this.#labels);
   }
 
   /** The protocol the next write uses (2 falls back to 1 for a receiver that lacks it). */
@@ -276,41 +292,27 @@ export class RemoteWriter {
 
   async #write(): Promise<void> {
     const families = await this.#source();
-    const { series, metas, byKey } = expandFamilies(families, this.#labels);
-    for (const [key, { labels }] of this.#previous) {
-      if (!byKey.has(key)) {
-        series.push({
-          labels,
-          key,
-          value: NaN,
-          histogram: undefined,
-          exemplars: undefined,
-          created: 0,
-          meta: -1,
-          stale: true,
-          family: "",
-        });
-      }
+    const { series, stale, metas, dropped } = this.#table.expand(families);
+    if (dropped.too_long > 0) {
+      this.#dropped.labels({ url: this.#shown, reason: "too_long" }).inc(dropped.too_long);
     }
+    if (dropped.invalid > 0) {
+      this.#dropped.labels({ url: this.#shown, reason: "invalid" }).inc(dropped.invalid);
+    }
+    const all = stale.length > 0 ? series.concat(stale) : series;
     // One timestamp per write, always later than the last (a receiver refuses a
     // second, different value at the same millisecond).
     const ts = this.#lastTimestamp = Math.max(Date.now(), this.#lastTimestamp + 1);
-    try {
-      for (let i = 0; i < series.length; i += this.#max) {
-        await this.#send(series.slice(i, i + this.#max), metas, ts);
-      }
-    } catch (e) {
-      // Keep the old series too: those gone now still get their marker next time.
-      for (const [k, old] of this.#previous) if (!byKey.has(k)) byKey.set(k, old as FlatSeries);
-      this.#previous = byKey;
-      throw e;
+    for (let i = 0; i < all.length; i += this.#max) {
+      await this.#send(all.length <= this.#max ? all : all.slice(i, i + this.#max), metas, ts);
     }
-    this.#previous = byKey;
+    // Markers that did not land stay in the table: they go again with the next write.
+    this.#table.forget(stale);
   }
 
   async #send(
-    batch: FlatSeries[],
-    metas: ReturnType<typeof expandFamilies>["metas"],
+    batch: readonly FlatSeries[],
+    metas: readonly FamilyMeta[],
     ts: number,
   ): Promise<void> {
     for (let attempt = 0;; attempt++) {

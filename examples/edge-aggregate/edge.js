@@ -1,0 +1,2608 @@
+// ../../src/_names.ts
+var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function checkMetricName(name) {
+  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+    throw new TypeError(
+      `Invalid metric name ${JSON.stringify(name)}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "http_requests_total"`
+    );
+  }
+}
+function checkLabelName(metric, label, reserved) {
+  if (typeof label !== "string" || !LABEL_NAME.test(label)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid label name ${JSON.stringify(label)}: a label name must match [a-zA-Z_][a-zA-Z0-9_]*`
+    );
+  }
+  if (label.startsWith("__")) {
+    throw new TypeError(
+      `Metric "${metric}": label name "${label}" starts with "__", which is reserved for Prometheus; rename it`
+    );
+  }
+  if (label === reserved) {
+    throw new TypeError(
+      `Metric "${metric}": label name "${label}" is reserved for the ${reserved === "le" ? "histogram bucket bound" : "summary quantile"}; rename it`
+    );
+  }
+}
+function checkLabelNames(metric, names, reserved) {
+  if (names === void 0) return [];
+  if (!Array.isArray(names)) {
+    throw new TypeError(
+      `Metric "${metric}": labelNames must be an array of strings, got ${typeof names}`
+    );
+  }
+  const seen = /* @__PURE__ */ new Set();
+  for (const n of names) {
+    checkLabelName(metric, n, reserved);
+    if (seen.has(n)) {
+      throw new TypeError(
+        `Metric "${metric}": label name "${n}" is listed twice in labelNames`
+      );
+    }
+    seen.add(n);
+  }
+  return Object.freeze([...names]);
+}
+var UNIT = /^[a-zA-Z0-9_:]+$/;
+function checkUnit(metric, unit, base2) {
+  if (unit === void 0) return;
+  if (typeof unit !== "string" || !UNIT.test(unit)) {
+    throw new TypeError(
+      `Metric "${metric}": invalid unit ${JSON.stringify(unit)}: a unit must match [a-zA-Z0-9_:]+, e.g. "seconds"`
+    );
+  }
+  if (!base2.endsWith("_" + unit)) {
+    throw new TypeError(
+      `Metric "${metric}": the name must end with "_${unit}" to carry unit "${unit}"; rename it to "${base2}_${unit}"`
+    );
+  }
+}
+function counterFamily(name) {
+  return name.endsWith("_total") ? name.slice(0, -6) : name;
+}
+function infoFamily(name) {
+  return name.endsWith("_info") ? name.slice(0, -5) : name;
+}
+function reservedNames(type, name) {
+  switch (type) {
+    case "counter": {
+      const fam = counterFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_total", fam + "_created"])];
+    }
+    case "histogram":
+      return [name, name + "_bucket", name + "_sum", name + "_count", name + "_created"];
+    case "summary":
+      return [name, name + "_sum", name + "_count", name + "_created"];
+    case "info": {
+      const fam = infoFamily(name);
+      return [.../* @__PURE__ */ new Set([name, fam, fam + "_info"])];
+    }
+    default:
+      return [name];
+  }
+}
+function show(v) {
+  return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
+}
+
+// ../../src/exposition/_escape.ts
+var LABEL_VALUE_SPECIAL = /[\\"\n]/;
+function escapeLabelValue(v) {
+  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
+}
+function escapeHelp(help, openMetrics) {
+  return openMetrics ? help.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c) : help.replace(/[\\\n]/g, (c) => c === "\n" ? "\\n" : "\\\\");
+}
+function formatValue(v) {
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  return "" + v;
+}
+function formatBound(v) {
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (v !== v) return "NaN";
+  if (v === 0) return "0.0";
+  const e = v.toExponential();
+  const at = e.indexOf("e");
+  const exp = +e.slice(at + 1);
+  if (exp < -4 || exp >= 6) {
+    const digits = Math.abs(exp) < 10 ? "0" + Math.abs(exp) : "" + Math.abs(exp);
+    return e.slice(0, at) + (exp < 0 ? "e-" : "e+") + digits;
+  }
+  const s = "" + v;
+  return s.includes(".") ? s : s + ".0";
+}
+function labelText(names, values2) {
+  const k = names.length;
+  if (k === 0) return "";
+  const parts = new Array(k);
+  for (let j = 0; j < k; j++) parts[j] = names[j] + '="' + escapeLabelValue(values2[j]) + '"';
+  return parts.join(",");
+}
+var leCache = /* @__PURE__ */ new WeakMap();
+function leTexts(bounds) {
+  let t = leCache.get(bounds);
+  if (t === void 0) {
+    t = [...bounds, Infinity].map((b) => 'le="' + formatBound(b) + '"');
+    leCache.set(bounds, t);
+  }
+  return t;
+}
+var quantileCache = /* @__PURE__ */ new WeakMap();
+function quantileTexts(qs) {
+  let t = quantileCache.get(qs);
+  if (t === void 0) {
+    t = qs.map((q) => 'quantile="' + formatBound(q) + '"');
+    quantileCache.set(qs, t);
+  }
+  return t;
+}
+
+// ../../src/_collected.ts
+var TYPES = ["counter", "gauge", "untyped", "info"];
+function picture(v) {
+  if (v === null || v === void 0 || typeof v !== "object") return show(v);
+  let s;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+function familiesOf(source2, value) {
+  if (!Array.isArray(value)) {
+    const iterable = value !== null && typeof value === "object" && typeof value[Symbol.iterator] === "function";
+    if (!iterable) {
+      throw new TypeError(
+        `${source2} returned ${picture(value)}; a collector must return (or resolve to) an array of metric families`
+      );
+    }
+    return [...value];
+  }
+  return value;
+}
+function collectedFamily(source2, fam) {
+  if (fam === null || typeof fam !== "object" || Array.isArray(fam)) {
+    throw new TypeError(
+      `${source2} returned ${picture(fam)} in its array; each item must be a metric family { name, help, type, samples }`
+    );
+  }
+  const { name, help, type, unit, samples } = fam;
+  const where = () => `${source2}, family ${JSON.stringify(name)}`;
+  try {
+    checkMetricName(name);
+  } catch (e) {
+    throw new TypeError(`${source2}: ${e.message}`);
+  }
+  if (!TYPES.includes(type)) {
+    throw new TypeError(
+      `${where()}: type ${show(type)} is not one of counter, gauge, untyped, info`
+    );
+  }
+  if (typeof help !== "string") {
+    throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
+  }
+  if (unit !== void 0) {
+    if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
+    try {
+      checkUnit(name, unit, type === "counter" ? counterFamily(name) : name);
+    } catch (e) {
+      throw new TypeError(`${source2}: ${e.message}`);
+    }
+  }
+  if (!Array.isArray(samples)) {
+    throw new TypeError(
+      `${where()}: samples must be an array of { labels?, value }, got ${picture(samples)}`
+    );
+  }
+  const series = new Array(samples.length);
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    if (s === null || typeof s !== "object") {
+      throw new TypeError(`${where()}: sample ${i} is ${picture(s)}, not { labels?, value }`);
+    }
+    const given = s.labels ?? {};
+    if (given === null || typeof given !== "object" || Array.isArray(given)) {
+      throw new TypeError(`${where()}: sample ${i} has labels ${picture(given)}, not an object`);
+    }
+    const names = [];
+    const values2 = [];
+    const labels = {};
+    for (const k in given) {
+      try {
+        checkLabelName(name, k);
+      } catch (e) {
+        throw new TypeError(`${source2}: ${e.message}`);
+      }
+      const v = given[k];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `${where()}: label "${k}" must be a string or number, got ${show(v)}`
+        );
+      }
+      names.push(k);
+      values2.push("" + v);
+      labels[k] = "" + v;
+    }
+    const key = names.map((n, j) => n + "\0" + values2[j]).sort().join("\0\0");
+    if (seen.has(key)) {
+      throw new TypeError(
+        `${where()}: the label set {${names.map((n, j) => `${n}=${JSON.stringify(values2[j])}`).join(",")}} appears twice; each series must appear once`
+      );
+    }
+    seen.add(key);
+    const value = type === "info" ? 1 : s.value;
+    if (typeof value !== "number") {
+      throw new TypeError(`${where()}: sample ${i} has value ${show(value)}, not a number`);
+    }
+    if (type === "counter" && !(value >= 0)) {
+      throw new RangeError(
+        `${where()}: counter "${name}" has value ${value}: a counter must be >= 0`
+      );
+    }
+    series[i] = { labelText: labelText(names, values2), labels, value };
+  }
+  if (type === "info") {
+    return { name, help, type, series };
+  }
+  return { name, help, type, unit, series };
+}
+
+// ../../src/exposition/format.ts
+function writeFamily(w, f, from, to) {
+  switch (f.type) {
+    case "counter":
+      return w.counter(f, from, to);
+    case "gauge":
+    case "untyped":
+      return w.gauge(f, from, to);
+    case "histogram":
+      return w.histogram(f, from, to);
+    case "summary":
+      return w.summary(f, from, to);
+    case "info":
+      return w.info(f, from, to);
+  }
+}
+
+// ../../src/exposition/_page.ts
+var PIECE_SERIES = 2e3;
+var g = globalThis;
+function breath() {
+  return new Promise((resolve) => {
+    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+async function* pagePieces(families2, writer2, chunkSize = 65536) {
+  let buf = "";
+  for (const f of families2) {
+    const n = f.series.length;
+    let from = 0;
+    do {
+      const to = Math.min(n, from + PIECE_SERIES);
+      const out = writeFamily(writer2, f, from, to);
+      if (typeof out === "string") {
+        buf += out;
+        if (buf.length >= chunkSize) {
+          yield buf;
+          buf = "";
+          await breath();
+        }
+      } else if (out.length > 0) {
+        if (buf) yield buf;
+        buf = "";
+        yield out;
+        await breath();
+      } else if (to - from === PIECE_SERIES) {
+        await breath();
+      }
+      from = to;
+    } while (from < n);
+  }
+  const end = writer2.end();
+  if (typeof end === "string") {
+    buf += end;
+    if (buf) yield buf;
+  } else {
+    if (buf) yield buf;
+    if (end.length > 0) yield end;
+  }
+}
+var encoder = /* @__PURE__ */ new TextEncoder();
+function pageStream(pieces) {
+  return new ReadableStream({
+    async pull(controller) {
+      const r = await pieces.next();
+      if (r.done) controller.close();
+      else controller.enqueue(typeof r.value === "string" ? encoder.encode(r.value) : r.value);
+    },
+    async cancel() {
+      await pieces.return(void 0);
+    }
+  });
+}
+
+// ../../src/exposition/text.ts
+var TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+function header(name, help, type) {
+  return "# HELP " + name + " " + escapeHelp(help, false) + "\n# TYPE " + name + " " + type + "\n";
+}
+function line(name, labelText2, value) {
+  return labelText2 === "" ? name + " " + formatValue(value) + "\n" : name + "{" + labelText2 + "} " + formatValue(value) + "\n";
+}
+function values(name, series, from, to, out) {
+  for (let i = from; i < to; i++) out += line(name, series[i].labelText, series[i].value);
+  return out;
+}
+var writer = {
+  counter(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, "counter") : "");
+  },
+  gauge(f, from, to) {
+    return values(f.name, f.series, from, to, from === 0 ? header(f.name, f.help, f.type) : "");
+  },
+  info(f, from, to) {
+    const sample = infoFamily(f.name) + "_info";
+    let out = from === 0 ? header(sample, f.help, "gauge") : "";
+    for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+    return out;
+  },
+  histogram(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "histogram") : "";
+    const les = leTexts(f.buckets);
+    const bucket = name + "_bucket{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
+      const prefix = lt === "" ? bucket : bucket + lt + ",";
+      const counts = s.counts;
+      let cum = 0;
+      for (let b = 0; b < les.length; b++) {
+        cum += counts[b];
+        out += prefix + les[b] + "} " + cum + "\n";
+      }
+      out += line(name + "_sum", lt, s.sum);
+      out += line(name + "_count", lt, s.count);
+    }
+    return out;
+  },
+  summary(f, from, to) {
+    const name = f.name;
+    let out = from === 0 ? header(name, f.help, "summary") : "";
+    const qs = quantileTexts(f.quantiles);
+    const open = name + "{";
+    for (let i = from; i < to; i++) {
+      const s = f.series[i];
+      const lt = s.labelText;
+      const prefix = lt === "" ? open : open + lt + ",";
+      for (let q = 0; q < qs.length; q++) {
+        out += prefix + qs[q] + "} " + formatValue(s.quantiles[q]) + "\n";
+      }
+      out += line(name + "_sum", lt, s.sum);
+      out += line(name + "_count", lt, s.count);
+    }
+    return out;
+  },
+  end() {
+    return "";
+  }
+};
+var textFormat = {
+  name: "text",
+  contentType: TEXT_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    if (type === "*/*" || type === "text/*") return true;
+    return type === "text/plain" && (params.version === void 0 || params.version === "0.0.4");
+  },
+  writer() {
+    return writer;
+  }
+};
+
+// ../../src/exposition/openmetrics.ts
+var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+function header2(name, help, type, unit) {
+  return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
+}
+function exemplarText(e) {
+  let labels = "";
+  for (const k in e.labels) {
+    labels += (labels ? "," : "") + k + '="' + escapeLabelValue(e.labels[k]) + '"';
+  }
+  return " # {" + labels + "} " + formatValue(e.value) + (e.timestamp === void 0 ? "" : " " + e.timestamp);
+}
+function lineWith(name, labelText2, value, e) {
+  const l = line(name, labelText2, value);
+  return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
+}
+function makeWriter(created) {
+  return {
+    counter(f, from, to) {
+      const fam = counterFamily(f.name);
+      const total = fam + "_total";
+      const createdName = fam + "_created";
+      let out = from === 0 ? header2(fam, f.help, "counter", f.unit) : "";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        out += s.exemplar === void 0 ? line(total, s.labelText, s.value) : lineWith(total, s.labelText, s.value, s.exemplar);
+        if (created && s.created) out += line(createdName, s.labelText, s.created);
+      }
+      return out;
+    },
+    gauge(f, from, to) {
+      const type = f.type === "untyped" ? "unknown" : "gauge";
+      let out = from === 0 ? header2(f.name, f.help, type, f.unit) : "";
+      for (let i = from; i < to; i++) out += line(f.name, f.series[i].labelText, f.series[i].value);
+      return out;
+    },
+    info(f, from, to) {
+      const fam = infoFamily(f.name);
+      const sample = fam + "_info";
+      let out = from === 0 ? header2(fam, f.help, "info", void 0) : "";
+      for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+      return out;
+    },
+    histogram(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "histogram", f.unit) : "";
+      const les = leTexts(f.buckets);
+      const nb = les.length;
+      const bucket = name + "_bucket{";
+      const negativeBuckets = f.buckets.length > 0 && f.buckets[0] < 0;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? bucket : bucket + lt + ",";
+        const counts = s.counts;
+        const ex = s.exemplars;
+        let cum = 0;
+        for (let b = 0; b < nb; b++) {
+          cum += counts[b];
+          const e = ex?.[b];
+          out += prefix + les[b] + "} " + cum + (e === void 0 ? "\n" : exemplarText(e) + "\n");
+        }
+        if (s.sum >= 0 && !negativeBuckets) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    summary(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "summary", f.unit) : "";
+      const qs = quantileTexts(f.quantiles);
+      const open = name + "{";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? open : open + lt + ",";
+        for (let q = 0; q < qs.length; q++) {
+          const v = s.quantiles[q];
+          if (!(v < 0)) out += prefix + qs[q] + "} " + formatValue(v) + "\n";
+        }
+        if (s.sum >= 0) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    end() {
+      return "# EOF\n";
+    }
+  };
+}
+var plain = makeWriter(false);
+var withCreated = makeWriter(true);
+var openMetricsFormat = {
+  name: "openmetrics",
+  contentType: OPENMETRICS_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    const v = params.version;
+    return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
+  },
+  writer(options) {
+    return options?.createdTimestamps === true ? withCreated : plain;
+  }
+};
+
+// ../../src/registry.ts
+var AlreadyRegisteredError = class extends TypeError {
+  /** The metric (or collector function) that holds the name. */
+  existing;
+  /** @internal */
+  constructor(message, existing) {
+    super(message);
+    this.name = "AlreadyRegisteredError";
+    this.existing = existing;
+  }
+};
+var CollectError = class extends Error {
+  /** What each failing metric or collector threw. */
+  errors;
+  /** @internal */
+  constructor(errors, sources = []) {
+    super(
+      `${errors.length} collector(s) failed: ` + errors.map((e, i) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        const src = sources[i];
+        return src && !msg.startsWith(src) ? `${src}: ${msg}` : msg;
+      }).join("; ")
+    );
+    this.name = "CollectError";
+    this.errors = errors;
+  }
+};
+function describe(h) {
+  return "fn" in h ? h.label : `metric "${h.name}"`;
+}
+var DEFAULT_TIMEOUT_SECONDS = 10;
+var BREATH_SERIES = 5 * PIECE_SERIES;
+function checkTimeout(what, s) {
+  if (typeof s !== "number" || !(s > 0)) {
+    throw new RangeError(`${what} must be a number of seconds > 0, got ${show(s)}`);
+  }
+  return s;
+}
+var Registry = class {
+  #metrics = /* @__PURE__ */ new Map();
+  #reserved = /* @__PURE__ */ new Map();
+  #collectors = /* @__PURE__ */ new Map();
+  #sorted;
+  #timeout;
+  /** The Content-Type of {@link Registry.metrics}' default output. */
+  contentType = TEXT_CONTENT_TYPE;
+  /** Makes an empty registry. */
+  constructor(options = {}) {
+    this.#timeout = options.collectTimeoutSeconds === void 0 ? DEFAULT_TIMEOUT_SECONDS : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
+  /**
+   * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
+   * sample name it writes (`_total`, `_bucket`, ...), is taken by a metric or
+   * by a collector's declared family.
+   */
+  register(metric) {
+    const m = metric;
+    if (m === null || typeof m !== "object" || typeof m.name !== "string" || !Array.isArray(m.reservedNames) || typeof m.collect !== "function") {
+      throw new TypeError(
+        `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${show(metric)}`
+      );
+    }
+    this.#check(metric.name, metric.reservedNames, metric);
+    for (const n of metric.reservedNames) this.#reserved.set(n, metric);
+    this.#metrics.set(metric.name, metric);
+    this.#sorted = void 0;
+  }
+  /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
+  #check(name, names, holder) {
+    for (const n of names) {
+      const h = this.#reserved.get(n);
+      if (h === void 0 || h === holder) continue;
+      const what = "fn" in holder ? `${holder.label}'s family "${name}"` : `Metric "${name}"`;
+      throw new AlreadyRegisteredError(
+        !("fn" in h) && h.name === name && !("fn" in holder) ? `A metric named "${name}" is already registered; reuse it (registry.get("${name}")) or pick another name` : `${what} would write "${n}", which ${describe(h)} already writes; pick another name`,
+        "fn" in h ? h.fn : h
+      );
+    }
+  }
+  /** Removes a metric, by name or by itself; returns whether it was there. */
+  unregister(metric) {
+    const m = this.#metrics.get(typeof metric === "string" ? metric : metric.name);
+    if (m === void 0 || typeof metric !== "string" && m !== metric) return false;
+    this.#metrics.delete(m.name);
+    for (const n of m.reservedNames) this.#reserved.delete(n);
+    this.#sorted = void 0;
+    return true;
+  }
+  /** The metric registered under `name`. */
+  get(name) {
+    return this.#metrics.get(name);
+  }
+  /** Every registered metric, sorted by name. */
+  getAll() {
+    return [...this.#sortedMetrics()];
+  }
+  /**
+   * Adds a custom collector, called at every scrape. Declaring its
+   * `families` reserves their names now and lets a `name[]` scrape skip it.
+   */
+  registerCollector(collector, options = {}) {
+    if (typeof collector !== "function") {
+      throw new TypeError(
+        `registerCollector() takes a function returning metric families, got ${show(collector)}`
+      );
+    }
+    if (this.#collectors.has(collector)) return;
+    const label = `collector "${options.name ?? (collector.name || "anonymous")}"`;
+    let families2;
+    if (options.families !== void 0) {
+      families2 = /* @__PURE__ */ new Map();
+      for (const f of options.families) families2.set(f.name, f.type);
+    }
+    const entry = { fn: collector, label, families: families2 };
+    if (families2) {
+      for (const [n, t] of families2) this.#check(n, reservedNames(t, n), entry);
+      for (const [n, t] of families2) {
+        for (const r of reservedNames(t, n)) this.#reserved.set(r, entry);
+      }
+    }
+    this.#collectors.set(collector, entry);
+  }
+  /** Removes a custom collector; returns whether it was there. */
+  unregisterCollector(collector) {
+    const entry = this.#collectors.get(collector);
+    if (entry === void 0) return false;
+    this.#collectors.delete(collector);
+    for (const [n, h] of [...this.#reserved]) if (h === entry) this.#reserved.delete(n);
+    return true;
+  }
+  /** Removes every metric and collector. */
+  clear() {
+    this.#metrics.clear();
+    this.#reserved.clear();
+    this.#collectors.clear();
+    this.#sorted = void 0;
+  }
+  #sortedMetrics() {
+    return this.#sorted ??= [...this.#metrics.values()].sort(byName);
+  }
+  /**
+   * Runs the collect hooks and collectors, concurrently, within the
+   * deadline; checks the collectors' families; returns every family to
+   * write, sorted by name. Throws {@link CollectError} naming every failure.
+   */
+  async #gather(options, labels) {
+    const names = options.names;
+    const want = names && names.length > 0 ? new Set(names) : void 0;
+    let metrics = this.#sortedMetrics();
+    if (want) metrics = metrics.filter((m) => want.has(m.name));
+    let collectors = [...this.#collectors.values()];
+    if (want) {
+      collectors = collectors.filter(
+        (c) => c.families === void 0 || [...c.families.keys()].some((n) => want.has(n))
+      );
+    }
+    const errors = [];
+    const sources = [];
+    const fail = (source2, e) => {
+      errors.push(e);
+      sources.push(source2);
+    };
+    const running = /* @__PURE__ */ new Map();
+    const opts = labels ? { labels: true } : void 0;
+    const out = new Array(metrics.length);
+    let walked = 0;
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i];
+      if (walked > BREATH_SERIES) {
+        walked = 0;
+        await breath();
+      }
+      try {
+        const r = m.collect(opts);
+        if (r instanceof Promise) {
+          const source2 = `metric "${m.name}"`;
+          running.set(
+            source2,
+            r.then((f) => {
+              out[i] = f;
+            }, (e) => fail(source2, e)).finally(() => running.delete(source2))
+          );
+        } else {
+          out[i] = r;
+          walked += r.series.length;
+        }
+      } catch (e) {
+        fail(`metric "${m.name}"`, e);
+      }
+    }
+    const returned = /* @__PURE__ */ new Map();
+    for (const c of collectors) {
+      try {
+        const r = c.fn();
+        if (r instanceof Promise) {
+          running.set(
+            c.label,
+            r.then((v) => {
+              returned.set(c, v);
+            }, (e) => fail(c.label, e)).finally(() => running.delete(c.label))
+          );
+        } else returned.set(c, r);
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (running.size > 0) {
+      const seconds = options.timeoutSeconds === void 0 ? this.#timeout : checkTimeout("timeoutSeconds", options.timeoutSeconds);
+      await within([...running.values()], seconds * 1e3);
+      for (const source2 of running.keys()) {
+        fail(
+          source2,
+          new Error(`${source2} did not finish within ${seconds} s (the scrape's deadline)`)
+        );
+      }
+    }
+    if (errors.length === 0 && returned.size === 0) return out;
+    const seen = /* @__PURE__ */ new Map();
+    const extra = [];
+    for (const c of collectors) {
+      if (!returned.has(c)) continue;
+      try {
+        for (const item of familiesOf(c.label, returned.get(c))) {
+          const fam = collectedFamily(c.label, item);
+          const what = `${fam.type} "${fam.name}" of ${c.label}`;
+          if (c.families && c.families.get(fam.name) !== fam.type) {
+            throw new TypeError(
+              `${c.label} returned ${fam.type} "${fam.name}", which it did not declare (declared: ${[...c.families].map(([n, t]) => `${t} "${n}"`).join(", ")})`
+            );
+          }
+          for (const n of reservedNames(fam.type, fam.name)) {
+            const holder = this.#reserved.get(n);
+            const other = holder === void 0 || holder === c ? seen.get(n) : describe(holder);
+            if (other !== void 0) {
+              throw new TypeError(
+                `${c.label} returned ${fam.type} "${fam.name}", which would write "${n}" as ${other} does; rename one of them`
+              );
+            }
+          }
+          for (const n of reservedNames(fam.type, fam.name)) seen.set(n, what);
+          if (!want || want.has(fam.name)) extra.push(fam);
+        }
+      } catch (e) {
+        fail(c.label, e);
+      }
+    }
+    if (errors.length > 0) throw new CollectError(errors, sources);
+    return extra.length === 0 ? out : out.concat(extra).sort(byName);
+  }
+  /**
+   * Reads every family now: a typed snapshot with each series' raw labels
+   * and values, detached from the live metrics, sorted by name. For
+   * exporters and aggregation; the formats read the same objects. Rejects
+   * with {@link CollectError} when a metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", labelNames: ["q"], registry })
+   *   .inc({ q: "mail" }, 2);
+   * const [jobs] = await registry.collect();
+   * console.log(jobs.type, jobs.series[0].labels, jobs.series[0]); // counter { q: "mail" } ...
+   * ```
+   */
+  collect(options = {}) {
+    return this.#gather(options, true);
+  }
+  /**
+   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * pieces of about `chunkSize` characters, one family slice at least, and
+   * lets the event loop run between pieces. Everything is collected first:
+   * a failing collector throws {@link CollectError} before the first piece.
+   */
+  async *chunks(options = {}, chunkSize = 65536) {
+    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+    const families2 = await this.#gather(options, false);
+    for await (const piece of pagePieces(families2, format.writer(options), chunkSize)) {
+      yield piece;
+    }
+  }
+  /**
+   * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
+   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * `createdTimestamps: true`). Rejects with {@link CollectError} when a
+   * metric or collector failed.
+   */
+  async metrics(options = {}) {
+    let out = "";
+    for await (const c of this.chunks(options)) out += c;
+    return out;
+  }
+  /**
+   * Collects every family, then returns the page in `format` as a byte
+   * stream written piece by piece. Rejects with {@link CollectError} (before
+   * any byte) when a metric or collector failed.
+   */
+  async stream(options = {}) {
+    const format = options.format ?? textFormat;
+    const families2 = await this.#gather(options, format.needsLabels);
+    return pageStream(pagePieces(families2, format.writer(options)));
+  }
+};
+function within(promises, ms) {
+  let timer2;
+  const deadline = new Promise((resolve) => {
+    timer2 = setTimeout(resolve, ms);
+  });
+  return Promise.race([Promise.all(promises).then(() => {
+  }), deadline]).finally(
+    () => clearTimeout(timer2)
+  );
+}
+function byName(a, b) {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+var defaultRegistry = new Registry();
+
+// ../../src/metrics/_metric.ts
+function nowSeconds() {
+  return Date.now() / 1e3;
+}
+var One = class {
+  constructor(k, v) {
+    this.k = k;
+    this.v = v;
+  }
+  k;
+  v;
+};
+function childOf(node, key) {
+  return node instanceof Map ? node.get(key) : node.k === key ? node.v : void 0;
+}
+function childrenOf(node) {
+  return node instanceof Map ? node.values() : [node.v];
+}
+function entriesOf(node) {
+  return node instanceof Map ? node.entries() : [[node.k, node.v]];
+}
+var Metric = class {
+  /** The metric name as given. */
+  name;
+  /** The help text as given. */
+  help;
+  /** The label names, in order. */
+  labelNames;
+  /** The unit, if one was given. */
+  unit;
+  #root = /* @__PURE__ */ new Map();
+  #count = 0;
+  #collect;
+  /** @internal The one series of a metric without labels (set by `_ready`). */
+  _single;
+  /** Checks the options; a subclass finishes with `_ready()`. */
+  constructor(opts, reservedLabel) {
+    if (opts === null || typeof opts !== "object") {
+      throw new TypeError(
+        "A metric takes an options object: { name, help, labelNames? }"
+      );
+    }
+    checkMetricName(opts.name);
+    if (typeof opts.help !== "string") {
+      throw new TypeError(
+        `Metric "${opts.name}": help must be a string describing the metric`
+      );
+    }
+    this.name = opts.name;
+    this.help = opts.help;
+    this.labelNames = checkLabelNames(
+      opts.name,
+      opts.labelNames,
+      reservedLabel
+    );
+    this.unit = opts.unit;
+    const collect = opts.collect;
+    if (collect !== void 0 && typeof collect !== "function") {
+      throw new TypeError(`Metric "${opts.name}": collect must be a function`);
+    }
+    this.#collect = collect;
+  }
+  /**
+   * @internal Creates the series of a metric without labels, then registers
+   * with the registry named in the options. Subclasses call it last.
+   */
+  _ready(opts) {
+    if (this.labelNames.length === 0) this._single = this._newSeries("");
+    const reg = opts.registry === void 0 ? defaultRegistry : opts.registry;
+    reg?.register(this);
+  }
+  /** @internal Checks the unit against the name (without `suffix`). */
+  _checkUnit(base2) {
+    checkUnit(this.name, this.unit, base2);
+  }
+  /** @internal Finds or creates the series for `labels`; throws on bad labels. */
+  _series(labels) {
+    return this._find(labels) ?? this._create(labels);
+  }
+  /**
+   * @internal Finds the series for `labels` without creating it. Returns
+   * undefined when it does not exist or the labels need checking.
+   */
+  _find(labels) {
+    const names = this.labelNames;
+    const k = names.length;
+    if (labels === null || typeof labels !== "object") {
+      return this._badLabelsArgument(labels);
+    }
+    if (k === 0) {
+      for (const key in labels) {
+        throw this._labelError(`has no labels, but got label "${key}"`);
+      }
+      return this._single;
+    }
+    let n = 0;
+    for (const _ in labels) n++;
+    if (n !== k) return void 0;
+    let node = this.#root;
+    for (let i = 0; i < k; i++) {
+      const v = labels[names[i]];
+      const key = typeof v === "string" ? v : typeof v === "number" ? "" + v : void 0;
+      if (key === void 0) return void 0;
+      node = childOf(node, key);
+      if (node === void 0) return void 0;
+    }
+    return node;
+  }
+  /** @internal The existing series for `labels` (checked), or undefined. */
+  _existing(labels) {
+    const s = this._find(labels);
+    if (s === void 0) this._keys(labels);
+    return s;
+  }
+  /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
+  _seriesOf(args) {
+    return this._series(this._labelsOf(args));
+  }
+  /** @internal One label object, or values in order, as a label object. */
+  _labelsOf(args) {
+    return args.length === 1 && typeof args[0] === "object" ? args[0] : this._valuesToLabels(args);
+  }
+  /** @internal */
+  _badLabelsArgument(labels) {
+    throw this._labelError(
+      `expects a label object such as { ${this.labelNames.map((n) => n + ": ...").join(", ")} }, got ${labels === null ? "null" : typeof labels}`
+    );
+  }
+  /** @internal Makes an error that names this metric. */
+  _labelError(what) {
+    return new TypeError(`Metric "${this.name}" ${what}`);
+  }
+  /** Validates every label, then creates the path and the series. */
+  _create(labels) {
+    const keys = this._keys(labels);
+    const k = keys.length;
+    let parent;
+    let node = this.#root;
+    let i = 0;
+    for (; i < k; i++) {
+      const next = childOf(node, keys[i]);
+      if (next === void 0) break;
+      if (i === k - 1) return next;
+      parent = node;
+      node = next;
+    }
+    const s = this._newSeries(labelText(this.labelNames, keys));
+    let holder = s;
+    for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
+    if (node instanceof Map) node.set(keys[i], holder);
+    else {
+      const grown = /* @__PURE__ */ new Map([[node.k, node.v], [keys[i], holder]]);
+      if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      else parent.v = grown;
+    }
+    this.#count++;
+    return s;
+  }
+  /** Checks `labels` against labelNames and returns the values as strings, in order. */
+  _keys(labels) {
+    const names = this.labelNames;
+    const given = labels;
+    for (const key in given) {
+      if (!names.includes(key)) {
+        throw this._labelError(
+          `has no label "${key}"; its labels are: ${names.join(", ")}`
+        );
+      }
+    }
+    const keys = [];
+    for (const name of names) {
+      const v = given[name];
+      if (typeof v === "string") keys.push(v);
+      else if (typeof v === "number") keys.push("" + v);
+      else if (v === void 0) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`
+        );
+      } else {
+        throw this._labelError(
+          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`
+        );
+      }
+    }
+    return keys;
+  }
+  remove(...args) {
+    if (this.labelNames.length === 0) {
+      throw this._labelError("has no labels; use reset() to zero it");
+    }
+    const keys = this._keys(this._labelsOf(args));
+    const path = [];
+    let node = this.#root;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const next = childOf(node, keys[i]);
+      if (next === void 0) return;
+      path.push(node);
+      node = next;
+    }
+    if (childOf(node, keys[keys.length - 1]) === void 0) return;
+    this.#count--;
+    for (let i = keys.length - 1; i >= 0; i--) {
+      if (node instanceof Map) {
+        node.delete(keys[i]);
+        if (node.size > 0 || i === 0) return;
+      }
+      node = path[i - 1];
+    }
+  }
+  /** @internal */
+  _valuesToLabels(values2) {
+    const names = this.labelNames;
+    if (values2.length !== names.length) {
+      throw this._labelError(
+        `takes ${names.length} label value(s) (${names.join(", ")}), got ${values2.length}`
+      );
+    }
+    const labels = {};
+    for (let i = 0; i < names.length; i++) labels[names[i]] = values2[i];
+    return labels;
+  }
+  /** Removes every labelled series; a metric without labels goes back to zero. */
+  reset() {
+    this.#root = /* @__PURE__ */ new Map();
+    this.#count = 0;
+    if (this._single) this._resetSeries(this._single);
+  }
+  /** The number of series this metric holds. */
+  get seriesCount() {
+    return this._single ? 1 : this.#count;
+  }
+  /**
+   * @internal Every series, in creation order within each label value; with
+   * `withLabels`, detached copies carrying their labels.
+   */
+  _all(withLabels = false) {
+    const single = this._single;
+    if (single) return [withLabels ? this._detach(single, {}) : single];
+    const out = [];
+    const names = this.labelNames;
+    const depth = names.length;
+    if (!withLabels) {
+      const walk2 = (node, d) => {
+        if (d === depth) {
+          for (const s of childrenOf(node)) out.push(s);
+        } else {
+          for (const child of childrenOf(node)) walk2(child, d + 1);
+        }
+      };
+      walk2(this.#root, 1);
+      return out;
+    }
+    const keys = new Array(depth);
+    const walk = (node, d) => {
+      for (const [k, child] of entriesOf(node)) {
+        keys[d - 1] = k;
+        if (d < depth) walk(child, d + 1);
+        else {
+          const labels = {};
+          for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
+          out.push(this._detach(child, labels));
+        }
+      }
+    };
+    walk(this.#root, 1);
+    return out;
+  }
+  /** @internal A copy of a series that carries its labels and no live state. */
+  _detach(s, labels) {
+    return { ...s, labels };
+  }
+  /**
+   * Reads the family after the collect hook (see {@link Collectable.collect}).
+   */
+  collect(options) {
+    const hook = this.#collect;
+    const labels = options?.labels === true;
+    if (hook !== void 0) {
+      const r = hook.call(this);
+      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
+    }
+    return this._family(this._all(labels));
+  }
+};
+
+// ../../src/metrics/counter.ts
+var CounterSeries = class {
+  constructor(labelText2) {
+    this.labelText = labelText2;
+  }
+  labelText;
+  value = 0;
+  created = nowSeconds();
+};
+function badAmount(name, v) {
+  return new RangeError(
+    typeof v === "number" && v < 0 ? `Counter "${name}" cannot be increased by ${v}: counters only go up; use a Gauge for values that go down` : `Counter "${name}" cannot be increased by ${show(v)}: the amount must be a finite number >= 0`
+  );
+}
+var CounterChild = class {
+  #s;
+  #name;
+  /** @internal */
+  constructor(series, name) {
+    this.#s = series;
+    this.#name = name;
+  }
+  /** Adds `amount` (default 1). */
+  inc(amount) {
+    if (amount === void 0) {
+      this.#s.value++;
+    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
+      this.#s.value += amount;
+    } else {
+      throw badAmount(this.#name, amount);
+    }
+  }
+  /** The current value. */
+  get() {
+    return this.#s.value;
+  }
+};
+var Counter = class extends Metric {
+  /** Always `"counter"`. */
+  type = "counter";
+  /** @internal */
+  reservedNames;
+  /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts) {
+    super(opts);
+    this._checkUnit(counterFamily(this.name));
+    this.reservedNames = reservedNames("counter", this.name);
+    this._ready(opts);
+  }
+  /** @internal */
+  _newSeries(labelText2) {
+    return new CounterSeries(labelText2);
+  }
+  /** @internal */
+  _resetSeries(s) {
+    s.value = 0;
+    s.created = nowSeconds();
+  }
+  inc(a, b) {
+    const s = this._single;
+    if (s !== void 0 && a === void 0) s.value++;
+    else this._add(a, b);
+  }
+  /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
+  _add(a, b) {
+    let s = this._single;
+    let v = a;
+    if (typeof a === "object") {
+      s = this._series(a);
+      v = b;
+    } else if (s === void 0) s = this._series(a);
+    if (v === void 0) s.value++;
+    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
+    else throw badAmount(this.name, v);
+  }
+  /** The current value of the series with these labels (0 if it does not exist yet). */
+  get(labels) {
+    return this._existing(labels ?? {})?.value ?? 0;
+  }
+  labels(...args) {
+    const s = this._seriesOf(args);
+    return new CounterChild(s, this.name);
+  }
+  /** @internal */
+  _family(series) {
+    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
+  }
+};
+
+// ../../src/metrics/_timer.ts
+function timed(observe, fn) {
+  if (typeof fn !== "function") {
+    throw new TypeError("time() takes the function to time");
+  }
+  return function(...args) {
+    const start = performance.now();
+    const done = () => observe((performance.now() - start) / 1e3);
+    let r;
+    try {
+      r = fn.apply(this, args);
+    } catch (e) {
+      done();
+      throw e;
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (v) => {
+          done();
+          return v;
+        },
+        (e) => {
+          done();
+          throw e;
+        }
+      );
+    }
+    done();
+    return r;
+  };
+}
+function timer(observe) {
+  const start = performance.now();
+  return (endLabels) => {
+    const seconds = (performance.now() - start) / 1e3;
+    observe(seconds, endLabels);
+    return seconds;
+  };
+}
+
+// ../../src/metrics/_observer.ts
+function badObservation(kind, name, v) {
+  return new RangeError(
+    `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`
+  );
+}
+var ObserverChild = class {
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer() {
+    return timer((s) => this.observe(s));
+  }
+  /** Wraps `fn` so that each call's duration is observed, also when it throws. */
+  time(fn) {
+    return timed((s) => this.observe(s), fn);
+  }
+};
+var ObservingMetric = class extends Metric {
+  observe(a, b) {
+    if (typeof a === "object") this._record(this._series(a), b);
+    else this._record(this._single ?? this._series(a), a);
+  }
+  /** Starts a timer; calling the result observes the elapsed seconds. */
+  startTimer(labels) {
+    return timer((seconds, end) => {
+      const all = end ? { ...labels, ...end } : labels;
+      if (all === void 0) this.observe(seconds);
+      else this.observe(all, seconds);
+    });
+  }
+  time(a, b) {
+    if (typeof a === "function") return timed((s2) => this.observe(s2), a);
+    const s = this._series(a);
+    return timed((v) => this._record(s, v), b);
+  }
+};
+
+// ../../src/metrics/histogram.ts
+var DEFAULT_BUCKETS = Object.freeze([
+  5e-3,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10
+]);
+function checkBuckets(name, buckets) {
+  if (buckets === void 0) return [...DEFAULT_BUCKETS];
+  if (!Array.isArray(buckets)) {
+    throw new TypeError(`Histogram "${name}": buckets must be an array of numbers`);
+  }
+  const b = buckets.at(-1) === Infinity ? buckets.slice(0, -1) : [...buckets];
+  for (let i = 0; i < b.length; i++) {
+    if (typeof b[i] !== "number" || !Number.isFinite(b[i])) {
+      throw new RangeError(
+        `Histogram "${name}": bucket ${show(b[i])} is not a finite number; the +Inf bucket is added for you`
+      );
+    }
+    if (i > 0 && !(b[i] > b[i - 1])) {
+      throw new RangeError(
+        `Histogram "${name}": buckets must be strictly increasing, but ${b[i]} follows ${b[i - 1]}`
+      );
+    }
+  }
+  return b;
+}
+var HistogramSeries = class {
+  constructor(labelText2, n) {
+    this.labelText = labelText2;
+    this.counts = new Float64Array(n + 1);
+  }
+  labelText;
+  sum = 0;
+  count = 0;
+  created = nowSeconds();
+  counts;
+};
+function bucketIndex(bounds, v) {
+  const n = bounds.length;
+  if (n <= 16) {
+    let i = 0;
+    while (i < n && v > bounds[i]) i++;
+    return i;
+  }
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (v > bounds[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function record(s, bounds, v, name) {
+  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
+  s.counts[bucketIndex(bounds, v)]++;
+  s.sum += v;
+  s.count++;
+}
+var HistogramChild = class extends ObserverChild {
+  #s;
+  #h;
+  /** @internal */
+  constructor(series, h) {
+    super();
+    this.#s = series;
+    this.#h = h;
+  }
+  /** Records one observation. */
+  observe(value) {
+    record(this.#s, this.#h.bounds, value, this.#h.name);
+  }
+};
+var Histogram = class extends ObservingMetric {
+  /** Always `"histogram"`. */
+  type = "histogram";
+  /** @internal */
+  reservedNames;
+  /** The bucket upper bounds, without +Inf. */
+  buckets;
+  /** @internal */
+  bounds;
+  /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts) {
+    const buckets = checkBuckets(opts?.name, opts?.buckets);
+    const bounds = new Float64Array(buckets);
+    super(opts, "le");
+    this.buckets = Object.freeze(buckets);
+    this.bounds = bounds;
+    this._checkUnit(this.name);
+    this.reservedNames = reservedNames("histogram", this.name);
+    this._ready(opts);
+  }
+  /** @internal */
+  _newSeries(labelText2) {
+    return new HistogramSeries(labelText2, this.bounds.length);
+  }
+  /** @internal */
+  _resetSeries(s) {
+    s.counts.fill(0);
+    s.sum = 0;
+    s.count = 0;
+    s.created = nowSeconds();
+  }
+  /** @internal */
+  _record(s, v) {
+    record(s, this.bounds, v, this.name);
+  }
+  labels(...args) {
+    return new HistogramChild(this._seriesOf(args), this);
+  }
+  /** @internal */
+  _detach(s, labels) {
+    return { ...s, counts: s.counts.slice(), labels };
+  }
+  /** @internal */
+  _family(series) {
+    return {
+      name: this.name,
+      help: this.help,
+      type: "histogram",
+      unit: this.unit,
+      buckets: this.buckets,
+      series
+    };
+  }
+};
+
+// ../../src/metrics/_sketch.ts
+var RELATIVE_ACCURACY = 5e-3;
+var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+var INV_LN_GAMMA = 1 / Math.log(GAMMA);
+var MAX_BUCKETS = 16384;
+var GROW = 128;
+var EMPTY = new Float64Array(0);
+function indexOf(v) {
+  return Math.ceil(Math.log(v) * INV_LN_GAMMA);
+}
+function valueOf(i) {
+  return 2 * Math.pow(GAMMA, i) / (GAMMA + 1);
+}
+var Store = class {
+  counts = EMPTY;
+  offset = 0;
+  total = 0;
+  add(index) {
+    let i = index - this.offset;
+    if (i < 0 || i >= this.counts.length) i = this.#grow(index);
+    this.counts[i]++;
+    this.total++;
+  }
+  /** Adds every count of `other` into this store. */
+  merge(other) {
+    const c = other.counts;
+    for (let i = 0; i < c.length; i++) {
+      if (c[i] !== 0) {
+        let j = other.offset + i - this.offset;
+        if (j < 0 || j >= this.counts.length) j = this.#grow(other.offset + i);
+        this.counts[j] += c[i];
+      }
+    }
+    this.total += other.total;
+  }
+  clear() {
+    this.counts.fill(0);
+    this.total = 0;
+  }
+  /** Makes room for `index`; returns its position (the lowest one if it folds). */
+  #grow(index) {
+    const old = this.counts;
+    let lo, hi;
+    if (old.length === 0) {
+      lo = index - GROW / 2;
+      hi = index + GROW / 2;
+    } else {
+      const top = this.offset + old.length - 1;
+      lo = index < this.offset ? index - GROW : this.offset;
+      hi = index > top ? index + GROW : top;
+    }
+    if (hi - lo + 1 > MAX_BUCKETS) lo = hi - MAX_BUCKETS + 1;
+    const next = new Float64Array(hi - lo + 1);
+    for (let i = 0; i < old.length; i++) {
+      if (old[i] !== 0) {
+        const j = this.offset + i - lo;
+        next[j < 0 ? 0 : j] += old[i];
+      }
+    }
+    this.counts = next;
+    this.offset = lo;
+    const p = index - lo;
+    return p < 0 ? 0 : p;
+  }
+};
+var Sketch = class {
+  pos = new Store();
+  neg = new Store();
+  zero = 0;
+  min = Infinity;
+  max = -Infinity;
+  add(v) {
+    if (v > 0) this.pos.add(indexOf(v));
+    else if (v < 0) this.neg.add(indexOf(-v));
+    else this.zero++;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+  get count() {
+    return this.pos.total + this.neg.total + this.zero;
+  }
+  merge(o) {
+    if (o.count === 0) return;
+    this.pos.merge(o.pos);
+    this.neg.merge(o.neg);
+    this.zero += o.zero;
+    if (o.min < this.min) this.min = o.min;
+    if (o.max > this.max) this.max = o.max;
+  }
+  clear() {
+    this.pos.clear();
+    this.neg.clear();
+    this.zero = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+  }
+  /**
+   * The values at ranks q·(n-1) for each q of `qs` (increasing), into `out`;
+   * NaN for an empty sketch.
+   */
+  quantiles(qs, out) {
+    const n = this.count;
+    if (n === 0) {
+      out.fill(NaN);
+      return;
+    }
+    let k = 0;
+    let seen = 0;
+    const emit = (v, upTo) => {
+      while (k < qs.length && qs[k] * (n - 1) < upTo) {
+        out[k++] = v < this.min ? this.min : v > this.max ? this.max : v;
+      }
+    };
+    const neg = this.neg.counts;
+    for (let i = neg.length - 1; i >= 0 && k < qs.length; i--) {
+      if (neg[i] !== 0) {
+        seen += neg[i];
+        emit(-valueOf(this.neg.offset + i), seen);
+      }
+    }
+    if (this.zero !== 0) {
+      seen += this.zero;
+      emit(0, seen);
+    }
+    const pos = this.pos.counts;
+    for (let i = 0; i < pos.length && k < qs.length; i++) {
+      if (pos[i] !== 0) {
+        seen += pos[i];
+        emit(valueOf(this.pos.offset + i), seen);
+      }
+    }
+    while (k < qs.length) out[k++] = this.max;
+  }
+};
+var WindowedSketch = class {
+  #ring;
+  #slotMs;
+  #now;
+  #head;
+  constructor(maxAgeMs, slots, now) {
+    this.#ring = Array.from({ length: slots }, () => new Sketch());
+    this.#slotMs = maxAgeMs / slots;
+    this.#now = now;
+    this.#head = Math.floor(now() / this.#slotMs);
+  }
+  add(v) {
+    const id = Math.floor(this.#now() / this.#slotMs);
+    if (id !== this.#head) this.#rotate(id);
+    this.#ring[slot(id, this.#ring.length)].add(v);
+  }
+  #rotate(id) {
+    const n = this.#ring.length;
+    const from = Math.max(this.#head + 1, id - n + 1);
+    for (let s = from; s <= id; s++) this.#ring[slot(s, n)].clear();
+    this.#head = id;
+  }
+  /**
+   * @internal The slots still in the window that hold observations, each
+   * with the milliseconds until it leaves the window (for aggregation).
+   */
+  liveSlots() {
+    const now = this.#now();
+    const id = Math.floor(now / this.#slotMs);
+    if (id > this.#head) this.#rotate(id);
+    const n = this.#ring.length;
+    const out = [];
+    for (let s = id - n + 1; s <= id; s++) {
+      const sketch = this.#ring[slot(s, n)];
+      if (sketch.count > 0) out.push({ sketch, endsInMs: (s + n) * this.#slotMs - now });
+    }
+    return out;
+  }
+  /** The live observations merged into `into` (cleared first). */
+  mergeInto(into) {
+    const id = Math.floor(this.#now() / this.#slotMs);
+    if (id > this.#head) this.#rotate(id);
+    into.clear();
+    for (const s of this.#ring) into.merge(s);
+  }
+  clear() {
+    for (const s of this.#ring) s.clear();
+  }
+};
+function slot(id, n) {
+  const i = id % n;
+  return i < 0 ? i + n : i;
+}
+
+// ../../src/metrics/summary.ts
+var DEFAULT_PERCENTILES = Object.freeze([
+  0.01,
+  0.05,
+  0.5,
+  0.9,
+  0.95,
+  0.99,
+  0.999
+]);
+var NO_VALUES = new Float64Array(0);
+var SummarySeries = class {
+  constructor(labelText2, window) {
+    this.labelText = labelText2;
+    this.window = window;
+  }
+  labelText;
+  window;
+  sum = 0;
+  count = 0;
+  created = nowSeconds();
+};
+function checkPercentiles(name, p) {
+  if (p === void 0) return [...DEFAULT_PERCENTILES];
+  if (!Array.isArray(p)) {
+    throw new TypeError(`Summary "${name}": percentiles must be an array of numbers`);
+  }
+  for (let i = 0; i < p.length; i++) {
+    if (typeof p[i] !== "number" || !(p[i] > 0 && p[i] < 1)) {
+      throw new RangeError(
+        `Summary "${name}": percentile ${show(p[i])} is outside (0, 1); write the 99th percentile as 0.99`
+      );
+    }
+    if (i > 0 && !(p[i] > p[i - 1])) {
+      throw new RangeError(
+        `Summary "${name}": percentiles must be strictly increasing, but ${p[i]} follows ${p[i - 1]}`
+      );
+    }
+  }
+  return [...p];
+}
+function record2(s, v, name) {
+  if (typeof v !== "number" || v - v !== 0) throw badObservation("Summary", name, v);
+  s.window?.add(v);
+  s.sum += v;
+  s.count++;
+}
+var SummaryChild = class extends ObserverChild {
+  #s;
+  #name;
+  /** @internal */
+  constructor(series, name) {
+    super();
+    this.#s = series;
+    this.#name = name;
+  }
+  /** Records one observation. */
+  observe(value) {
+    record2(this.#s, value, this.#name);
+  }
+};
+var Summary = class extends ObservingMetric {
+  /** Always `"summary"`. */
+  type = "summary";
+  /** @internal */
+  reservedNames;
+  /** The quantiles reported. */
+  percentiles;
+  /** The window in seconds, if any. */
+  maxAgeSeconds;
+  /** The number of window slots. */
+  ageBuckets;
+  #now;
+  /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
+  constructor(opts) {
+    super(opts, "quantile");
+    this.percentiles = Object.freeze(checkPercentiles(this.name, opts.percentiles));
+    const { maxAgeSeconds, ageBuckets = 5, now = Date.now } = opts;
+    if (maxAgeSeconds !== void 0 && !(maxAgeSeconds > 0 && maxAgeSeconds < Infinity)) {
+      throw new RangeError(
+        `Summary "${this.name}": maxAgeSeconds must be a number of seconds > 0, got ${maxAgeSeconds}`
+      );
+    }
+    if (!Number.isInteger(ageBuckets) || ageBuckets < 1) {
+      throw new RangeError(
+        `Summary "${this.name}": ageBuckets must be a whole number >= 1, got ${ageBuckets}`
+      );
+    }
+    this.maxAgeSeconds = maxAgeSeconds;
+    this.ageBuckets = ageBuckets;
+    this.#now = now;
+    this._checkUnit(this.name);
+    this.reservedNames = reservedNames("summary", this.name);
+    this._ready(opts);
+  }
+  /** @internal */
+  _newSeries(labelText2) {
+    let w;
+    if (this.percentiles.length > 0) {
+      w = this.maxAgeSeconds === void 0 ? new Sketch() : new WindowedSketch(this.maxAgeSeconds * 1e3, this.ageBuckets, this.#now);
+    }
+    return new SummarySeries(labelText2, w);
+  }
+  /** @internal */
+  _resetSeries(s) {
+    s.window?.clear();
+    s.sum = 0;
+    s.count = 0;
+    s.created = nowSeconds();
+  }
+  /** @internal */
+  _record(s, v) {
+    record2(s, v, this.name);
+  }
+  labels(...args) {
+    return new SummaryChild(this._seriesOf(args), this.name);
+  }
+  /**
+   * The current quantile values of the series with these labels, in
+   * `percentiles` order (NaN where the window is empty).
+   */
+  quantiles(labels) {
+    const s = this._existing(labels ?? {});
+    return s ? [...this.#values(s, new Sketch())] : this.percentiles.map(() => NaN);
+  }
+  #values(s, scratch) {
+    const w = s.window;
+    if (w === void 0) return void 0;
+    let sk;
+    if (w instanceof WindowedSketch) {
+      w.mergeInto(scratch);
+      sk = scratch;
+    } else sk = w;
+    const out = new Float64Array(this.percentiles.length);
+    sk.quantiles(this.percentiles, out);
+    return out;
+  }
+  /**
+   * @internal For aggregation, which merges sketches rather than quantiles:
+   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * `WindowedSketch` and its slots), read together. Read-only.
+   */
+  _sketches() {
+    return this._all();
+  }
+  /** @internal */
+  _family(all) {
+    const scratch = new Sketch();
+    const series = new Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i];
+      series[i] = {
+        labelText: s.labelText,
+        labels: s.labels,
+        quantiles: this.#values(s, scratch) ?? NO_VALUES,
+        sum: s.sum,
+        count: s.count,
+        created: s.created
+      };
+    }
+    return {
+      name: this.name,
+      help: this.help,
+      type: "summary",
+      unit: this.unit,
+      quantiles: this.percentiles,
+      series
+    };
+  }
+};
+
+// ../../src/_protobuf.ts
+var textEncoder = /* @__PURE__ */ new TextEncoder();
+var ProtoWriter = class {
+  /** The bytes written so far are `buf.subarray(0, pos)`. */
+  buf;
+  /** The write position. */
+  pos = 0;
+  #view;
+  #stack = [];
+  constructor(initialSize = 1024) {
+    this.buf = new Uint8Array(initialSize);
+    this.#view = new DataView(this.buf.buffer);
+  }
+  #ensure(n) {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+  /** Writes a field key (field number and wire type). */
+  tag(field, wireType) {
+    this.uint32(field << 3 | wireType);
+  }
+  /** Writes an unsigned varint below 2^32. */
+  uint32(v) {
+    this.#ensure(5);
+    const b = this.buf;
+    v >>>= 0;
+    while (v > 127) {
+      b[this.pos++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[this.pos++] = v;
+  }
+  /** Writes an unsigned varint of any safe integer (>= 0). */
+  uint64(v) {
+    if (v < 2147483648) return this.uint32(v);
+    this.#ensure(10);
+    const b = this.buf;
+    while (v > 127) {
+      b[this.pos++] = v % 128 | 128;
+      v = Math.floor(v / 128);
+    }
+    b[this.pos++] = v;
+  }
+  /** Writes a signed int64 as a plain varint (two's complement for negatives). */
+  int64(v) {
+    if (v >= 0) return this.uint64(v);
+    this.#ensure(10);
+    const b = this.buf;
+    let lo = Number(BigInt.asUintN(32, BigInt(v)));
+    let hi = Number(BigInt.asUintN(64, BigInt(v)) >> 32n);
+    for (let i = 0; i < 9; i++) {
+      b[this.pos++] = lo & 127 | 128;
+      lo = lo >>> 7 | (hi & 127) << 25;
+      hi >>>= 7;
+    }
+    b[this.pos++] = lo & 1;
+  }
+  /** Writes a zigzag-encoded signed integer (sint32 / sint64) of any safe integer. */
+  sint(v) {
+    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  /** Writes a little-endian IEEE 754 double (wire type 1, without its key). */
+  double(v) {
+    this.#ensure(8);
+    this.#view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  /** Writes raw bytes. */
+  bytes(v) {
+    this.#ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+  /** Writes a length-prefixed UTF-8 string (without its key). */
+  string(s) {
+    const n = s.length;
+    if (n < 128) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (s.charCodeAt(i) > 127) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.#ensure(n + 1);
+        const b = this.buf;
+        b[this.pos++] = n;
+        for (let i = 0; i < n; i++) b[this.pos++] = s.charCodeAt(i);
+        return;
+      }
+    }
+    const bytes = textEncoder.encode(s);
+    this.uint32(bytes.length);
+    this.bytes(bytes);
+  }
+  /** Field helpers: key then value. */
+  stringField(field, s) {
+    this.tag(field, 2);
+    this.string(s);
+  }
+  /** A double field (wire type 1). */
+  doubleField(field, v) {
+    this.tag(field, 1);
+    this.double(v);
+  }
+  /** An unsigned varint field. */
+  uintField(field, v) {
+    this.tag(field, 0);
+    this.uint64(v);
+  }
+  /** An int64 varint field (negatives as 10-byte two's complement). */
+  int64Field(field, v) {
+    this.tag(field, 0);
+    this.int64(v);
+  }
+  /** A zigzag varint field (sint32 / sint64). */
+  sintField(field, v) {
+    this.tag(field, 0);
+    this.sint(v);
+  }
+  /** Starts a length-delimited field (a nested message or packed values); end it with {@link join}. */
+  fork(field) {
+    if (field !== void 0) this.tag(field, 2);
+    this.#ensure(1);
+    this.#stack.push(this.pos);
+    this.pos++;
+  }
+  /** Ends the innermost {@link fork}: writes its length before its body. */
+  join() {
+    const start = this.#stack.pop();
+    const len = this.pos - start - 1;
+    if (len < 128) {
+      this.buf[start] = len;
+      return;
+    }
+    let extra = 0;
+    for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
+    this.#ensure(extra);
+    const b = this.buf;
+    b.copyWithin(start + 1 + extra, start + 1, this.pos);
+    this.pos += extra;
+    let p = start, v = len;
+    while (v > 127) {
+      b[p++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[p] = v;
+  }
+  /** A copy of the bytes written so far. */
+  finish() {
+    return this.buf.slice(0, this.pos);
+  }
+  /** Forgets what was written (the buffer is kept for reuse). */
+  reset() {
+    this.pos = 0;
+    this.#stack.length = 0;
+  }
+};
+
+// ../../src/platform/runtime.ts
+function detectRuntime(g3 = globalThis) {
+  const deno = g3.Deno?.version;
+  if (typeof deno?.deno === "string") {
+    const extra = {};
+    if (typeof deno.v8 === "string") extra.v8 = deno.v8;
+    if (typeof deno.typescript === "string") extra.typescript = deno.typescript;
+    return { runtime: "deno", version: deno.deno, extra };
+  }
+  if (typeof g3.Bun?.version === "string") {
+    const extra = {};
+    if (typeof g3.Bun.revision === "string") extra.revision = g3.Bun.revision;
+    return { runtime: "bun", version: g3.Bun.version, extra };
+  }
+  if (g3.navigator?.userAgent === "Cloudflare-Workers") {
+    return { runtime: "workerd", version: "", extra: {} };
+  }
+  const node = g3.process?.versions?.node;
+  if (typeof node === "string") return { runtime: "node", version: node, extra: {} };
+  if (g3.window !== void 0 && g3.document !== void 0) {
+    return { runtime: "browser", version: "", extra: {} };
+  }
+  return { runtime: "unknown", version: "", extra: {} };
+}
+function isServerRuntime(runtime) {
+  return runtime === "node" || runtime === "bun" || runtime === "deno";
+}
+function splitVersion(v) {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
+  return { major: m?.[1] ?? "", minor: m?.[2] ?? "", patch: m?.[3] ?? "" };
+}
+
+// ../../src/platform/proc.ts
+var USER_HZ = 100;
+function parseStat(text) {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return void 0;
+  const f = text.slice(close + 2).trim().split(/\s+/);
+  const utime = Number(f[11]), stime = Number(f[12]);
+  const start = Number(f[19]), vsize = Number(f[20]), rss = Number(f[21]);
+  if (![utime, stime, start, vsize, rss].every(Number.isFinite)) return void 0;
+  return {
+    cpuSeconds: (utime + stime) / USER_HZ,
+    startSecondsAfterBoot: start / USER_HZ,
+    virtualBytes: vsize,
+    rssPages: rss
+  };
+}
+function parseBootTime(text) {
+  const m = /^btime\s+(\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : void 0;
+}
+function parseStatusRss(text) {
+  const m = /^VmRSS:\s+(\d+)\s+kB\s*$/m.exec(text);
+  return m ? Number(m[1]) * 1024 : void 0;
+}
+function parseMaxFds(text) {
+  const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(text);
+  if (!m) return void 0;
+  if (m[1] === "unlimited") return Infinity;
+  const n = Number(m[1]);
+  return Number.isFinite(n) ? n : void 0;
+}
+
+// ../../src/platform/process.ts
+var g2 = globalThis;
+function denoHasAll(deno) {
+  const q = deno.permissions?.querySync;
+  if (typeof q !== "function") return false;
+  try {
+    for (const name of ["read", "write", "net", "env", "sys", "run", "ffi", "import"]) {
+      if (q.call(deno.permissions, { name }).state !== "granted") return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+function procFs(runtime) {
+  if (!isServerRuntime(runtime)) return void 0;
+  if (runtime === "deno" && !denoHasAll(g2.Deno)) return void 0;
+  const os = runtime === "deno" ? g2.Deno?.build?.os : g2.process?.platform;
+  if (os !== "linux") return void 0;
+  try {
+    return g2.process?.getBuiltinModule?.("node:fs");
+  } catch {
+    return void 0;
+  }
+}
+function tryRead(fs, path) {
+  try {
+    return fs.readFileSync(path, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function readParsed(fs, path, parse) {
+  const text = tryRead(fs, path);
+  return text === void 0 ? void 0 : parse(text);
+}
+function procReader(fs) {
+  if (readParsed(fs, "/proc/self/stat", parseStat) === void 0) return void 0;
+  const boot = readParsed(fs, "/proc/stat", parseBootTime);
+  return () => {
+    const out = {};
+    const stat = readParsed(fs, "/proc/self/stat", parseStat);
+    if (stat) {
+      out.cpuSeconds = stat.cpuSeconds;
+      out.virtualBytes = stat.virtualBytes;
+      if (boot !== void 0) out.startTimeSeconds = boot + stat.startSecondsAfterBoot;
+    }
+    const rss = readParsed(fs, "/proc/self/status", parseStatusRss);
+    if (rss !== void 0) out.residentBytes = rss;
+    try {
+      out.openFds = fs.readdirSync("/proc/self/fd").length;
+    } catch {
+    }
+    const max = readParsed(fs, "/proc/self/limits", parseMaxFds);
+    if (max !== void 0) out.maxFds = max;
+    return out;
+  };
+}
+function runtimeReader(runtime, heapOnly = false) {
+  if (!isServerRuntime(runtime)) return () => ({});
+  const p = g2.process;
+  const deno = runtime === "deno" ? g2.Deno : void 0;
+  const origin = typeof performance !== "undefined" ? performance.timeOrigin : 0;
+  return () => {
+    const out = {};
+    try {
+      const cpu = heapOnly ? void 0 : p?.cpuUsage?.();
+      if (cpu) out.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    } catch {
+    }
+    try {
+      const mem = deno?.memoryUsage?.() ?? p?.memoryUsage?.();
+      if (mem && mem.rss > 0 && !heapOnly) out.residentBytes = mem.rss;
+      if (mem && mem.heapUsed > 0) out.heapUsedBytes = mem.heapUsed;
+      if (mem && mem.heapTotal > 0 && runtime !== "bun") out.heapTotalBytes = mem.heapTotal;
+    } catch {
+    }
+    if (origin > 0 && !heapOnly) out.startTimeSeconds = origin / 1e3;
+    return out;
+  };
+}
+var chosen;
+function readProcessFigures() {
+  if (chosen === void 0) {
+    const { runtime } = detectRuntime();
+    const fs = procFs(runtime);
+    const proc = fs ? procReader(fs) : void 0;
+    if (proc) {
+      const heap = runtimeReader(runtime, true);
+      chosen = () => ({ ...heap(), ...proc() });
+    } else chosen = runtimeReader(runtime);
+  }
+  return chosen();
+}
+
+// ../../src/platform/eventloop.ts
+var PERIOD_MS = 100;
+var state;
+function unref(id) {
+  const g3 = globalThis;
+  if (typeof id === "number") {
+    if (typeof g3.Deno?.unrefTimer !== "function") return false;
+    g3.Deno.unrefTimer(id);
+    return true;
+  }
+  const t = id;
+  if (typeof t?.unref !== "function") return false;
+  t.unref();
+  return true;
+}
+function readLag(runtime) {
+  if (state === null) return void 0;
+  if (state === void 0) {
+    if (!isServerRuntime(runtime)) {
+      state = null;
+      return void 0;
+    }
+    const s = { max: 0, sum: 0, count: 0 };
+    let expected = performance.now() + PERIOD_MS;
+    const id = setInterval(() => {
+      const now = performance.now();
+      const late = now > expected ? now - expected : 0;
+      if (late > s.max) s.max = late;
+      s.sum += late;
+      s.count++;
+      expected = now + PERIOD_MS;
+    }, PERIOD_MS);
+    if (!unref(id)) {
+      clearInterval(id);
+      state = null;
+      return void 0;
+    }
+    state = s;
+    return void 0;
+  }
+  if (state.count === 0) return void 0;
+  const out = { max: state.max / 1e3, mean: state.sum / state.count / 1e3 };
+  state.max = state.sum = state.count = 0;
+  return out;
+}
+
+// ../../src/collectors/default.ts
+var PROCESS = [
+  [
+    "cpuSeconds",
+    "process_cpu_seconds_total",
+    "counter",
+    "Total user and system CPU time spent in seconds."
+  ],
+  ["virtualBytes", "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes."],
+  ["residentBytes", "process_resident_memory_bytes", "gauge", "Resident memory size in bytes."],
+  [
+    "startTimeSeconds",
+    "process_start_time_seconds",
+    "gauge",
+    "Start time of the process since unix epoch in seconds."
+  ],
+  ["openFds", "process_open_fds", "gauge", "Number of open file descriptors."],
+  ["maxFds", "process_max_fds", "gauge", "Maximum number of open file descriptors."],
+  ["heapUsedBytes", "js_heap_used_bytes", "gauge", "JavaScript heap in use, in bytes."],
+  ["heapTotalBytes", "js_heap_total_bytes", "gauge", "JavaScript heap reserved, in bytes."]
+];
+function runtimeInfoFamily(info, prefix = "") {
+  return {
+    name: prefix + "js_runtime_info",
+    help: "JavaScript runtime information.",
+    type: "info",
+    samples: [{
+      labels: {
+        runtime: info.runtime,
+        version: info.version,
+        ...splitVersion(info.version),
+        ...info.extra
+      },
+      value: 1
+    }]
+  };
+}
+var LAG = [
+  [
+    "max",
+    "js_eventloop_lag_max_seconds",
+    "gauge",
+    "Longest event-loop lag since the previous scrape, in seconds."
+  ],
+  [
+    "mean",
+    "js_eventloop_lag_mean_seconds",
+    "gauge",
+    "Mean event-loop lag since the previous scrape, in seconds."
+  ]
+];
+function families(specs, f, prefix) {
+  const out = [];
+  for (const [key, name, type, help] of specs) {
+    const v = f?.[key];
+    if (v !== void 0) out.push({ name: prefix + name, help, type, samples: [{ value: v }] });
+  }
+  return out;
+}
+function processFamilies(f, prefix = "") {
+  return families(PROCESS, f, prefix);
+}
+function lagFamilies(lag, prefix = "") {
+  return families(LAG, lag, prefix);
+}
+function makeCollector(prefix) {
+  let info;
+  let infoFamily2;
+  return () => {
+    info ??= detectRuntime();
+    infoFamily2 ??= runtimeInfoFamily(info, prefix);
+    return [
+      infoFamily2,
+      ...processFamilies(readProcessFigures(), prefix),
+      ...lagFamilies(readLag(info.runtime), prefix)
+    ];
+  };
+}
+function defaultFamilies(prefix) {
+  return [
+    { name: prefix + "js_runtime_info", type: "info" },
+    ...[...PROCESS, ...LAG].map(([, name, type]) => ({ name: prefix + name, type }))
+  ];
+}
+var installed = /* @__PURE__ */ new WeakMap();
+function collectDefaultMetrics(options = {}) {
+  const registry2 = options.registry ?? defaultRegistry;
+  let c = installed.get(registry2);
+  if (c === void 0) {
+    c = makeCollector(options.prefix ?? "");
+    installed.set(registry2, c);
+  }
+  registry2.registerCollector(c, {
+    name: "default metrics",
+    families: defaultFamilies(options.prefix ?? "")
+  });
+}
+collectDefaultMetrics();
+
+// ../../src/aggregate/_codec.ts
+var STATE_VERSION = 2;
+var MAGIC0 = 112;
+var MAGIC1 = 97;
+var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
+var TWO52 = 2 ** 52;
+var MAX_NATIVE_INDEX = 2 ** 19;
+function encodeState(state2, w = new ProtoWriter(4096)) {
+  w.reset();
+  const strings = /* @__PURE__ */ new Map();
+  const intern = (s) => {
+    let i = strings.get(s);
+    if (i === void 0) strings.set(s, i = strings.size);
+    return i;
+  };
+  for (const f of state2.families) {
+    intern(f.name);
+    intern(f.help);
+    if (f.unit !== void 0) intern(f.unit);
+    for (const n of f.labelNames) intern(n);
+    for (const s of f.series) for (const v of s.labels) intern(v);
+  }
+  w.uint32(MAGIC0);
+  w.uint32(MAGIC1);
+  w.uint32(STATE_VERSION);
+  w.uint32(0);
+  w.string(state2.source);
+  w.uint64(state2.seq);
+  w.double(state2.time);
+  w.uint64(strings.size);
+  for (const s of strings.keys()) w.string(s);
+  w.uint64(state2.families.length);
+  const time = state2.time;
+  for (const f of state2.families) {
+    w.uint32(TYPES2.indexOf(f.type));
+    w.uint64(strings.get(f.name));
+    w.uint64(strings.get(f.help));
+    w.uint64(f.unit === void 0 ? 0 : strings.get(f.unit) + 1);
+    w.uint64(f.labelNames.length);
+    for (const n of f.labelNames) w.uint64(strings.get(n));
+    if (f.type === "histogram") doubles(w, f.buckets);
+    if (f.type === "summary") {
+      doubles(w, f.percentiles);
+      w.double(f.maxAgeMs ?? 0);
+    }
+    w.uint64(f.series.length);
+    for (const s of f.series) {
+      for (const v of s.labels) w.uint64(strings.get(v));
+      const ago = Math.round(time - s.created * 1e3);
+      w.uint64(ago > 0 && ago < TWO52 ? ago : 0);
+      switch (f.type) {
+        case "counter":
+        case "gauge":
+          num(w, s.value);
+          break;
+        case "histogram":
+          num(w, s.sum);
+          for (const c of s.counts) w.uint64(c);
+          if (s.native === void 0) w.uint32(0);
+          else writeNative(w, s.native);
+          break;
+        case "summary":
+          num(w, s.sum);
+          w.uint64(s.count);
+          if (f.percentiles.length === 0) break;
+          if (f.maxAgeMs) {
+            const live = s.slots.filter((x) => x.expiresAt > time && x.sketch.count > 0);
+            w.uint64(live.length);
+            for (const x of live) {
+              w.uint64(Math.ceil(x.expiresAt - time));
+              writeSketch(w, x.sketch);
+            }
+          } else writeSketch(w, s.sketch);
+      }
+    }
+  }
+  return w.finish();
+}
+function doubles(w, xs) {
+  w.uint64(xs.length);
+  for (const x of xs) w.double(x);
+}
+function num(w, v) {
+  if (v >= 0 && v <= TWO52 && Number.isInteger(v)) w.uint64(v * 2);
+  else {
+    w.uint32(1);
+    w.double(v);
+  }
+}
+function writeSketch(w, s) {
+  w.uint64(s.zero);
+  w.double(s.count === 0 ? 0 : s.min);
+  w.double(s.count === 0 ? 0 : s.max);
+  writeStore(w, s.pos);
+  writeStore(w, s.neg);
+}
+function writeNative(w, n) {
+  w.uint32(1);
+  w.sint(n.schema);
+  w.double(n.zeroThreshold);
+  w.uint64(n.zeroCount);
+  writeBuckets(w, n.positive);
+  writeBuckets(w, n.negative);
+}
+function writeBuckets(w, buckets) {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  w.uint64(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    if (i === 0) w.sint(keys[0]);
+    else w.uint64(keys[i] - keys[i - 1] - 1);
+    w.uint64(buckets.get(keys[i]));
+  }
+}
+function writeStore(w, st) {
+  const c = st.counts;
+  let lo = 0, hi = c.length;
+  while (lo < hi && c[lo] === 0) lo++;
+  while (hi > lo && c[hi - 1] === 0) hi--;
+  w.sint(st.offset + lo);
+  w.uint64(hi - lo);
+  for (let i = lo; i < hi; i++) w.uint64(c[i]);
+}
+
+// ../../src/aggregate/_extract.ts
+async function collectState(registry2) {
+  const metrics = registry2.getAll();
+  const snapshots = metrics.length === 0 ? [] : await registry2.collect({ names: metrics.map((m) => m.name) });
+  return (head) => {
+    const families2 = [];
+    for (const snap of snapshots) {
+      const m = registry2.get(snap.name);
+      if (m === void 0) continue;
+      const declared = m.labelNames;
+      const fam = familyOf(snap, Array.isArray(declared) ? declared : void 0, m, head.now);
+      if (fam !== void 0) families2.push(fam);
+    }
+    return { source: head.source, seq: head.seq, time: head.now, families: families2 };
+  };
+}
+function familyOf(snap, declared, metric, now) {
+  if (snap.type === "untyped") return void 0;
+  const labelNames = declared ? [...declared] : Object.keys(snap.series[0]?.labels ?? {});
+  const fam = {
+    name: snap.name,
+    help: snap.help,
+    type: snap.type,
+    unit: snap.unit,
+    labelNames,
+    series: []
+  };
+  switch (snap.type) {
+    case "counter":
+    case "gauge":
+      for (const s of snap.series) {
+        fam.series.push(base(s, labelNames, s.created ?? 0, s.value));
+      }
+      return fam;
+    case "info":
+      for (const s of snap.series) fam.series.push(base(s, labelNames, 0, 0));
+      return fam;
+    case "histogram":
+      histogram(fam, snap);
+      return fam;
+    case "summary":
+      return metric instanceof Summary ? summary(fam, snap, metric, now) : void 0;
+  }
+}
+function base(s, names, created, value) {
+  const labels = s.labels ?? {};
+  const out = {
+    labels: names.map((n) => labels[n] ?? ""),
+    labelText: s.labelText,
+    created,
+    value,
+    sum: 0,
+    count: 0
+  };
+  return out;
+}
+function histogram(fam, snap) {
+  fam.buckets = [...snap.buckets];
+  for (const s of snap.series) {
+    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    out.counts = Array.from(s.counts);
+    out.sum = s.sum;
+    out.count = s.count;
+    if (s.native !== void 0) out.native = nativeOf(s.native);
+    fam.series.push(out);
+  }
+}
+function nativeOf(n) {
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positive: bucketsOf(n.positiveSpans, n.positiveDeltas),
+    negative: bucketsOf(n.negativeSpans, n.negativeDeltas)
+  };
+}
+function bucketsOf(spans, deltas) {
+  const out = /* @__PURE__ */ new Map();
+  let k = 0, d = 0, count = 0;
+  for (let i = 0; i < spans.length; i++) {
+    k += spans[i].offset;
+    for (let j = 0; j < spans[i].length; j++, k++) {
+      count += deltas[d++];
+      if (count !== 0) out.set(k, count);
+    }
+  }
+  return out;
+}
+function summary(fam, snap, metric, now) {
+  fam.percentiles = [...snap.quantiles];
+  fam.maxAgeMs = metric.maxAgeSeconds === void 0 ? 0 : metric.maxAgeSeconds * 1e3;
+  const bySeries = /* @__PURE__ */ new Map();
+  for (const s of snap.series) bySeries.set(s.labelText, s);
+  for (const live of metric._sketches()) {
+    const s = bySeries.get(live.labelText);
+    if (s === void 0) continue;
+    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    out.sum = live.sum;
+    out.count = live.count;
+    const w = live.window;
+    if (w instanceof WindowedSketch) {
+      out.slots = w.liveSlots().map((x) => ({ expiresAt: now + x.endsInMs, sketch: x.sketch }));
+    } else if (w instanceof Sketch) out.sketch = w;
+    fam.series.push(out);
+  }
+  return fam;
+}
+
+// ../../src/aggregate/source.ts
+var AggregationSource = class {
+  #send;
+  #registry;
+  #onError;
+  #writer = new ProtoWriter(4096);
+  #id;
+  #seq = 0;
+  #timer;
+  #busy;
+  /** Creates a source; nothing is sent until {@link flush} or {@link start}. */
+  constructor(options) {
+    if (options === null || typeof options !== "object" || typeof options.send !== "function") {
+      throw new TypeError("AggregationSource takes { send: (state: Uint8Array) => ... }");
+    }
+    if (options.id !== void 0 && (typeof options.id !== "string" || options.id.length === 0)) {
+      throw new TypeError("AggregationSource: id must be a non-empty string");
+    }
+    this.#send = options.send;
+    this.#registry = options.registry ?? defaultRegistry;
+    this.#onError = options.onError;
+    this.#id = options.id;
+  }
+  /** The source id (made on first use). */
+  get id() {
+    return this.#id ??= crypto.randomUUID();
+  }
+  /** The sequence number of the last message made (0 before the first). */
+  get seq() {
+    return this.#seq;
+  }
+  /** The current state as one message, with the next sequence number. */
+  async encode() {
+    const seq = ++this.#seq;
+    const read = await collectState(this.#registry);
+    return encodeState(read({ source: this.id, seq, now: Date.now() }), this.#writer);
+  }
+  /**
+   * Sends the current state; resolves to whether it was delivered. Never
+   * rejects: a failure goes to `onError`, and the next flush carries it all.
+   */
+  flush() {
+    const run = async () => {
+      try {
+        await this.#send(await this.encode());
+        return true;
+      } catch (e) {
+        try {
+          this.#onError?.(e);
+        } catch {
+        }
+        return false;
+      }
+    };
+    const next = (this.#busy ?? Promise.resolve(true)).then(run);
+    this.#busy = next;
+    return next;
+  }
+  /** Flushes every `intervalMs` (default 5000) until {@link stop}; the timer does not keep a process alive. */
+  start(intervalMs = 5e3) {
+    if (!(intervalMs > 0)) {
+      throw new RangeError(`AggregationSource.start(): intervalMs must be > 0, got ${intervalMs}`);
+    }
+    this.stop();
+    const t = setInterval(() => void this.flush(), intervalMs);
+    t.unref?.();
+    this.#timer = t;
+  }
+  /** Stops the interval; `flush()` still works (send a last state before a worker exits). */
+  stop() {
+    if (this.#timer !== void 0) clearInterval(this.#timer);
+    this.#timer = void 0;
+  }
+};
+
+// ../../src/aggregate/http.ts
+var STATE_CONTENT_TYPE = "application/x-promedge-state";
+function httpSender(url, options = {}) {
+  const f = options.fetch ?? ((input, init) => fetch(input, init));
+  return async (state2) => {
+    let res;
+    try {
+      res = await f(url, {
+        method: "POST",
+        headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
+        body: state2
+      });
+    } catch (e) {
+      throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new Error(`Aggregator at ${url} answered ${res.status}: ${text.trim()}`);
+  };
+}
+
+// edge.ts
+var registry = new Registry();
+var requests = new Counter({
+  name: "edge_requests_total",
+  help: "Requests answered, by path.",
+  labelNames: ["route"],
+  registry
+});
+var duration = new Histogram({
+  name: "edge_request_duration_seconds",
+  help: "Time to answer a request.",
+  registry
+});
+var source;
+var edge_default = {
+  fetch(req, env, ctx) {
+    const started = performance.now();
+    const res = new Response("ok\n");
+    requests.inc({ route: new URL(req.url).pathname });
+    duration.observe((performance.now() - started) / 1e3);
+    source ??= new AggregationSource({
+      registry,
+      send: httpSender("http://aggregator/ingest", { fetch: (u, init) => env.AGG.fetch(u, init) })
+    });
+    ctx.waitUntil(source.flush());
+    return res;
+  }
+};
+export {
+  edge_default as default
+};

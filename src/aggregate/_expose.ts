@@ -1,0 +1,170 @@
+/**
+ * Merged families as registry entries: each is a `Collectable` whose
+ * `collect()` returns a typed snapshot, so the aggregator's registry serves
+ * them in every format (text, OpenMetrics, protobuf) and feeds anything that
+ * reads `registry.collect()` (remote write).
+ * @module
+ */
+
+import type {
+  BucketSpan,
+  Collectable,
+  CollectOptions,
+  FamilySnapshot,
+  NativeHistogramSnapshot,
+} from "../collector.ts";
+import { reservedNames } from "../_names.ts";
+import { Sketch } from "../metrics/_sketch.ts";
+import type { FamilyState, NativeState, SeriesState } from "./_state.ts";
+
+const NO_VALUES = new Float64Array(0);
+
+/**
+ * A registry entry that reads whatever `series()` returns at scrape time,
+ * in the family's schema.
+ * @internal
+ */
+export class MergedFamily implements Collectable {
+  readonly name: string;
+  readonly reservedNames: readonly string[];
+  readonly #schema: FamilyState;
+  readonly #series: () => SeriesState[];
+  /** The last value written per counter series: a counter never goes back, even by rounding. */
+  readonly #last = new Map<string, number>();
+
+  constructor(schema: FamilyState, series: () => SeriesState[]) {
+    this.name = schema.name;
+    this.reservedNames = reservedNames(schema.type, schema.name);
+    this.#schema = schema;
+    this.#series = series;
+  }
+
+  collect(options?: CollectOptions): FamilySnapshot {
+    const f = this.#schema;
+    const all = this.#series();
+    const names = f.labelNames;
+    const labelsOf = options?.labels === true
+      ? (s: SeriesState) => {
+        const out: Record<string, string> = {};
+        for (let i = 0; i < names.length; i++) out[names[i]] = s.labels[i];
+        // Gauge mode "source" adds one label after the family's own.
+        if (s.labels.length > names.length) out.source = s.labels[names.length];
+        return out;
+      }
+      : () => undefined;
+    const head = { name: f.name, help: f.help, unit: f.unit };
+    switch (f.type) {
+      case "counter": {
+        const last = this.#last;
+        for (const s of all) {
+          const before = last.get(s.labelText);
+          if (before !== undefined && s.value < before) s.value = before;
+          else last.set(s.labelText, s.value);
+        }
+        return {
+          ...head,
+          type: "counter",
+          series: all.map((s) => ({
+            labelText: s.labelText,
+            labels: labelsOf(s),
+            value: s.value,
+            created: s.created,
+          })),
+        };
+      }
+      case "gauge":
+        return {
+          ...head,
+          type: "gauge",
+          series: all.map((s) => ({ labelText: s.labelText, labels: labelsOf(s), value: s.value })),
+        };
+      case "info":
+        return {
+          ...head,
+          type: "info",
+          series: all.map((s) => ({ labelText: s.labelText, labels: labelsOf(s) })),
+        };
+      case "histogram":
+        return {
+          ...head,
+          type: "histogram",
+          buckets: f.buckets!,
+          series: all.map((s) => ({
+            labelText: s.labelText,
+            labels: labelsOf(s),
+            counts: s.counts!,
+            sum: s.sum,
+            count: s.count,
+            created: s.created,
+            native: s.native && nativeSnapshot(s.native),
+          })),
+        };
+      case "summary": {
+        const qs = f.percentiles!;
+        const scratch = new Sketch();
+        return {
+          ...head,
+          type: "summary",
+          quantiles: qs,
+          series: all.map((s) => {
+            let quantiles = NO_VALUES;
+            if (qs.length > 0) {
+              let sk = s.sketch;
+              if (sk === undefined) {
+                scratch.clear();
+                for (const x of s.slots ?? []) scratch.merge(x.sketch);
+                sk = scratch;
+              }
+              quantiles = new Float64Array(qs.length);
+              sk.quantiles(qs, quantiles);
+            }
+            return {
+              labelText: s.labelText,
+              labels: labelsOf(s),
+              quantiles,
+              sum: s.sum,
+              count: s.count,
+              created: s.created,
+            };
+          }),
+        };
+      }
+    }
+  }
+}
+
+/** Index -> count maps as spans and deltas (a gap of one or two buckets as zero counts). */
+function runs(buckets: Map<number, number>): { spans: BucketSpan[]; deltas: number[] } {
+  const spans: { offset: number; length: number }[] = [];
+  const deltas: number[] = [];
+  let prev = 0, next = 0;
+  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+    const c = buckets.get(k)!;
+    const gap = k - next;
+    if (spans.length === 0) spans.push({ offset: k, length: 0 });
+    else if (gap > 2) spans.push({ offset: gap, length: 0 });
+    else {
+      for (let g = 0; g < gap; g++) deltas.push(-prev), prev = 0;
+      spans[spans.length - 1].length += gap;
+    }
+    spans[spans.length - 1].length++;
+    deltas.push(c - prev);
+    prev = c;
+    next = k + 1;
+  }
+  return { spans, deltas };
+}
+
+/** A merged series' native buckets in the snapshot's form. @internal */
+export function nativeSnapshot(n: NativeState): NativeHistogramSnapshot {
+  const pos = runs(n.positive), neg = runs(n.negative);
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positiveSpans: pos.spans,
+    positiveDeltas: pos.deltas,
+    negativeSpans: neg.spans,
+    negativeDeltas: neg.deltas,
+  };
+}

@@ -1,0 +1,430 @@
+// Histogram with a native part (issue #10 part 3). Expectations are computed
+// here from the spec's rule (bucket i of schema s is (2^((i-1)/2^s), 2^(i/2^s)]),
+// never from the library's own index code, and the protobuf body is read by
+// Prometheus' Go decoder.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  createMetricsHandler,
+  Histogram,
+  type HistogramSeriesSnapshot,
+  OPENMETRICS_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
+  Registry,
+} from "../mod.ts";
+import { type DecodedFamily, goDecode, needs, promtool, pyParse, sampleValue } from "./_tools.ts";
+
+/** Exactly what Prometheus 2.42 sends with --enable-feature=native-histograms. */
+const PROMETHEUS_NATIVE_ACCEPT =
+  "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+const ZERO_THRESHOLD = 2 ** -128;
+
+/** Positive, negative and zero-bucket values; powers of two sit exactly on bounds. */
+const VALUES = [
+  0.0042,
+  0.031,
+  0.2,
+  0.7,
+  1,
+  1.3,
+  2,
+  3,
+  7.5,
+  9.9,
+  42,
+  123.4,
+  1000.3,
+  0.5,
+  0.25,
+  2 ** -20,
+  5e5,
+  3,
+  3,
+  0.7,
+  1,
+  1, // repeats, so deltas are not all +-1
+  -0.3,
+  -1,
+  -2.7,
+  -64,
+  -1e-3,
+  -2.7,
+  0,
+  0,
+  1e-40,
+  -1e-45, // |v| <= 2^-128: the zero bucket
+];
+
+/** The spec's bucket index of `a > 0` at `schema`, without the library's code. */
+function specIndex(a: number, schema: number): number {
+  const e = Math.log2(a);
+  const exact = 2 ** Math.round(e) === a; // a power of two: log2 is exact, a bound of every schema
+  const x = (exact ? Math.round(e) : e) * 2 ** schema;
+  if (!exact) {
+    assert.ok(
+      Math.abs(x - Math.round(x)) > 1e-6,
+      `test value ${a} is too near a bound of schema ${schema} for Math.log2 to decide`,
+    );
+  }
+  return Math.ceil(x);
+}
+
+interface Expected {
+  schema: number;
+  zeroCount: number;
+  count: number;
+  sum: number;
+  positive: Map<number, number>;
+  negative: Map<number, number>;
+}
+
+/** Buckets of `values` at the highest schema <= `schema` that keeps within maxBuckets. */
+function expected(values: number[], schema: number, maxBuckets = 160, zt = ZERO_THRESHOLD) {
+  for (let s = schema;; s--) {
+    const out: Expected = {
+      schema: s,
+      zeroCount: 0,
+      count: values.length,
+      sum: 0,
+      positive: new Map(),
+      negative: new Map(),
+    };
+    for (const v of values) {
+      out.sum += v;
+      if (Math.abs(v) <= zt) out.zeroCount++;
+      else {
+        const side = v > 0 ? out.positive : out.negative;
+        const k = specIndex(Math.abs(v), s);
+        side.set(k, (side.get(k) ?? 0) + 1);
+      }
+    }
+    const width = (m: Map<number, number>) =>
+      m.size === 0 ? 0 : Math.max(...m.keys()) - Math.min(...m.keys()) + 1;
+    const fits = out.positive.size + out.negative.size <= maxBuckets &&
+      width(out.positive) <= 2 * maxBuckets && width(out.negative) <= 2 * maxBuckets;
+    if (fits || s === -4) return out;
+  }
+}
+
+/**
+ * Spans and deltas as client_golang writes them: sorted populated buckets;
+ * a gap of one or two empty buckets is filled with zero counts, a longer one
+ * starts a new span whose offset is the gap.
+ */
+function spansAndDeltas(buckets: Map<number, number>) {
+  const spans: { offset: number; length: number }[] = [];
+  const deltas: number[] = [];
+  let prevCount = 0, nextIndex = 0;
+  for (const [k, c] of [...buckets].sort((a, b) => a[0] - b[0])) {
+    if (spans.length === 0) spans.push({ offset: k, length: 0 });
+    else if (k - nextIndex > 2) spans.push({ offset: k - nextIndex, length: 0 });
+    else {
+      for (let g = nextIndex; g < k; g++) {
+        deltas.push(0 - prevCount);
+        prevCount = 0;
+        spans[spans.length - 1].length++;
+      }
+    }
+    spans[spans.length - 1].length++;
+    deltas.push(c - prevCount);
+    prevCount = c;
+    nextIndex = k + 1;
+  }
+  return { spans, deltas };
+}
+
+/** The native fields of one decoded histogram, normalised (jsonpb omits zeros, writes int64 as strings). */
+function nativeFields(h: Record<string, unknown>) {
+  const spans = (x: unknown) =>
+    ((x ?? []) as { offset?: number; length?: number }[]).map((s) => ({
+      offset: s.offset ?? 0,
+      length: s.length ?? 0,
+    }));
+  const deltas = (x: unknown) => ((x ?? []) as string[]).map(Number);
+  return {
+    schema: (h.schema ?? 0) as number,
+    zeroThreshold: (h.zeroThreshold ?? 0) as number,
+    zeroCount: Number(h.zeroCount ?? 0),
+    count: Number(h.sampleCount ?? 0),
+    sum: (h.sampleSum ?? 0) as number,
+    positive: { spans: spans(h.positiveSpan), deltas: deltas(h.positiveDelta) },
+    negative: { spans: spans(h.negativeSpan), deltas: deltas(h.negativeDelta) },
+  };
+}
+
+async function scrapeProtobuf(registry: Registry): Promise<DecodedFamily[]> {
+  const res = await createMetricsHandler({ registry })(
+    new Request("http://localhost/metrics", {
+      headers: { accept: PROMETHEUS_NATIVE_ACCEPT, "accept-encoding": "gzip" },
+    }),
+  );
+  assert.equal(res.headers.get("content-type"), PROTOBUF_CONTENT_TYPE);
+  return goDecode(new Uint8Array(await res.arrayBuffer()));
+}
+
+function histogramOf(fams: DecodedFamily[], name: string): Record<string, unknown> {
+  const f = fams.find((x) => x.family.name === name);
+  assert.ok(f, `family ${name} in ${fams.map((x) => x.family.name)}`);
+  assert.equal(f.family.type, "HISTOGRAM");
+  return f.family.metric[0].histogram as Record<string, unknown>;
+}
+
+const CONFIGS: [string, true | { schema?: number; maxBuckets?: number }, number, number][] = [
+  // name, native option, schema expected before lowering, maxBuckets
+  ["h_default", true, 3, 160],
+  ["h_schema0", { schema: 0 }, 0, 160],
+  ["h_schema8", { schema: 8 }, 8, 160],
+  ["h_schema_neg2", { schema: -2 }, -2, 160],
+  ["h_small", { schema: 8, maxBuckets: 6 }, 8, 6],
+];
+
+test(
+  "Histogram native: Go's decoder reads schema, zero bucket, spans and deltas that agree with the spec's bucket rule",
+  { skip: needs("go") },
+  async () => {
+    const registry = new Registry();
+    for (const [name, native] of CONFIGS) {
+      const h = new Histogram({ name, help: "h", native, buckets: [0.1, 1, 10], registry });
+      for (const v of VALUES) h.observe(v);
+    }
+    const fams = await scrapeProtobuf(registry);
+    for (const [name, , schema, maxBuckets] of CONFIGS) {
+      const want = expected(VALUES, schema, maxBuckets);
+      const h = histogramOf(fams, name);
+      assert.deepEqual(nativeFields(h), {
+        schema: want.schema,
+        zeroThreshold: ZERO_THRESHOLD,
+        zeroCount: want.zeroCount,
+        count: want.count,
+        sum: want.sum,
+        positive: spansAndDeltas(want.positive),
+        negative: spansAndDeltas(want.negative),
+      }, name);
+      // The classic buckets travel beside the native ones.
+      const cumulative = [0.1, 1, 10].map((b) => VALUES.filter((v) => v <= b).length);
+      assert.deepEqual(
+        (h.bucket as { cumulativeCount?: string; upperBound: number }[]).map((
+          b,
+        ) => [b.upperBound, Number(b.cumulativeCount ?? 0)]),
+        [[0.1, cumulative[0]], [1, cumulative[1]], [10, cumulative[2]]],
+        name,
+      );
+    }
+    assert.ok(expected(VALUES, 8, 6).schema < 8, "maxBuckets 6 forces a lower schema");
+    assert.equal(nativeFields(histogramOf(fams, "h_small")).schema, expected(VALUES, 8, 6).schema);
+  },
+);
+
+test(
+  "Histogram native: an empty series is written as native (zero_threshold > 0, or one empty bucket when zeroThreshold is 0)",
+  { skip: needs("go") },
+  async () => {
+    const registry = new Registry();
+    new Histogram({ name: "empty_default", help: "h", native: true, registry });
+    new Histogram({ name: "empty_zt0", help: "h", native: { zeroThreshold: 0 }, registry });
+    const zt0 = new Histogram({
+      name: "zt0_with_zero",
+      help: "h",
+      native: { zeroThreshold: 0 },
+      registry,
+    });
+    zt0.observe(0);
+    zt0.observe(1e-300);
+    const fams = await scrapeProtobuf(registry);
+    const empty = nativeFields(histogramOf(fams, "empty_default"));
+    assert.equal(empty.zeroThreshold, ZERO_THRESHOLD);
+    assert.deepEqual([empty.count, empty.zeroCount, empty.positive.spans], [0, 0, []]);
+    const e0 = nativeFields(histogramOf(fams, "empty_zt0"));
+    assert.equal(e0.zeroThreshold, 0);
+    assert.deepEqual(e0.positive, { spans: [{ offset: 0, length: 1 }], deltas: [0] });
+    assert.equal(e0.count, 0);
+    const z = nativeFields(histogramOf(fams, "zt0_with_zero"));
+    assert.equal(z.zeroCount, 1, "with zeroThreshold 0 only an exact 0 is in the zero bucket");
+    assert.deepEqual(z.positive, spansAndDeltas(new Map([[specIndex(1e-300, 3), 1]])));
+  },
+);
+
+test("Histogram native options: a bad value throws a RangeError naming the option", () => {
+  const registry = new Registry();
+  const cases: [unknown, RegExp][] = [
+    [{ schema: 9 }, /Histogram "h": native\.schema 9 .* -4 to 8/],
+    [{ schema: -5 }, /native\.schema -5/],
+    [{ schema: 2.5 }, /native\.schema 2\.5/],
+    [{ zeroThreshold: -1 }, /native\.zeroThreshold -1 .* >= 0/],
+    [{ zeroThreshold: NaN }, /native\.zeroThreshold NaN/],
+    [{ zeroThreshold: Infinity }, /native\.zeroThreshold Infinity/],
+    [{ maxBuckets: 0 }, /native\.maxBuckets 0 .* >= 1/],
+    [{ maxBuckets: 1.5 }, /native\.maxBuckets 1\.5/],
+  ];
+  for (const [native, message] of cases) {
+    assert.throws(
+      () => new Histogram({ name: "h", help: "h", native: native as never, registry }),
+      { name: "RangeError", message },
+      JSON.stringify(native),
+    );
+  }
+  assert.throws(
+    () => new Histogram({ name: "h", help: "h", native: { shema: 3 } as never, registry }),
+    { name: "TypeError", message: /native\.shema is not a native histogram option/ },
+  );
+  assert.throws(
+    () => new Histogram({ name: "h", help: "h", native: 3 as never, registry }),
+    { name: "TypeError", message: /Histogram "h": native must be true or an object/ },
+  );
+  // Nothing half-made was registered: the name is still free.
+  const ok = new Histogram({ name: "h", help: "h", native: false, registry });
+  assert.equal(ok.native, undefined);
+  assert.deepEqual(
+    new Histogram({ name: "h2", help: "h", native: true, registry }).native,
+    { schema: 3, zeroThreshold: 2 ** -128, maxBuckets: 160 },
+  );
+});
+
+async function seriesOf(registry: Registry, name: string): Promise<HistogramSeriesSnapshot[]> {
+  const fam = (await registry.collect()).find((f) => f.name === name);
+  assert.ok(fam && fam.type === "histogram");
+  return fam.series as HistogramSeriesSnapshot[];
+}
+
+test("Histogram.observe() with a native part rejects NaN and ±Infinity, recording nothing in either part", async () => {
+  const registry = new Registry();
+  const h = new Histogram({ name: "h", help: "h", native: true, labelNames: ["a"], registry });
+  h.observe({ a: "x" }, 2);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    assert.throws(() => h.observe({ a: "x" }, bad), { name: "RangeError", message: /finite/ });
+    assert.throws(() => h.labels({ a: "x" }).observe(bad), RangeError);
+  }
+  const [s] = await seriesOf(registry, "h");
+  assert.equal(s.count, 1);
+  assert.equal(s.sum, 2);
+  assert.deepEqual(s.native!.positiveSpans, [{ offset: specIndex(2, 3), length: 1 }]);
+  assert.deepEqual(s.native!.positiveDeltas, [1]);
+});
+
+test("Histogram native series: labels(), time(), startTimer(), reset() and remove() work on both parts", async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: "h",
+    help: "h",
+    labelNames: ["route"],
+    native: { schema: 8, maxBuckets: 4 },
+    registry,
+  });
+  const child = h.labels({ route: "/a" });
+  for (const v of [1, 2, 4, 8, 16, 32]) child.observe(v); // 6 buckets > 4: lowered
+  await h.time({ route: "/b" }, async () => {})();
+  h.labels("/c").time(() => 1)();
+  h.startTimer({ route: "/d" })();
+  const byRoute = new Map(
+    (await seriesOf(registry, "h")).map((s) => [s.labelText, s]),
+  );
+  const a = byRoute.get('route="/a"')!;
+  const want = expected([1, 2, 4, 8, 16, 32], 8, 4);
+  assert.ok(want.schema < 8);
+  assert.equal(a.native!.schema, want.schema);
+  assert.deepEqual(a.native!.positiveDeltas, spansAndDeltas(want.positive).deltas);
+  assert.equal(a.count, 6);
+  for (const r of ["/b", "/c", "/d"]) {
+    const s = byRoute.get(`route="${r}"`)!;
+    assert.equal(s.count, 1, r);
+    const n = s.native!;
+    let inBuckets = n.zeroCount, c = 0;
+    for (const d of n.positiveDeltas) inBuckets += c += d;
+    assert.equal(inBuckets, 1, `${r}: the timed call is in one native bucket`);
+  }
+
+  h.remove({ route: "/b" });
+  assert.deepEqual(
+    (await seriesOf(registry, "h")).map((s) => s.labelText),
+    ['route="/a"', 'route="/c"', 'route="/d"'],
+  );
+  h.reset();
+  assert.equal(h.seriesCount, 0);
+  h.observe({ route: "/a" }, 3);
+  const [fresh] = await seriesOf(registry, "h");
+  assert.equal(
+    fresh.native!.schema,
+    8,
+    "a series made after reset() starts at the configured schema",
+  );
+  assert.deepEqual(fresh.native!.positiveSpans, [{ offset: specIndex(3, 8), length: 1 }]);
+
+  const single = new Histogram({ name: "one", help: "h", native: { schema: 0 }, registry });
+  single.observe(-5);
+  single.reset();
+  single.observe(0.75);
+  const [s1] = await seriesOf(registry, "one");
+  assert.deepEqual([s1.count, s1.sum, s1.native!.negativeSpans], [1, 0.75, []]);
+  assert.deepEqual(s1.native!.positiveSpans, [{ offset: 0, length: 1 }]);
+});
+
+test("a classic Histogram has no native part in its snapshot", async () => {
+  const registry = new Registry();
+  new Histogram({ name: "c", help: "h", registry }).observe(1);
+  const [s] = await seriesOf(registry, "c");
+  assert.equal(s.native, undefined);
+});
+
+test(
+  "text and OpenMetrics pages with native histograms show the classic buckets and pass promtool and the strict parser",
+  { skip: needs("promtool", "python") },
+  async () => {
+    const registry = new Registry();
+    const h = new Histogram({
+      name: "rpc_seconds",
+      help: "RPC latency.",
+      labelNames: ["method"],
+      buckets: [0.1, 1],
+      native: true,
+      unit: "seconds",
+      registry,
+    });
+    for (const v of [0.05, 0.5, 5, -1, 0]) h.observe({ method: "get" }, v);
+    new Histogram({ name: "idle_seconds", help: "I.", native: { schema: -4 }, registry });
+    const text = await registry.metrics();
+    const checked = promtool(text);
+    assert.equal(checked.code, 0, checked.output);
+    const om = await registry.metrics({ openMetrics: true });
+    const fams = pyParse(om, true);
+    assert.equal(sampleValue(fams, "rpc_seconds_bucket", { method: "get", le: "0.1" }), 3);
+    assert.equal(sampleValue(fams, "rpc_seconds_bucket", { method: "get", le: "1.0" }), 4);
+    assert.equal(sampleValue(fams, "rpc_seconds_bucket", { method: "get", le: "+Inf" }), 5);
+    assert.equal(sampleValue(fams, "rpc_seconds_count", { method: "get" }), 5);
+    assert.equal(sampleValue(fams, "idle_seconds_count"), 0);
+    assert.match(text, /^rpc_seconds_bucket\{method="get",le="0\.1"\} 3$/m);
+    assert.doesNotMatch(text + om, /schema|zero_threshold|span/i);
+    const res = await createMetricsHandler({ registry })(
+      new Request("http://localhost/metrics", {
+        headers: { accept: "application/openmetrics-text;version=1.0.0" },
+      }),
+    );
+    assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE);
+  },
+);
+
+test("a bound child of a native Histogram brings its series back, native part included, after reset() and remove()", async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: "nat_child",
+    help: "h",
+    labelNames: ["r"],
+    native: { schema: 0 },
+    registry,
+  });
+  const child = h.labels({ r: "a" });
+  child.observe(3);
+  for (const drop of [() => h.reset(), () => h.remove({ r: "a" })]) {
+    drop();
+    child.observe(1);
+    child.observe(1);
+    const [fam] = await registry.collect();
+    const s = fam.series[0] as HistogramSeriesSnapshot;
+    assert.equal(fam.series.length, 1);
+    assert.equal(s.count, 2, "counted from zero");
+    assert.equal(s.sum, 2);
+    // 1 is the upper bound of bucket 0 at schema 0: (0.5, 1].
+    assert.deepEqual(s.native?.positiveSpans, [{ offset: 0, length: 1 }]);
+    assert.deepEqual(s.native?.positiveDeltas, [2]);
+  }
+});
