@@ -40,6 +40,11 @@ export {
   type SummaryOptions,
 } from "./src/metrics/summary.ts";
 export { Info, type InfoOptions } from "./src/metrics/info.ts";
+export {
+  EXEMPLAR_MAX_CODE_POINTS,
+  type ExemplarLabels,
+  type ExemplarOptions,
+} from "./src/metrics/_exemplar.ts";
 export { type Labels, Metric, type MetricOptions, OVERFLOW_VALUE } from "./src/metrics/_metric.ts";
 export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {
@@ -95,4 +100,5 @@ export {
   type MetricsHandlerOptions,
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
+export { type TraceparentLabels, traceparentLabels } from "./src/http/traceparent.ts";
 export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";

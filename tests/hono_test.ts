@@ -13,7 +13,14 @@ import {
   metrics,
   UNMATCHED_ROUTE,
 } from "../src/http/hono.ts";
-import { OPENMETRICS_CONTENT_TYPE, OVERFLOW_VALUE, Registry, TEXT_CONTENT_TYPE } from "../mod.ts";
+import {
+  type HistogramSeriesSnapshot,
+  OPENMETRICS_CONTENT_TYPE,
+  OVERFLOW_VALUE,
+  Registry,
+  TEXT_CONTENT_TYPE,
+  type ValueSeriesSnapshot,
+} from "../mod.ts";
 
 function makeApp(opts: Parameters<typeof httpMetrics>[0] = {}) {
   const registry = new Registry();
@@ -352,6 +359,108 @@ test(
     }
   },
 );
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const SPAN = "00f067aa0ba902b7";
+
+/** The exemplars of the request counter and of the duration histogram, by status. */
+async function exemplarsOf(registry: Registry, status = "200") {
+  const fams = await registry.collect();
+  const req = fams.find((f) => f.name === "http_requests_total")!;
+  const dur = fams.find((f) => f.name === "http_request_duration_seconds")!;
+  const r = req.series.find((s) => s.labels?.status === status) as ValueSeriesSnapshot;
+  const d = dur.series.find((s) => s.labels?.status === status) as HistogramSeriesSnapshot;
+  return {
+    count: r?.value,
+    counter: r?.exemplar,
+    buckets: (d?.exemplars ?? []).filter((e) => e !== undefined),
+    observed: d?.count,
+  };
+}
+
+test("httpMetrics({ exemplars: true }) links the count and duration to the traceparent's trace", async () => {
+  const { app, registry } = makeApp({ exemplars: true });
+  const t0 = Date.now();
+  const res = await app.request("/users/1", { headers: { traceparent: `00-${TRACE}-${SPAN}-01` } });
+  assert.equal(res.status, 200);
+  const ex = await exemplarsOf(registry);
+  assert.equal(ex.count, 1);
+  assert.deepEqual(ex.counter?.labels, { trace_id: TRACE, span_id: SPAN });
+  assert.equal(ex.counter?.value, 1);
+  assert.ok(ex.counter!.timestamp! * 1000 >= t0 && ex.counter!.timestamp! * 1000 <= Date.now());
+  assert.equal(ex.buckets.length, 1);
+  assert.deepEqual(ex.buckets[0]?.labels, { trace_id: TRACE, span_id: SPAN });
+  assert.ok(ex.buckets[0]!.value >= 0 && ex.buckets[0]!.value < 0.1, "the request's duration");
+  const om = await (await app.request("/metrics", {
+    headers: { accept: "application/openmetrics-text; version=1.0.0" },
+  })).text();
+  assert.match(
+    om,
+    new RegExp(`http_requests_total\\{[^}]*\\} 1 # \\{trace_id="${TRACE}",span_id="${SPAN}"\\} 1 `),
+  );
+  assert.match(
+    om,
+    new RegExp(
+      `http_request_duration_seconds_bucket\\{[^}]*le="0.1"\\} 1 # \\{trace_id="${TRACE}"`,
+    ),
+  );
+});
+
+test("httpMetrics({ exemplars: true }) counts requests without a valid traceparent, with no exemplar", async () => {
+  const { app, registry } = makeApp({ exemplars: true });
+  await app.request("/users/1");
+  await app.request("/users/2", { headers: { traceparent: `00-${"0".repeat(32)}-${SPAN}-01` } });
+  await app.request("/users/3", {
+    headers: { traceparent: `00-${TRACE.toUpperCase()}-${SPAN}-01` },
+  });
+  await app.request("/users/4", { headers: { traceparent: "garbage" } });
+  const ex = await exemplarsOf(registry);
+  assert.equal(ex.count, 4);
+  assert.equal(ex.observed, 4);
+  assert.equal(ex.counter, undefined);
+  assert.equal(ex.buckets.length, 0);
+  // A later traced request sets it; an untraced one after it keeps it.
+  await app.request("/users/5", { headers: { traceparent: `00-${TRACE}-${SPAN}-01` } });
+  await app.request("/users/6");
+  const after = await exemplarsOf(registry);
+  assert.equal(after.count, 6);
+  assert.equal(after.counter?.labels.trace_id, TRACE);
+});
+
+test("httpMetrics({ exemplars: fn }) takes the labels from the context; a failing fn never fails the request", async () => {
+  let answer: () => unknown = () => ({ trace_id: "from-the-app" });
+  const { app, registry } = makeApp({ exemplars: () => answer() as Record<string, string> });
+  await app.request("/users/1");
+  const ex = await exemplarsOf(registry);
+  assert.deepEqual(ex.counter?.labels, { trace_id: "from-the-app" });
+  assert.deepEqual(ex.buckets[0]?.labels, { trace_id: "from-the-app" });
+  const bad: (() => unknown)[] = [
+    () => {
+      throw new Error("no trace here");
+    },
+    () => undefined,
+    () => null,
+    () => "trace",
+    () => ({ "bad-name": "x" }),
+    () => ({ trace_id: "x".repeat(200) }),
+    () => ({ trace_id: "\uD800" }),
+    () => ({ trace_id: {} }),
+  ];
+  for (const f of bad) {
+    answer = f;
+    const res = await app.request("/users/2", { method: "POST" });
+    assert.equal(res.status, 404, "the request's own answer");
+  }
+  const posts = await exemplarsOf(registry, "404");
+  assert.equal(posts.count, bad.length, "every request counted");
+  assert.equal(posts.observed, bad.length);
+  assert.equal(posts.counter, undefined);
+  assert.equal(posts.buckets.length, 0);
+  assert.throws(
+    () => httpMetrics({ registry: new Registry(), exemplars: "yes" as never }),
+    /exemplars must be true .* or a function/,
+  );
+});
 
 /** The `http_requests_total` lines of a page, label text -> value. */
 function requestLines(text: string): Map<string, number> {

@@ -66,3 +66,16 @@ test("the README's Cardinality example runs and caps the series", async () => {
   assert.equal(out.match(/^logins_total\{/gm)?.length, 1000, "999 users and the overflow series");
   assert.match(out, /^session_bytes\{session="s1"\} 512$/m);
 });
+
+test("the README's Exemplars example runs and prints what its comments say", async () => {
+  const out = (await runBlock("incWithExemplar", "exemplars.mts")).join("\n");
+  const block = blocks.find((b) => b.includes("incWithExemplar"))!;
+  // The comments' lines, but for the timestamp (the time of the call).
+  const shown = block.match(/^\/\/ \S+ \d.*$/gm) ?? [];
+  assert.equal(shown.length, 2);
+  for (const s of shown) {
+    const [, line] = /^\/\/ (.*) [\d.]+$/.exec(s)!;
+    assert.ok(out.split("\n").some((l) => l.startsWith(line + " ")), `${line}\n${out}`);
+  }
+  assert.match(out, /^jobs_total\{queue="sms"\} 2 # \{trace_id="[0-9a-f]{32}"\} 2 \d+(\.\d+)?$/m);
+});

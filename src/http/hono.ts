@@ -37,6 +37,8 @@ export type MiddlewareHandler = hono.MiddlewareHandler;
 import { matchedRoutes } from "hono/route";
 import { Counter } from "../metrics/counter.ts";
 import { Histogram } from "../metrics/histogram.ts";
+import type { ExemplarLabels } from "../metrics/_exemplar.ts";
+import { traceparentLabels } from "./traceparent.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { createMetricsHandler, type MetricsHandlerOptions } from "./handler.ts";
 
@@ -66,6 +68,17 @@ export interface HttpMetricsOptions {
   extraLabels?: Readonly<Record<string, (c: Context) => string>>;
   /** A prefix for both metric names. */
   prefix?: string;
+  /**
+   * Exemplars on both metrics, linking each request's count and duration to
+   * its trace. `true` reads the W3C `traceparent` header (see
+   * {@link traceparentLabels}) and records its `trace_id` and `span_id`; a
+   * function returns exemplar labels from the context (read when the
+   * response is ready), or `undefined` for none. A request without them,
+   * with an invalid header, or whose function throws or returns labels the
+   * exemplar rules reject, is counted without an exemplar. Prometheus reads
+   * them from OpenMetrics with `--enable-feature=exemplar-storage`.
+   */
+  exemplars?: boolean | ((c: Context) => ExemplarLabels | undefined);
   /**
    * The most label sets each of the two metrics keeps (default
    * {@link DEFAULT_HTTP_MAX_SERIES}); requests past it count in the overflow
@@ -131,6 +144,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       );
     }
   }
+  const exemplarsOf = _exemplarSource(options.exemplars);
   const cap = options.maxSeries ?? DEFAULT_HTTP_MAX_SERIES;
   const maxSeries = cap === Infinity ? undefined : cap;
   const groupStatus = options.groupStatus === true;
@@ -183,10 +197,26 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
           status: groupStatus ? _statusClass(status) : String(status),
         };
         for (const k of extraNames) labels[k] = _labelValue(extra[k], c);
-        requests.inc(labels);
+        const ex = exemplarsOf && _exemplarLabels(exemplarsOf, c);
+        if (ex === undefined) requests.inc(labels);
+        else {
+          try {
+            requests.incWithExemplar(labels, { value: 1, exemplarLabels: ex });
+          } catch {
+            requests.inc(labels); // labels the exemplar rules reject: count it without
+          }
+        }
         const observe = () => {
           try {
-            duration.observe(labels, (performance.now() - start) / 1000);
+            const value = (performance.now() - start) / 1000;
+            if (ex === undefined) duration.observe(labels, value);
+            else {
+              try {
+                duration.observeWithExemplar(labels, { value, exemplarLabels: ex });
+              } catch {
+                duration.observe(labels, value);
+              }
+            }
           } catch {
             // never fail (or crash) the request
           }
@@ -203,6 +233,30 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       }
     }
   };
+}
+
+/** The function that reads a request's exemplar labels, from the `exemplars` option. */
+function _exemplarSource(
+  opt: HttpMetricsOptions["exemplars"],
+): ((c: Context) => unknown) | undefined {
+  if (opt === undefined || opt === false) return undefined;
+  if (opt === true) return (c) => traceparentLabels(c.req.header("traceparent"));
+  if (typeof opt === "function") return opt;
+  throw new TypeError(
+    "httpMetrics(): exemplars must be true (read the traceparent header) or a function of " +
+      'the context returning exemplar labels, e.g. (c) => ({ trace_id: c.get("traceId") })',
+  );
+}
+
+/** A request's exemplar labels, or undefined: a throwing function or a non-object gives none. */
+function _exemplarLabels(f: (c: Context) => unknown, c: Context): ExemplarLabels | undefined {
+  let v: unknown;
+  try {
+    v = f(c);
+  } catch {
+    return undefined;
+  }
+  return v !== null && typeof v === "object" ? v as ExemplarLabels : undefined;
 }
 
 /** `2xx` for 200-299, and so on. */
