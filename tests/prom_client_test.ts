@@ -309,7 +309,7 @@ test("collect() runs with the metric as `this` before each read and scrape", asy
   assert.equal(calls, 2);
 });
 
-test("enableExemplars: inc({ labels, value, exemplarLabels }) and observe({ ... }) record the value", async () => {
+test("enableExemplars: inc({ labels, value, exemplarLabels }) and observe({ ... }) keep the value and the exemplar", async () => {
   const reg = new Registry(openMetricsContentType);
   const c = new Counter({
     name: "pc_ex_total",
@@ -320,7 +320,10 @@ test("enableExemplars: inc({ labels, value, exemplarLabels }) and observe({ ... 
   });
   c.inc({ labels: { m: "get" }, value: 2, exemplarLabels: { traceId: "abc" } });
   c.inc({ labels: { m: "get" } });
-  assert.equal((await c.get()).values[0].value, 3);
+  const [cv] = (await c.get()).values;
+  assert.equal(cv.value, 3);
+  assert.deepEqual((cv.exemplar as { labelSet: unknown }).labelSet, { traceId: "abc" });
+  assert.equal((cv.exemplar as { value: number }).value, 2);
   const h = new Histogram({
     name: "pc_ex_h",
     help: "h",
@@ -329,7 +332,17 @@ test("enableExemplars: inc({ labels, value, exemplarLabels }) and observe({ ... 
     registers: [reg],
   });
   h.observe({ value: 0.5, exemplarLabels: { traceId: "abc" } });
-  assert.equal((await h.get()).values[0].value, 1);
+  const [b1, inf] = (await h.get()).values;
+  assert.equal(b1.value, 1);
+  assert.deepEqual(b1.exemplar, {
+    labelSet: { traceId: "abc" },
+    value: 0.5,
+    timestamp: (b1.exemplar as { timestamp: number }).timestamp,
+  });
+  assert.equal(inf.exemplar, null);
+  const page = await reg.metrics();
+  assert.match(page, /^pc_ex_total\{m="get"\} 3 # \{traceId="abc"\} 2 [0-9.]+$/m);
+  assert.match(page, /^pc_ex_h_bucket\{le="1\.0"\} 1 # \{traceId="abc"\} 0\.5 [0-9.]+$/m);
   assert.throws(() => c.inc({ value: 1, exemplarLabels: { t: "x".repeat(200) } }), RangeError);
   assert.throws(
     () =>

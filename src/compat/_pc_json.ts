@@ -6,6 +6,7 @@
  */
 
 import type {
+  Exemplar,
   FamilySnapshot,
   HistogramSeriesSnapshot,
   SummarySeriesSnapshot,
@@ -50,6 +51,16 @@ function present(labels: Readonly<Record<string, string>> | undefined): LabelVal
   return out;
 }
 
+/** An exemplar as prom-client shows it: `{ labelSet, value, timestamp }` (ms), or null. */
+function pcExemplar(e: Exemplar | undefined): unknown {
+  if (e === undefined) return null;
+  return {
+    labelSet: e.labels,
+    value: e.value,
+    timestamp: e.timestamp === undefined ? undefined : e.timestamp * 1000,
+  };
+}
+
 /** A family snapshot (collected with labels) in prom-client's `get()` shape. */
 export function toMetricObject(f: FamilySnapshot, aggregator = "sum"): MetricObjectWithValues {
   const values: MetricValue[] = [];
@@ -65,7 +76,7 @@ export function toMetricObject(f: FamilySnapshot, aggregator = "sum"): MetricObj
           labels: { le: b < bounds.length ? bounds[b] : "+Inf", ...own },
           value: cum,
           metricName: f.name + "_bucket",
-          exemplar: s.exemplars?.[b] ?? null,
+          exemplar: pcExemplar(s.exemplars?.[b]),
         });
       }
       values.push({ labels: own, value: s.sum, metricName: f.name + "_sum" });
@@ -83,7 +94,7 @@ export function toMetricObject(f: FamilySnapshot, aggregator = "sum"): MetricObj
   } else {
     for (const s of f.series as readonly ValueSeriesSnapshot[]) {
       const v: MetricValue = { value: f.type === "info" ? 1 : s.value, labels: present(s.labels) };
-      if (s.exemplar) v.exemplar = s.exemplar;
+      if (s.exemplar) v.exemplar = pcExemplar(s.exemplar);
       values.push(v);
     }
   }

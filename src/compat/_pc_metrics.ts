@@ -294,8 +294,14 @@ export class Counter<T extends string = string> extends Metric<T> {
 
   #incWithExemplar(data?: Labelled | number): void {
     const { labels = {}, value = 1, exemplarLabels } = (data ?? {}) as ExemplarData<T>;
-    if (exemplarLabels !== undefined) checkExemplar(exemplarLabels);
-    this.#slow(labels, value);
+    if (exemplarLabels === undefined || Object.keys(exemplarLabels).length === 0) {
+      return this.#slow(labels, value);
+    }
+    checkExemplar(exemplarLabels);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
+    if (value < 0) throw new Error("It is not possible to decrease a counter");
+    if (this.labelNames.length === 0) this._core.incWithExemplar(value, exemplarLabels);
+    else this._core.incWithExemplar(this._labels(labels) as never, { value, exemplarLabels });
   }
 
   /** The series for these labels (an object, or the values in order). */
@@ -492,8 +498,17 @@ export abstract class Observing<T extends string> extends Metric<T> {
   /** @internal The `{ labels, value, exemplarLabels }` form. */
   protected _observeWithExemplar(data?: Labelled | number): void {
     const { labels = {}, value, exemplarLabels } = (data ?? {}) as ExemplarData<T>;
-    if (exemplarLabels !== undefined) checkExemplar(exemplarLabels);
-    this._slow(labels, value);
+    const core = this._core;
+    if (
+      exemplarLabels === undefined || Object.keys(exemplarLabels).length === 0 ||
+      !(core instanceof CoreHistogram)
+    ) {
+      return this._slow(labels, value);
+    }
+    checkExemplar(exemplarLabels);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
+    if (this.labelNames.length === 0) core.observeWithExemplar(value, exemplarLabels);
+    else core.observeWithExemplar(this._labels(labels) as never, { value, exemplarLabels });
   }
 
   /**
