@@ -12,14 +12,15 @@ for (const w of ["edge", "aggregator"]) {
   test(`examples/edge-aggregate/${w}.js is the bundle build.sh makes from the sources`, async () => {
     const dir = join(ROOT, "examples/edge-aggregate");
     const r = await build({
-      entryPoints: [join(dir, `${w}.ts`)],
+      absWorkingDir: dir,
+      entryPoints: [`${w}.ts`],
       bundle: true,
       format: "esm",
       platform: "neutral",
       external: ["node:*"],
       logLevel: "warning",
       write: false,
-      outfile: join(dir, `${w}.js`),
+      outfile: `${w}.js`,
     });
     const fresh = new TextDecoder().decode(r.outputFiles[0].contents);
     const committed = readFileSync(join(dir, `${w}.js`), "utf8");
