@@ -40,7 +40,12 @@ export {
   type SummaryOptions,
 } from "./src/metrics/summary.ts";
 export { Info, type InfoOptions } from "./src/metrics/info.ts";
-export { type Labels, Metric, type MetricOptions } from "./src/metrics/_metric.ts";
+export {
+  EXEMPLAR_MAX_CODE_POINTS,
+  type ExemplarLabels,
+  type ExemplarOptions,
+} from "./src/metrics/_exemplar.ts";
+export { type Labels, Metric, type MetricOptions, OVERFLOW_VALUE } from "./src/metrics/_metric.ts";
 export { ObserverChild, ObservingMetric } from "./src/metrics/_observer.ts";
 export type {
   BucketSpan,
@@ -68,6 +73,7 @@ export type {
 export {
   AlreadyRegisteredError,
   CollectError,
+  type CollectionOptions,
   type CollectorOptions,
   defaultRegistry,
   type ExpositionOptions,
@@ -95,4 +101,5 @@ export {
   type MetricsHandlerOptions,
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
+export { type TraceparentLabels, traceparentLabels } from "./src/http/traceparent.ts";
 export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";

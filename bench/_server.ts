@@ -6,7 +6,9 @@
 //   GET /work     one request of the application: inc() on one of <series>
 //                 counter series (round robin) and observe() on one of 10
 //                 histogram series; answers "ok".
-//   GET /metrics  the page. promedge: createMetricsHandler(). The others:
+//   GET /metrics  the page. promedge: createMetricsHandler(), or with
+//                 BENCH_SERVE_METRICS=1 serveMetrics() on a port of its own
+//                 (printed as "metricsPort"). The others:
 //                 `await register.metrics()` in a Response, gzipped with
 //                 CompressionStream("gzip") when the request accepts gzip.
 //
@@ -29,6 +31,7 @@ const labels = (k: number) => ({
 
 let work: (i: number) => void;
 let metrics: (req: Request) => Promise<Response>;
+let metricsPort: number | undefined;
 if (lib === "promedge") {
   const registry = new pe.Registry();
   const c = new pe.Counter({
@@ -50,6 +53,9 @@ if (lib === "promedge") {
     h.observe(ROUTES[i % 10], (i % 1000) / 1000);
   };
   metrics = pe.createMetricsHandler({ registry });
+  if (proc.env.BENCH_SERVE_METRICS === "1") {
+    metricsPort = (await pe.serveMetrics({ port: 0, hostname: "127.0.0.1", registry })).port;
+  }
 } else {
   const found = (await others()).libs.find((l) => l.id === lib);
   if (!found) throw new Error(`unknown or absent library ${lib}`);
@@ -128,7 +134,7 @@ if (g.Deno) {
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   port = (server.address() as { port: number }).port;
 }
-console.log(JSON.stringify({ port }));
+console.log(JSON.stringify({ port, metricsPort }));
 const maxS = Number(proc.env.BENCH_SERVER_MAX_S ?? 900);
 setTimeout(
   () => (globalThis as unknown as { process: { exit(c: number): void } }).process.exit(0),

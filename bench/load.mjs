@@ -5,7 +5,8 @@
 // case is bounded in requests and time and stops its servers.
 //
 //   node bench/load.mjs [--runtimes deno,bun,node] [--cases burst,gzip,soak]
-//                       [--soak-seconds 60] [--soak-rate 200] [--json out.json]
+//                       [--soak-seconds 60] [--soak-rate 200] [--serve-metrics]
+//                       [--json out.json]
 //
 // burst  a fresh server with 20,000 series per run; after two warm-up scrapes
 //        and a reset of the kernel's peak-RSS mark, 50 scrapes at once
@@ -18,7 +19,9 @@
 //        request loop on /work (--soak-rate requests/s per server, at most 8
 //        in flight) and a 10/s scraper (gzip) per server; VmRSS sampled every
 //        5 s for --soak-seconds. Slope = least-squares fit over the samples
-//        after the first quarter (at least 15 s) of warm-up, in MB/min.
+//        after the first quarter (at least 15 s) of warm-up, in MB/min. With
+//        --serve-metrics, promedge's scrapes go to serveMetrics() on a port of
+//        its own (the library's own node:http / Deno.serve / Bun.serve server).
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -40,12 +43,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a server; resolves once it prints its port. */
-export function startServer(rt, lib, series, maxS = 900) {
+export function startServer(rt, lib, series, maxS = 900, serveMetrics = false) {
   const [cmd, args] = RUNTIMES[rt];
   const child = spawn(cmd, [...args, lib, String(series)], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, BENCH_SERVER_MAX_S: String(maxS) },
+    env: {
+      ...process.env,
+      BENCH_SERVER_MAX_S: String(maxS),
+      BENCH_SERVE_METRICS: serveMetrics ? "1" : "0",
+    },
   });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -60,8 +67,10 @@ export function startServer(rt, lib, series, maxS = 900) {
       if (!line) return;
       clearTimeout(timer);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+      const ports = JSON.parse(line);
       resolve({
-        port: JSON.parse(line).port,
+        port: ports.port,
+        metricsPort: ports.metricsPort ?? ports.port,
         pid: child.pid,
         agent,
         stop: () =>
@@ -98,7 +107,13 @@ export function get(srv, path, headers = {}) {
   const t = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: "127.0.0.1", port: srv.port, path, headers, agent: srv.agent },
+      {
+        host: "127.0.0.1",
+        port: path === "/metrics" ? srv.metricsPort : srv.port,
+        path,
+        headers,
+        agent: srv.agent,
+      },
       (res) => {
         let bytes = 0;
         res.on("data", (c) => (bytes += c.length));
@@ -193,9 +208,15 @@ function slope(samples, fromS) {
 }
 
 /** Servers for every library at once under the same steady load; RSS over time. */
-export async function soak(rt, libs, { seconds = 60, rate = 200, sampleS = 5 } = {}) {
+export async function soak(
+  rt,
+  libs,
+  { seconds = 60, rate = 200, sampleS = 5, serveMetrics = false } = {},
+) {
   const srvs = [];
-  for (const lib of libs) srvs.push({ lib, srv: await startServer(rt, lib, 2000, seconds + 120) });
+  for (const lib of libs) {
+    srvs.push({ lib, srv: await startServer(rt, lib, 2000, seconds + 120, serveMetrics) });
+  }
   const state = srvs.map(({ lib, srv }) => ({
     lib,
     srv,
@@ -275,13 +296,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const cases = arg("--cases", "burst,gzip,soak").split(",");
   const seconds = Number(arg("--soak-seconds", 60));
   const rate = Number(arg("--soak-rate", 200));
+  const serveMetrics = process.argv.includes("--serve-metrics");
   const libs = libraries();
   const out = {};
   for (const rt of rts) {
     out[rt] = {};
     if (cases.includes("burst")) out[rt].burst = await burst(rt, libs);
     if (cases.includes("gzip")) out[rt].gzip = await gzipCost(rt, libs);
-    if (cases.includes("soak")) out[rt].soak = await soak(rt, libs, { seconds, rate });
+    if (cases.includes("soak")) {
+      out[rt].soak = await soak(rt, libs, { seconds, rate, serveMetrics });
+    }
     console.log(JSON.stringify({ [rt]: out[rt] }, null, 1));
   }
   const json = arg("--json");

@@ -4,7 +4,8 @@
 // asserts nothing about speed and exits non-zero only on error (or when a
 // counter case loses a call).
 //
-//   deno task bench | bun run bench | npx tsx bench/main.ts   (one runtime)
+//   deno task bench | bun run bench | npx tsx bench/main.ts   (one runtime;
+//                                                             BENCH_ONLY=stall for one part)
 //   node bench/run.mjs                                       (all three, + memory, load,
 //                                                             bundles; writes RESULTS.md)
 import * as pe from "../mod.ts";
@@ -112,10 +113,13 @@ for (const s of skipped) console.log(`# ${s}`);
 // library's calls would turn polymorphic (prom-client's unlabelled inc() read
 // 4x slower beside @prometheus-io/client for that reason alone).
 const vs = proc.env.BENCH_MICRO_VS ?? "prom-client";
-const microRows = await micro(libs.filter((l) => l.id === vs));
+// BENCH_ONLY=stall (or micro, scrape, a comma list) runs those parts alone.
+const only = proc.env.BENCH_ONLY?.split(",");
+const part = (p: string) => only === undefined || only.includes(p);
+const microRows = part("micro") ? await micro(libs.filter((l) => l.id === vs)) : [];
 const microOnly = proc.env.BENCH_MICRO_ONLY === "1";
-const scrapeRows = microOnly ? [] : await scrapes(libs);
-const stallRows = microOnly ? [] : await stall(libs);
+const scrapeRows = microOnly || !part("scrape") ? [] : await scrapes(libs);
+const stallRows = microOnly || !part("stall") ? [] : await stall(libs);
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number) => x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);

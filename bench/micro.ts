@@ -84,6 +84,11 @@ const LABELS = ["GET", "POST", "PUT", "DELETE"].flatMap((m) =>
 );
 const L = LABELS.length;
 const LN = ["method", "code"];
+/** Four traceparent-like exemplar label sets (trace_id + span_id, 63 code points). */
+const TRACES = [0, 1, 2, 3].map((k) => ({
+  trace_id: "4bf92f3577b34da6a3ce929d0e0e473" + k,
+  span_id: "00f067aa0ba902b" + k,
+}));
 
 async function theirTotal(m: { get(): Promise<{ values: { value: number }[] }> }) {
   return (await m.get()).values.reduce((a, v) => a + v.value, 0);
@@ -92,6 +97,13 @@ async function theirTotal(m: { get(): Promise<{ values: { value: number }[] }> }
 function cases(): MicroCase[] {
   const reg = { registry: new pe.Registry() };
   const theirReg = (c: Client) => ({ registers: [new c.Registry()] });
+  // prom-client keeps exemplars only on an OpenMetrics registry.
+  const omReg = (c: Client) => {
+    // The registry's content type is a type parameter in prom-client's typings.
+    const r = new c.Registry<typeof c.Registry.OPENMETRICS_CONTENT_TYPE>();
+    r.setContentType(c.Registry.OPENMETRICS_CONTENT_TYPE);
+    return { registers: [r as unknown as InstanceType<Client["Registry"]>] };
+  };
   return [
     {
       name: "Counter.inc() unlabelled",
@@ -187,6 +199,56 @@ function cases(): MicroCase[] {
       theirs: (cl) => {
         const h = new cl.Histogram({ name: "h2", help: "h", labelNames: LN, ...theirReg(cl) });
         return { op: (i) => h.observe(LABELS[i % L], (i & 1023) / 100) };
+      },
+    },
+    {
+      name: "Counter.incWithExemplar() unlabelled",
+      ours: () => {
+        const c = new pe.Counter({ name: "ce0", help: "h", ...reg });
+        return { op: (i) => c.incWithExemplar(1, TRACES[i & 3]), total: () => c.get() };
+      },
+      theirs: (cl) => {
+        const c = new cl.Counter({ name: "ce0", help: "h", enableExemplars: true, ...omReg(cl) });
+        return {
+          op: (i) => c.inc({ value: 1, exemplarLabels: TRACES[i & 3] }),
+          total: () => theirTotal(c),
+        };
+      },
+    },
+    {
+      name: "Counter.incWithExemplar(labels) 2 labels",
+      ours: () => {
+        const c = new pe.Counter({ name: "ce2", help: "h", labelNames: LN, ...reg });
+        return {
+          op: (i) => c.incWithExemplar(LABELS[i % L], { value: 1, exemplarLabels: TRACES[i & 3] }),
+          total: () => LABELS.reduce((a, l) => a + c.get(l), 0),
+        };
+      },
+      theirs: (cl) => {
+        const c = new cl.Counter({
+          name: "ce2",
+          help: "h",
+          labelNames: LN,
+          enableExemplars: true,
+          ...omReg(cl),
+        });
+        return {
+          op: (i) => c.inc({ labels: LABELS[i % L], value: 1, exemplarLabels: TRACES[i & 3] }),
+          total: () => theirTotal(c),
+        };
+      },
+    },
+    {
+      name: "Histogram.observeWithExemplar() unlabelled",
+      ours: () => {
+        const h = new pe.Histogram({ name: "he0", help: "h", ...reg });
+        return { op: (i) => h.observeWithExemplar((i & 1023) / 100, TRACES[i & 3]) };
+      },
+      theirs: (cl) => {
+        const h = new cl.Histogram({ name: "he0", help: "h", enableExemplars: true, ...omReg(cl) });
+        return {
+          op: (i) => h.observe({ value: (i & 1023) / 100, exemplarLabels: TRACES[i & 3] }),
+        };
       },
     },
     {

@@ -9,13 +9,15 @@
  *   npx tsx examples/workers.ts
  *
  * GET /work?v=<number> is counted in app_requests_total and observed in the
- * app_work_value summary; GET /exit makes the answering worker send its last
+ * app_work_value summary; every request's handling time in the worker goes
+ * to app_request_duration_seconds, a native histogram (scrape it over
+ * protobuf, e.g. Prometheus with --enable-feature=native-histograms); GET /exit makes the answering worker send its last
  * state and exit, and a new worker takes its place. Environment: PORT (8080),
  * METRICS_PORT (9464), WORKERS (4), FLUSH_MS (1000), RETIRE_MS (30000).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
-import { Counter, Registry, Summary } from "../mod.ts";
+import { Counter, Histogram, Registry, Summary } from "../mod.ts";
 import {
   AggregationSource,
   Aggregator,
@@ -118,13 +120,22 @@ function work(): void {
     percentiles: [0.5, 0.9, 0.99],
     registry,
   });
+  const latency = new Histogram({
+    name: "app_request_duration_seconds",
+    help: "Time a worker took to handle a request, by path.",
+    labelNames: ["path"],
+    native: true,
+    registry,
+  });
   const source = new AggregationSource({ registry, send: portSender(port) });
   source.start(env("FLUSH_MS", 1000));
   port.on("message", async (m: Job | { t: "ack" }) => {
     if (m.t === "ack") process.exit(0);
     if (m.t !== "req") return;
+    const end = latency.startTimer({ path: m.path });
     requests.inc({ path: m.path });
     if (m.path === "/work") values.observe(m.v);
+    end();
     port.postMessage({ t: "res", id: m.id, status: 200, body: "ok\n" } satisfies Reply);
     if (m.path === "/exit") {
       // The last state goes before the goodbye; the main thread's ack comes after it arrived.

@@ -7,6 +7,11 @@
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Whether `name` is a label name a user may set: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`. */
+export function isLabelName(name: string): boolean {
+  return LABEL_NAME.test(name) && !name.startsWith("__");
+}
+
 /** Whether `name` is a valid Prometheus metric name. */
 export function isMetricName(name: unknown): name is string {
   return typeof name === "string" && METRIC_NAME.test(name);

@@ -59,6 +59,13 @@ export interface CollectOptions {
    * without.
    */
   labels?: boolean;
+  /**
+   * `false`: a summary leaves its quantile values out (each series'
+   * `quantiles` is empty), saving their cost, for readers that take the
+   * sketches instead (aggregation). Default true.
+   * @internal
+   */
+  quantiles?: boolean;
 }
 
 /** What a registry needs of anything it holds: every metric type is one. */

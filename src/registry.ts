@@ -32,12 +32,23 @@ export interface RegistryOptions {
   collectTimeoutSeconds?: number;
 }
 
-/** Options of {@link Registry.collect}. */
+/** Which families a registry read gathers, and its deadline. */
 export interface GatherOptions {
   /** Only the families with these names (the name as registered). */
   names?: readonly string[];
   /** The deadline for this scrape's collectors, in seconds (default: the registry's). */
   timeoutSeconds?: number;
+}
+
+/** Options of {@link Registry.collect}. */
+export interface CollectionOptions extends GatherOptions {
+  /**
+   * `false`: summaries leave their quantile values out (empty `quantiles`
+   * per series), for readers that merge the sketches instead (aggregation).
+   * Default true.
+   * @internal
+   */
+  quantiles?: boolean;
 }
 
 /** Options of {@link Registry.metrics} and {@link Registry.chunks}. */
@@ -278,7 +289,9 @@ export class Registry {
       sources.push(source);
     };
     const running = new Map<string, Promise<void>>();
-    const opts = labels ? { labels: true } : undefined;
+    const opts = labels
+      ? { labels: true, quantiles: (options as CollectionOptions).quantiles }
+      : undefined;
 
     const out: FamilySnapshot[] = new Array(metrics.length);
     let walked = 0;
@@ -389,7 +402,7 @@ export class Registry {
    * console.log(jobs.type, jobs.series[0].labels, jobs.series[0]); // counter { q: "mail" } ...
    * ```
    */
-  collect(options: GatherOptions = {}): Promise<FamilySnapshot[]> {
+  collect(options: CollectionOptions = {}): Promise<FamilySnapshot[]> {
     return this.#gather(options, true);
   }
 

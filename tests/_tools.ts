@@ -165,7 +165,12 @@ export interface ParsedFamily {
     name: string;
     labels: Record<string, string>;
     value: number | string;
-    exemplar: { labels: Record<string, string>; value: number | string } | null;
+    exemplar: {
+      labels: Record<string, string>;
+      value: number | string;
+      /** [seconds, nanoseconds], exactly as written; null when absent. */
+      timestamp: [number, number] | null;
+    } | null;
   }[];
 }
 

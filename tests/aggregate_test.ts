@@ -363,7 +363,13 @@ test("createAggregatorHandler() takes POSTed states, answers 400 to bad bodies, 
   const ok = await post((await w.source.encode()) as Uint8Array<ArrayBuffer>);
   assert.equal(ok.status, 200);
   assert.equal((await ok.text()).trim(), "accepted");
-  const bad = await post("hello");
+  const bad = await handle(
+    new Request("http://x/", {
+      method: "POST",
+      body: "hello",
+      headers: { "content-type": "application/x-promedge-state" },
+    }),
+  );
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /not a promedge aggregation state/);
   assert.equal((await post(new Uint8Array(2000))).status, 413);

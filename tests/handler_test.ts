@@ -286,3 +286,136 @@ test("the handler writes OpenMetrics _created samples only with createdTimestamp
   const created = createMetricsHandler({ registry, createdTimestamps: true });
   assert.match(await (await get(created, accept)).text(), /^lat_created \d+(\.\d+)?$/m);
 });
+
+const gunzip = (raw: Uint8Array<ArrayBuffer>): Promise<string> =>
+  new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+
+/** A registry whose one gauge counts its collect() calls, each taking `ms`. */
+function counted(ms = 30) {
+  const registry = new Registry();
+  let calls = 0;
+  new Gauge({
+    name: "collected",
+    help: "Collect calls.",
+    registry,
+    async collect() {
+      calls++;
+      await new Promise((r) => setTimeout(r, ms));
+      this.set(calls);
+    },
+  });
+  return { registry, calls: () => calls };
+}
+
+test("createMetricsHandler() shares one collection among concurrent scrapes of the same page", async () => {
+  const { registry, calls } = counted();
+  const handler = createMetricsHandler({ registry });
+  for (const enc of ["identity", "gzip"]) {
+    const before = calls();
+    const rs = await Promise.all(
+      Array.from({ length: 5 }, () => get(handler, { "accept-encoding": enc })),
+    );
+    assert.equal(calls() - before, 1, `${enc}: collect() ran once for five scrapes`);
+    const bodies = await Promise.all(rs.map(async (r) => {
+      assert.equal(r.status, 200);
+      const raw = new Uint8Array(await r.arrayBuffer());
+      return enc === "gzip" ? await gunzip(raw) : new TextDecoder().decode(raw);
+    }));
+    const want = `# HELP collected Collect calls.\n# TYPE collected gauge\ncollected ${calls()}\n`;
+    for (const b of bodies) assert.equal(b, want);
+  }
+  // A scrape after the page is complete gets a new collection, not the old page.
+  const later = await (await get(handler)).text();
+  assert.equal(calls(), 3);
+  assert.match(later, /^collected 3$/m);
+});
+
+test("createMetricsHandler() does not share a page between different formats, names or encodings", async () => {
+  const { registry, calls } = counted();
+  const handler = createMetricsHandler({ registry });
+  const rs = await Promise.all([
+    get(handler),
+    get(handler, { "accept-encoding": "gzip" }),
+    get(handler, { accept: "application/openmetrics-text; version=1.0.0" }),
+    get(handler, {}, "/metrics?name[]=collected"),
+    get(createMetricsHandler({ registry, createdTimestamps: true }), {
+      accept: "application/openmetrics-text; version=1.0.0",
+    }),
+  ]);
+  for (const r of rs) {
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+  }
+  assert.equal(calls(), 5);
+});
+
+test("createMetricsHandler() shares a page between handlers of one registry and name[] in any order", async () => {
+  const { registry, calls } = counted();
+  new Gauge({ name: "other", help: "h", registry }).set(7);
+  const a = createMetricsHandler({ registry });
+  const b = createMetricsHandler({ registry });
+  const rs = await Promise.all([
+    get(a, {}, "/metrics?name[]=collected&name[]=other"),
+    get(b, {}, "/metrics?name[]=other&name[]=collected&name[]=other"),
+  ]);
+  const [x, y] = await Promise.all(rs.map((r) => r.text()));
+  assert.equal(calls(), 1);
+  assert.equal(x, y);
+  assert.match(x, /^other 7$/m);
+});
+
+test("createMetricsHandler() gives every concurrent scrape the 500 of a failed collection, then collects anew", async () => {
+  const registry = new Registry();
+  let calls = 0;
+  registry.registerCollector(async () => {
+    calls++;
+    await new Promise((r) => setTimeout(r, 30));
+    if (calls === 1) throw new Error("database unreachable");
+    return [];
+  }, { name: "db" });
+  const seen: unknown[] = [];
+  const handler = createMetricsHandler({ registry, onError: (e) => seen.push(e) });
+  const rs = await Promise.all(Array.from({ length: 3 }, () => get(handler)));
+  assert.equal(calls, 1);
+  for (const r of rs) {
+    assert.equal(r.status, 500);
+    assert.match(await r.text(), /collector "db": database unreachable/);
+  }
+  assert.equal(seen.length, 3, "each failed scrape reaches onError");
+  const next = await get(handler);
+  assert.equal(next.status, 200, "the failure is not kept for later scrapes");
+  await next.arrayBuffer();
+  assert.equal(calls, 2);
+});
+
+test("createMetricsHandler() keeps serving a shared page to the others when one scrape leaves", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "big", help: "h", labelNames: ["id"], registry });
+  for (let i = 0; i < 30_000; i++) g.set({ id: String(i) }, i);
+  const handler = createMetricsHandler({ registry });
+  const want = await registry.metrics();
+  for (const leaver of [0, 1]) {
+    const rs = await Promise.all([get(handler), get(handler), get(handler, { accept: "*/*" })]);
+    const reader = rs[leaver].body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    for (const [i, r] of rs.entries()) if (i !== leaver) assert.equal(await r.text(), want);
+  }
+  // Every scrape leaving stops the page: the next one is whole.
+  const rs = await Promise.all([get(handler), get(handler)]);
+  await Promise.all(rs.map((r) => r.body!.cancel()));
+  assert.equal(await (await get(handler)).text(), want);
+});
+
+test("createMetricsHandler() gzips a large page that decodes to the same text", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "big", help: "h", labelNames: ["id", "path"], registry });
+  for (let i = 0; i < 20_000; i++) g.set({ id: String(i), path: "/api/" + (i % 97) }, i / 7);
+  const handler = createMetricsHandler({ registry });
+  const res = await get(handler, { "accept-encoding": "gzip" });
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  const raw = new Uint8Array(await res.arrayBuffer());
+  const text = await registry.metrics();
+  assert.ok(raw.length < text.length / 4, `${raw.length} gzipped bytes for ${text.length}`);
+  assert.equal(await gunzip(raw), text);
+});

@@ -7,8 +7,20 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { streamSSE } from "hono/streaming";
-import { httpMetrics, metrics, UNMATCHED_ROUTE } from "../src/http/hono.ts";
-import { OPENMETRICS_CONTENT_TYPE, Registry, TEXT_CONTENT_TYPE } from "../mod.ts";
+import {
+  DEFAULT_HTTP_MAX_SERIES,
+  httpMetrics,
+  metrics,
+  UNMATCHED_ROUTE,
+} from "../src/http/hono.ts";
+import {
+  type HistogramSeriesSnapshot,
+  OPENMETRICS_CONTENT_TYPE,
+  OVERFLOW_VALUE,
+  Registry,
+  TEXT_CONTENT_TYPE,
+  type ValueSeriesSnapshot,
+} from "../mod.ts";
 
 function makeApp(opts: Parameters<typeof httpMetrics>[0] = {}) {
   const registry = new Registry();
@@ -347,3 +359,156 @@ test(
     }
   },
 );
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+const SPAN = "00f067aa0ba902b7";
+
+/** The exemplars of the request counter and of the duration histogram, by status. */
+async function exemplarsOf(registry: Registry, status = "200") {
+  const fams = await registry.collect();
+  const req = fams.find((f) => f.name === "http_requests_total")!;
+  const dur = fams.find((f) => f.name === "http_request_duration_seconds")!;
+  const r = req.series.find((s) => s.labels?.status === status) as ValueSeriesSnapshot;
+  const d = dur.series.find((s) => s.labels?.status === status) as HistogramSeriesSnapshot;
+  return {
+    count: r?.value,
+    counter: r?.exemplar,
+    buckets: (d?.exemplars ?? []).filter((e) => e !== undefined),
+    observed: d?.count,
+  };
+}
+
+test("httpMetrics({ exemplars: true }) links the count and duration to the traceparent's trace", async () => {
+  const { app, registry } = makeApp({ exemplars: true });
+  const t0 = Date.now();
+  const res = await app.request("/users/1", { headers: { traceparent: `00-${TRACE}-${SPAN}-01` } });
+  assert.equal(res.status, 200);
+  const ex = await exemplarsOf(registry);
+  assert.equal(ex.count, 1);
+  assert.deepEqual(ex.counter?.labels, { trace_id: TRACE, span_id: SPAN });
+  assert.equal(ex.counter?.value, 1);
+  assert.ok(ex.counter!.timestamp! * 1000 >= t0 && ex.counter!.timestamp! * 1000 <= Date.now());
+  assert.equal(ex.buckets.length, 1);
+  assert.deepEqual(ex.buckets[0]?.labels, { trace_id: TRACE, span_id: SPAN });
+  assert.ok(ex.buckets[0]!.value >= 0 && ex.buckets[0]!.value < 0.1, "the request's duration");
+  const om = await (await app.request("/metrics", {
+    headers: { accept: "application/openmetrics-text; version=1.0.0" },
+  })).text();
+  assert.match(
+    om,
+    new RegExp(`http_requests_total\\{[^}]*\\} 1 # \\{trace_id="${TRACE}",span_id="${SPAN}"\\} 1 `),
+  );
+  assert.match(
+    om,
+    new RegExp(
+      `http_request_duration_seconds_bucket\\{[^}]*le="0.1"\\} 1 # \\{trace_id="${TRACE}"`,
+    ),
+  );
+});
+
+test("httpMetrics({ exemplars: true }) counts requests without a valid traceparent, with no exemplar", async () => {
+  const { app, registry } = makeApp({ exemplars: true });
+  await app.request("/users/1");
+  await app.request("/users/2", { headers: { traceparent: `00-${"0".repeat(32)}-${SPAN}-01` } });
+  await app.request("/users/3", {
+    headers: { traceparent: `00-${TRACE.toUpperCase()}-${SPAN}-01` },
+  });
+  await app.request("/users/4", { headers: { traceparent: "garbage" } });
+  const ex = await exemplarsOf(registry);
+  assert.equal(ex.count, 4);
+  assert.equal(ex.observed, 4);
+  assert.equal(ex.counter, undefined);
+  assert.equal(ex.buckets.length, 0);
+  // A later traced request sets it; an untraced one after it keeps it.
+  await app.request("/users/5", { headers: { traceparent: `00-${TRACE}-${SPAN}-01` } });
+  await app.request("/users/6");
+  const after = await exemplarsOf(registry);
+  assert.equal(after.count, 6);
+  assert.equal(after.counter?.labels.trace_id, TRACE);
+});
+
+test("httpMetrics({ exemplars: fn }) takes the labels from the context; a failing fn never fails the request", async () => {
+  let answer: () => unknown = () => ({ trace_id: "from-the-app" });
+  const { app, registry } = makeApp({ exemplars: () => answer() as Record<string, string> });
+  await app.request("/users/1");
+  const ex = await exemplarsOf(registry);
+  assert.deepEqual(ex.counter?.labels, { trace_id: "from-the-app" });
+  assert.deepEqual(ex.buckets[0]?.labels, { trace_id: "from-the-app" });
+  const bad: (() => unknown)[] = [
+    () => {
+      throw new Error("no trace here");
+    },
+    () => undefined,
+    () => null,
+    () => "trace",
+    () => ({ "bad-name": "x" }),
+    () => ({ trace_id: "x".repeat(200) }),
+    () => ({ trace_id: "\uD800" }),
+    () => ({ trace_id: {} }),
+  ];
+  for (const f of bad) {
+    answer = f;
+    const res = await app.request("/users/2", { method: "POST" });
+    assert.equal(res.status, 404, "the request's own answer");
+  }
+  const posts = await exemplarsOf(registry, "404");
+  assert.equal(posts.count, bad.length, "every request counted");
+  assert.equal(posts.observed, bad.length);
+  assert.equal(posts.counter, undefined);
+  assert.equal(posts.buckets.length, 0);
+  assert.throws(
+    () => httpMetrics({ registry: new Registry(), exemplars: "yes" as never }),
+    /exemplars must be true .* or a function/,
+  );
+});
+
+/** The `http_requests_total` lines of a page, label text -> value. */
+function requestLines(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^http_requests_total\{(.*)\} (\S+)$/gm)) {
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+test("httpMetrics() caps each metric at DEFAULT_HTTP_MAX_SERIES label sets; the rest count in the overflow series", async () => {
+  const { app, registry } = makeApp({ extraLabels: { tenant: (c) => c.req.header("x-t") ?? "" } });
+  const n = DEFAULT_HTTP_MAX_SERIES + 50;
+  for (let i = 0; i < n; i++) await app.request("/users/1", { headers: { "x-t": "t" + i } });
+  const text = await registry.metrics();
+  const lines = requestLines(text);
+  assert.equal(lines.size, DEFAULT_HTTP_MAX_SERIES + 1);
+  assert.equal([...lines.values()].reduce((a, b) => a + b, 0), n);
+  const o = OVERFLOW_VALUE;
+  assert.equal(lines.get(`method="${o}",route="${o}",status="${o}",tenant="${o}"`), 50);
+  assert.match(text, /^http_request_duration_seconds_count\{method="__overflow__",.*\} 50$/m);
+  assert.match(text, /^promedge_series_overflow_total\{metric="http_requests_total"\} 50$/m);
+});
+
+test("httpMetrics() takes maxSeries", async () => {
+  const { app, registry } = makeApp({ maxSeries: 2 });
+  for (const path of ["/users/1", "/users/2", "/boom", "/nothing"]) await app.request(path);
+  await app.request("/users", { method: "POST" });
+  const lines = requestLines(await registry.metrics());
+  assert.equal(lines.size, 3);
+  assert.equal([...lines.values()].reduce((a, b) => a + b, 0), 5);
+  assert.throws(() => makeApp({ maxSeries: 0 }), RangeError);
+});
+
+test("httpMetrics() writes the status as its class only with groupStatus: true", async () => {
+  const grouped = makeApp({ groupStatus: true });
+  const plain = makeApp();
+  for (const { app } of [grouped, plain]) {
+    for (const path of ["/users/1", "/boom", "/nothing"]) await app.request(path);
+    await app.request("/users", { method: "POST" });
+  }
+  assert.deepEqual([...requestLines(await grouped.registry.metrics()).keys()].sort(), [
+    'method="GET",route="/boom",status="5xx"',
+    'method="GET",route="/users/:id",status="2xx"',
+    `method="GET",route="${UNMATCHED_ROUTE}",status="4xx"`,
+    'method="POST",route="/users",status="2xx"',
+  ]);
+  assert.ok(
+    requestLines(await plain.registry.metrics()).has('method="POST",route="/users",status="201"'),
+  );
+});

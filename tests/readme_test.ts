@@ -37,19 +37,45 @@ test("the README's Metrics, custom collector and collect() examples run", async 
   assert.match(out, /^gauge \{"queue":"mail"\}$/m);
 });
 
-test("the README's native histogram example runs and keeps a native part", async () => {
-  const block = blocks.find((b) => b.includes("native: true"));
-  assert.ok(block, "example found");
+/** Runs the README block that contains `marker`; returns what it printed. */
+async function runBlock(marker: string, file: string): Promise<string[]> {
+  const block = blocks.find((b) => b.includes(marker));
+  assert.ok(block, `example with ${marker} found`);
   const code = block.replaceAll('"./mod.ts"', JSON.stringify(pathToFileURL(root + "mod.ts").href));
   const lines: string[] = [];
   const log = console.log;
   console.log = (...a: unknown[]) => lines.push(a.join(" "));
   try {
-    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/native.mts";
+    const f = mkdtempSync(join(tmpdir(), "readme-")) + "/" + file;
     writeFileSync(f, code);
     await import(pathToFileURL(f).href);
   } finally {
     console.log = log;
   }
-  assert.deepEqual(lines, ["3"]);
+  return lines;
+}
+
+test("the README's native histogram example runs and keeps a native part", async () => {
+  assert.deepEqual(await runBlock("native: true", "native.mts"), ["3"]);
+});
+
+test("the README's Cardinality example runs and caps the series", async () => {
+  const out = (await runBlock("maxSeries: 1000", "cardinality.mts")).join("\n");
+  assert.match(out, /^logins_total\{user="__overflow__"\} 4000$/m);
+  assert.match(out, /^promedge_series_overflow_total\{metric="logins_total"\} 4000$/m);
+  assert.equal(out.match(/^logins_total\{/gm)?.length, 1000, "999 users and the overflow series");
+  assert.match(out, /^session_bytes\{session="s1"\} 512$/m);
+});
+
+test("the README's Exemplars example runs and prints what its comments say", async () => {
+  const out = (await runBlock("incWithExemplar", "exemplars.mts")).join("\n");
+  const block = blocks.find((b) => b.includes("incWithExemplar"))!;
+  // The comments' lines, but for the timestamp (the time of the call).
+  const shown = block.match(/^\/\/ \S+ \d.*$/gm) ?? [];
+  assert.equal(shown.length, 2);
+  for (const s of shown) {
+    const [, line] = /^\/\/ (.*) [\d.]+$/.exec(s)!;
+    assert.ok(out.split("\n").some((l) => l.startsWith(line + " ")), `${line}\n${out}`);
+  }
+  assert.match(out, /^jobs_total\{queue="sms"\} 2 # \{trace_id="[0-9a-f]{32}"\} 2 \d+(\.\d+)?$/m);
 });

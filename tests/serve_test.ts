@@ -175,3 +175,38 @@ test("serveMetrics() keeps serving after a client leaves in the middle of a larg
     await server.close();
   }
 });
+
+test("serveMetrics() serves one shared page intact to concurrent scrapes, plain and gzip", async () => {
+  const registry = new Registry();
+  let calls = 0;
+  const g = new Gauge({
+    name: "wide",
+    help: "h",
+    labelNames: ["id"],
+    registry,
+    async collect() {
+      calls++;
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  });
+  for (let i = 0; i < 20_000; i++) g.set({ id: String(i) }, i);
+  const want = await registry.metrics();
+  calls = 0;
+  const server = await serveMetrics({ port: 0, hostname: "127.0.0.1", registry });
+  try {
+    for (const enc of ["identity", "gzip"]) {
+      const before = calls;
+      const texts = await Promise.all(Array.from({ length: 8 }, async () => {
+        const res = await fetch(`http://127.0.0.1:${server.port}/metrics`, {
+          headers: { "accept-encoding": enc },
+        });
+        assert.equal(res.headers.get("content-encoding"), enc === "gzip" ? "gzip" : null);
+        return await res.text(); // fetch decodes gzip
+      }));
+      assert.ok(calls - before < 8, `${calls - before} collections for 8 scrapes`);
+      for (const t of texts) assert.equal(t, want, enc);
+    }
+  } finally {
+    await server.close();
+  }
+});

@@ -214,3 +214,33 @@ test("Summary memory per series is bounded by the value range, not the observati
   // 600 decades fold the lowest buckets; the upper quantiles stay exact to 0.5%.
   assert.ok(Math.abs(got[0] - exact) / exact < 0.005, `${got[0]} vs ${exact}`);
 });
+
+test("Registry.collect({ quantiles: false }) leaves summary quantiles out and changes nothing else", async () => {
+  const registry = new Registry();
+  const s = new Summary({
+    name: "size_bytes",
+    help: "Sizes.",
+    labelNames: ["kind"],
+    percentiles: [0.5, 0.9],
+    registry,
+    collect() {
+      this.observe({ kind: "hook" }, 1);
+    },
+  });
+  for (let i = 1; i <= 100; i++) s.observe({ kind: "a" }, i);
+  const [skipped] = await registry.collect({ quantiles: false });
+  assert.equal(skipped.type, "summary");
+  if (skipped.type !== "summary") return;
+  assert.deepEqual(skipped.quantiles, [0.5, 0.9], "the family still names its quantiles");
+  const a = skipped.series.find((x) => x.labels?.kind === "a")!;
+  assert.equal(a.quantiles.length, 0);
+  assert.equal(a.count, 100);
+  assert.equal(a.sum, 5050);
+  assert.ok(skipped.series.some((x) => x.labels?.kind === "hook"), "the collect hook ran");
+  // The default read and the page still carry them.
+  const [full] = await registry.collect();
+  if (full.type !== "summary") return assert.fail("not a summary");
+  const q = full.series.find((x) => x.labels?.kind === "a")!.quantiles;
+  assert.ok(Math.abs(q[0] - 50) <= 50 * 0.01 + 1, `p50 ${q[0]}`);
+  assert.match(await registry.metrics(), /^size_bytes\{kind="a",quantile="0\.9"\} \S+$/m);
+});

@@ -1,8 +1,11 @@
 // ../../src/_names.ts
 var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function isMetricName(name) {
+  return typeof name === "string" && METRIC_NAME.test(name);
+}
 function checkMetricName(name) {
-  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+  if (!isMetricName(name)) {
     throw new TypeError(
       `Invalid metric name ${JSON.stringify(name)}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "http_requests_total"`
     );
@@ -24,6 +27,28 @@ function checkLabelName(metric, label, reserved) {
       `Metric "${metric}": label name "${label}" is reserved for the ${reserved === "le" ? "histogram bucket bound" : "summary quantile"}; rename it`
     );
   }
+}
+function loneSurrogateAt(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 55296 || c > 57343) continue;
+    if (c <= 56319 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 56320 && d <= 57343) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+function notUnicode(what, s, at) {
+  const unit = s.charCodeAt(at).toString(16).toUpperCase();
+  const shown = s.length > 60 ? JSON.stringify(s.slice(0, 60)) + "..." : JSON.stringify(s);
+  return new TypeError(
+    `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`
+  );
 }
 var UNIT = /^[a-zA-Z0-9_:]+$/;
 function checkUnit(metric, unit, base) {
@@ -167,6 +192,8 @@ function collectedFamily(source, fam) {
   if (typeof help !== "string") {
     throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
   }
+  const badHelp = loneSurrogateAt(help);
+  if (badHelp >= 0) throw notUnicode(`${where()}: help`, help, badHelp);
   if (unit !== void 0) {
     if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
     try {
@@ -206,11 +233,14 @@ function collectedFamily(source, fam) {
           `${where()}: label "${k}" must be a string or number, got ${show(v)}`
         );
       }
+      const text = "" + v;
+      const bad = loneSurrogateAt(text);
+      if (bad >= 0) throw notUnicode(`${where()}: label "${k}"`, text, bad);
       names.push(k);
-      values2.push("" + v);
+      values2.push(text);
       labels[k] = "" + v;
     }
-    const key = names.map((n, j) => n + "\0" + values2[j]).sort().join("\0\0");
+    const key = JSON.stringify(names.map((n, j) => [n, values2[j]]).sort());
     if (seen.has(key)) {
       throw new TypeError(
         `${where()}: the label set {${names.map((n, j) => `${n}=${JSON.stringify(values2[j])}`).join(",")}} appears twice; each series must appear once`
@@ -662,7 +692,7 @@ var Registry = class {
       sources.push(source);
     };
     const running = /* @__PURE__ */ new Map();
-    const opts = labels ? { labels: true } : void 0;
+    const opts = labels ? { labels: true, quantiles: options.quantiles } : void 0;
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
@@ -1125,6 +1155,16 @@ var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_STORE = 16384;
 var MAX_NATIVE_INDEX = 2 ** 19;
+var MAX_SOURCE_ID = 200;
+function badSourceId(id) {
+  if (typeof id !== "string") return "it is not a string";
+  if (id.length === 0 || id.length > MAX_SOURCE_ID) {
+    return `it has ${id.length} characters; use 1 to ${MAX_SOURCE_ID}`;
+  }
+  if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
+  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  return void 0;
+}
 var StateError = class extends TypeError {
   /** @internal */
   constructor(message) {
@@ -1327,9 +1367,8 @@ function decodeState(bytes, receivedAt) {
   }
   if (r.uint() !== 0) r.fail("unknown flags");
   const source = r.string();
-  if (source.length === 0 || source.length > 200) {
-    r.fail("the source id must be 1 to 200 characters");
-  }
+  const badId = badSourceId(source);
+  if (badId !== void 0) r.fail(`the source id cannot be used: ${badId}`);
   const seq = r.uint();
   const time = r.double();
   if (!Number.isFinite(time)) r.fail("the time is not finite");
@@ -1516,6 +1555,48 @@ function readStore(r, st, name) {
   st.total = total;
 }
 
+// ../../src/metrics/_native.ts
+var NATIVE_SCHEMA_MIN = -4;
+var NATIVE_SCHEMA_MAX = 8;
+var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
+var DEFAULT_MAX_BUCKETS = 160;
+var f64 = new Float64Array(1);
+var i32 = new Int32Array(f64.buffer);
+var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+var LO = 1 - HI;
+var CELLS = new Int32Array(1020);
+var CELL_LO = new Int32Array(1020);
+var BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
+var EMPTY2 = new Float64Array(0);
+var _Runs = class {
+  spans = [];
+  deltas = [];
+  #prev = 0;
+  #next = 0;
+  add(k, c) {
+    const spans2 = this.spans, deltas2 = this.deltas;
+    const gap = k - this.#next;
+    if (spans2.length === 0) spans2.push({ offset: k, length: 0 });
+    else if (gap > 2) spans2.push({ offset: gap, length: 0 });
+    else {
+      for (let g2 = 0; g2 < gap; g2++) deltas2.push(-this.#prev), this.#prev = 0;
+      spans2[spans2.length - 1].length += gap;
+    }
+    spans2[spans2.length - 1].length++;
+    deltas2.push(c - this.#prev);
+    this.#prev = c;
+    this.#next = k + 1;
+  }
+};
+function nativeRuns(buckets) {
+  const out = new _Runs();
+  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+    const c = buckets.get(k);
+    if (c !== 0) out.add(k, c);
+  }
+  return { spans: out.spans, deltas: out.deltas };
+}
+
 // ../../src/aggregate/_expose.ts
 var NO_VALUES = new Float64Array(0);
 var MergedFamily = class {
@@ -1621,28 +1702,8 @@ var MergedFamily = class {
     }
   }
 };
-function runs(buckets) {
-  const spans2 = [];
-  const deltas2 = [];
-  let prev = 0, next = 0;
-  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
-    const c = buckets.get(k);
-    const gap = k - next;
-    if (spans2.length === 0) spans2.push({ offset: k, length: 0 });
-    else if (gap > 2) spans2.push({ offset: gap, length: 0 });
-    else {
-      for (let g2 = 0; g2 < gap; g2++) deltas2.push(-prev), prev = 0;
-      spans2[spans2.length - 1].length += gap;
-    }
-    spans2[spans2.length - 1].length++;
-    deltas2.push(c - prev);
-    prev = c;
-    next = k + 1;
-  }
-  return { spans: spans2, deltas: deltas2 };
-}
 function nativeSnapshot(n) {
-  const pos = runs(n.positive), neg = runs(n.negative);
+  const pos = nativeRuns(n.positive), neg = nativeRuns(n.negative);
   return {
     schema: n.schema,
     zeroThreshold: n.zeroThreshold,
@@ -1653,20 +1714,6 @@ function nativeSnapshot(n) {
     negativeDeltas: neg.deltas
   };
 }
-
-// ../../src/metrics/_native.ts
-var NATIVE_SCHEMA_MIN = -4;
-var NATIVE_SCHEMA_MAX = 8;
-var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
-var DEFAULT_MAX_BUCKETS = 160;
-var f64 = new Float64Array(1);
-var i32 = new Int32Array(f64.buffer);
-var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-var LO = 1 - HI;
-var CELLS = new Int32Array(1020);
-var CELL_LO = new Int32Array(1020);
-var BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
-var EMPTY2 = new Float64Array(0);
 
 // ../../src/aggregate/_native.ts
 function copyNative(n) {
@@ -2177,6 +2224,7 @@ function spans(w, field, list) {
     w.join();
   }
 }
+var EMPTY_BUCKET = [0];
 function deltas(w, field, list) {
   if (list.length === 0) return;
   w.fork(field);
@@ -2282,8 +2330,15 @@ function makeWriter2() {
           w.uintField(7, n.zeroCount);
           spans(w, 9, n.negativeSpans);
           deltas(w, 10, n.negativeDeltas);
-          spans(w, 12, n.positiveSpans);
-          deltas(w, 13, n.positiveDeltas);
+          if (n.zeroThreshold > 0 || n.zeroCount > 0 || n.positiveDeltas.length > 0 || n.negativeDeltas.length > 0) {
+            spans(w, 12, n.positiveSpans);
+            deltas(w, 13, n.positiveDeltas);
+          } else {
+            w.fork(12);
+            w.uintField(2, 1);
+            w.join();
+            deltas(w, 13, EMPTY_BUCKET);
+          }
         }
         if (s.created) timestamp(w, 15, s.created);
         if (n?.exemplars) {
@@ -2427,25 +2482,64 @@ function scrapeTimeout(header3) {
 }
 
 // ../../src/aggregate/http.ts
+var STATE_CONTENT_TYPE = "application/x-promedge-state";
 function reply(status, text, headers = {}) {
   return new Response(text + "\n", {
     status,
     headers: { "content-type": "text/plain; charset=utf-8", ...headers }
   });
 }
+var TYPES3 = [STATE_CONTENT_TYPE, "application/octet-stream"];
+async function readBody(req, max, ms) {
+  const reader = req.body?.getReader();
+  if (reader === void 0) return new Uint8Array(0);
+  const parts = [];
+  let size = 0;
+  let timer;
+  const late = new Promise((r) => timer = setTimeout(() => r("late"), ms));
+  try {
+    for (; ; ) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "late") return reply(408, `The state did not arrive within ${ms} ms`);
+      if (next.done) break;
+      size += next.value.length;
+      if (size > max) return reply(413, `A state may be at most ${max} bytes`);
+      parts.push(next.value);
+    }
+  } catch (e) {
+    return reply(400, `Could not read the body: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {
+    });
+  }
+  if (parts.length === 1) return parts[0];
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) body.set(p, at), at += p.length;
+  return body;
+}
 function createIngestHandler(aggregator, options = {}) {
   const max = options.maxBytes ?? 16 * 1024 * 1024;
+  const ms = options.readTimeoutMs ?? 3e4;
   return async (req) => {
     if (req.method !== "POST") return reply(405, "POST a state here", { allow: "POST" });
-    const declared = Number(req.headers.get("content-length"));
-    if (declared > max) return reply(413, `A state may be at most ${max} bytes`);
-    let body;
-    try {
-      body = new Uint8Array(await req.arrayBuffer());
-    } catch (e) {
-      return reply(400, `Could not read the body: ${e instanceof Error ? e.message : e}`);
+    const type = req.headers.get("content-type");
+    if (type !== null && !TYPES3.includes(type.split(";")[0].trim().toLowerCase())) {
+      await req.body?.cancel().catch(() => {
+      });
+      return reply(
+        415,
+        `A state is sent as ${STATE_CONTENT_TYPE}, not ${JSON.stringify(type.slice(0, 100))}`
+      );
     }
-    if (body.length > max) return reply(413, `A state may be at most ${max} bytes`);
+    if (Number(req.headers.get("content-length")) > max) {
+      await req.body?.cancel().catch(() => {
+      });
+      return reply(413, `A state may be at most ${max} bytes`);
+    }
+    const body = await readBody(req, max, ms);
+    if (body instanceof Response) return body;
     try {
       const r = aggregator.ingest(body);
       return reply(200, [r.status, ...r.conflicts].join("\n"));
@@ -2458,7 +2552,13 @@ function createIngestHandler(aggregator, options = {}) {
 function createAggregatorHandler(aggregator, options = {}) {
   const ingest = createIngestHandler(aggregator, options);
   const page = createMetricsHandler({ ...options.metrics, registry: aggregator.registry });
-  return (req) => req.method === "POST" ? ingest(req) : page(req);
+  return (req) => {
+    if (req.method === "POST") return ingest(req);
+    if (req.method === "GET" || req.method === "HEAD") return page(req);
+    return Promise.resolve(
+      reply(405, "GET or HEAD the page, POST a state", { allow: "GET, HEAD, POST" })
+    );
+  };
 }
 
 // ../../src/aggregate/_chunks.ts

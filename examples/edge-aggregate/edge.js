@@ -1,8 +1,11 @@
 // ../../src/_names.ts
 var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function isMetricName(name) {
+  return typeof name === "string" && METRIC_NAME.test(name);
+}
 function checkMetricName(name) {
-  if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+  if (!isMetricName(name)) {
     throw new TypeError(
       `Invalid metric name ${JSON.stringify(name)}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "http_requests_total"`
     );
@@ -43,6 +46,28 @@ function checkLabelNames(metric, names, reserved) {
     seen.add(n);
   }
   return Object.freeze([...names]);
+}
+function loneSurrogateAt(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 55296 || c > 57343) continue;
+    if (c <= 56319 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 56320 && d <= 57343) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
+function notUnicode(what, s, at) {
+  const unit = s.charCodeAt(at).toString(16).toUpperCase();
+  const shown = s.length > 60 ? JSON.stringify(s.slice(0, 60)) + "..." : JSON.stringify(s);
+  return new TypeError(
+    `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`
+  );
 }
 var UNIT = /^[a-zA-Z0-9_:]+$/;
 function checkUnit(metric, unit, base2) {
@@ -186,6 +211,8 @@ function collectedFamily(source2, fam) {
   if (typeof help !== "string") {
     throw new TypeError(`${where()}: help must be a string, got ${show(help)}`);
   }
+  const badHelp = loneSurrogateAt(help);
+  if (badHelp >= 0) throw notUnicode(`${where()}: help`, help, badHelp);
   if (unit !== void 0) {
     if (type === "info") throw new TypeError(`${where()}: an info family has no unit`);
     try {
@@ -225,11 +252,14 @@ function collectedFamily(source2, fam) {
           `${where()}: label "${k}" must be a string or number, got ${show(v)}`
         );
       }
+      const text = "" + v;
+      const bad = loneSurrogateAt(text);
+      if (bad >= 0) throw notUnicode(`${where()}: label "${k}"`, text, bad);
       names.push(k);
-      values2.push("" + v);
+      values2.push(text);
       labels[k] = "" + v;
     }
-    const key = names.map((n, j) => n + "\0" + values2[j]).sort().join("\0\0");
+    const key = JSON.stringify(names.map((n, j) => [n, values2[j]]).sort());
     if (seen.has(key)) {
       throw new TypeError(
         `${where()}: the label set {${names.map((n, j) => `${n}=${JSON.stringify(values2[j])}`).join(",")}} appears twice; each series must appear once`
@@ -681,7 +711,7 @@ var Registry = class {
       sources.push(source2);
     };
     const running = /* @__PURE__ */ new Map();
-    const opts = labels ? { labels: true } : void 0;
+    const opts = labels ? { labels: true, quantiles: options.quantiles } : void 0;
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
@@ -836,7 +866,54 @@ function byName(a, b) {
 }
 var defaultRegistry = new Registry();
 
+// ../../src/metrics/_overflow.ts
+var OVERFLOW_COUNTER = "promedge_series_overflow_total";
+var OverflowCounter = class {
+  name = OVERFLOW_COUNTER;
+  reservedNames = reservedNames("counter", OVERFLOW_COUNTER);
+  #registry;
+  #cells = /* @__PURE__ */ new Map();
+  constructor(registry2) {
+    this.#registry = registry2;
+  }
+  /** The cell of metric `m`; a metric registered again under its name keeps counting in it. */
+  cell(m) {
+    let c = this.#cells.get(m.name);
+    if (c === void 0) {
+      c = { value: 0, created: Date.now() / 1e3, owner: m };
+      this.#cells.set(m.name, c);
+    }
+    c.owner = m;
+    return c;
+  }
+  collect(options) {
+    const series = [];
+    for (const [name, c] of this.#cells) {
+      if (this.#registry.get(name) !== c.owner) continue;
+      const s = { labelText: `metric="${name}"`, value: c.value, created: c.created };
+      series.push(options?.labels ? { ...s, labels: { metric: name } } : s);
+    }
+    return {
+      name: OVERFLOW_COUNTER,
+      help: "Updates recorded in a metric's overflow series because it held maxSeries series.",
+      type: "counter",
+      series
+    };
+  }
+};
+var counters = /* @__PURE__ */ new WeakMap();
+function overflowCell(registry2, m) {
+  let c = counters.get(registry2);
+  if (c === void 0 || registry2.get(OVERFLOW_COUNTER) !== c) {
+    c = new OverflowCounter(registry2);
+    registry2.register(c);
+    counters.set(registry2, c);
+  }
+  return c.cell(m);
+}
+
 // ../../src/metrics/_metric.ts
+var OVERFLOW_VALUE = "__overflow__";
 function nowSeconds() {
   return Date.now() / 1e3;
 }
@@ -869,6 +946,10 @@ var Metric = class {
   #root = /* @__PURE__ */ new Map();
   #count = 0;
   #collect;
+  /** With maxSeries: what the cap needs (kept apart: metrics without it carry one field). */
+  #cap;
+  /** With ttlSeconds: what expiry needs. */
+  #ttl;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   _single;
   /** Checks the options; a subclass finishes with `_ready()`. */
@@ -884,6 +965,8 @@ var Metric = class {
         `Metric "${opts.name}": help must be a string describing the metric`
       );
     }
+    const at = loneSurrogateAt(opts.help);
+    if (at >= 0) throw notUnicode(`Metric "${opts.name}" help`, opts.help, at);
     this.name = opts.name;
     this.help = opts.help;
     this.labelNames = checkLabelNames(
@@ -897,6 +980,21 @@ var Metric = class {
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
     }
     this.#collect = collect;
+    if (opts.maxSeries !== void 0) {
+      const max = checkMaxSeries(opts.name, opts.maxSeries);
+      this.#cap = { max, overflow: void 0, counted: { value: 0 } };
+    }
+    if (opts.now !== void 0 && typeof opts.now !== "function") {
+      throw new TypeError(`Metric "${opts.name}": now must be a function returning epoch ms`);
+    }
+    if (opts.ttlSeconds !== void 0) {
+      this.#ttl = {
+        ms: checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1e3,
+        clock: opts.now ?? Date.now,
+        seen: /* @__PURE__ */ new WeakMap(),
+        touched: void 0
+      };
+    }
   }
   /**
    * @internal Creates the series of a metric without labels, then registers
@@ -906,6 +1004,14 @@ var Metric = class {
     if (this.labelNames.length === 0) this._single = this._newSeries("");
     const reg = opts.registry === void 0 ? defaultRegistry : opts.registry;
     reg?.register(this);
+    if (reg && this.#cap) {
+      try {
+        this.#cap.counted = overflowCell(reg, this);
+      } catch (e) {
+        reg.unregister(this);
+        throw e;
+      }
+    }
   }
   /** @internal Checks the unit against the name (without `suffix`). */
   _checkUnit(base2) {
@@ -952,7 +1058,15 @@ var Metric = class {
   }
   /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
   _seriesOf(args) {
-    return this._series(this._labelsOf(args));
+    const labels = this._labelsOf(args);
+    const s = this._find(labels);
+    if (s !== void 0) return s;
+    const keys = this._keys(labels);
+    const placed = this.#place(keys, true);
+    if (placed !== void 0) return placed;
+    const outside = this._newSeries(labelText(this.labelNames, keys));
+    this._poison(outside);
+    return outside;
   }
   /** @internal One label object, or values in order, as a label object. */
   _labelsOf(args) {
@@ -968,9 +1082,19 @@ var Metric = class {
   _labelError(what) {
     return new TypeError(`Metric "${this.name}" ${what}`);
   }
-  /** Validates every label, then creates the path and the series. */
+  /**
+   * Validates every label, then finds or creates the path and the series;
+   * past maxSeries, the overflow series.
+   */
   _create(labels) {
-    const keys = this._keys(labels);
+    const s = this.#place(this._keys(labels), true);
+    if (s !== void 0) return s;
+    const cap = this.#cap;
+    cap.counted.value++;
+    return cap.overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false);
+  }
+  /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
+  #place(keys, capped) {
     const k = keys.length;
     let parent;
     let node = this.#root;
@@ -981,6 +1105,10 @@ var Metric = class {
       if (i === k - 1) return next;
       parent = node;
       node = next;
+    }
+    const cap = this.#cap;
+    if (capped && cap && this.#count >= cap.max + (cap.overflow === void 0 ? 0 : 1)) {
+      return void 0;
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
     let holder = s;
@@ -998,6 +1126,22 @@ var Metric = class {
   _keys(labels) {
     const names = this.labelNames;
     const given = labels;
+    this._checkNames(given);
+    const keys = [];
+    for (const name of names) {
+      const v = given[name];
+      if (v === void 0) {
+        throw this._labelError(
+          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`
+        );
+      }
+      keys.push(this._key(name, v));
+    }
+    return keys;
+  }
+  /** Throws unless every key of `given` is one of labelNames. */
+  _checkNames(given) {
+    const names = this.labelNames;
     for (const key in given) {
       if (!names.includes(key)) {
         throw this._labelError(
@@ -1005,28 +1149,104 @@ var Metric = class {
         );
       }
     }
-    const keys = [];
-    for (const name of names) {
-      const v = given[name];
-      if (typeof v === "string") keys.push(v);
-      else if (typeof v === "number") keys.push("" + v);
-      else if (v === void 0) {
-        throw this._labelError(
-          `is missing label "${name}"; every call must give all of: ${names.join(", ")}`
-        );
-      } else {
-        throw this._labelError(
-          `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`
-        );
-      }
+  }
+  /**
+   * The value of label `name` as a string; throws on a value that cannot be
+   * one. Runs only where a series may be created or a lookup missed, so a
+   * series holding a lone surrogate never exists, and the lookup of an
+   * existing one needs no check.
+   */
+  _key(name, v) {
+    if (typeof v === "string") {
+      const at = loneSurrogateAt(v);
+      if (at >= 0) throw notUnicode(`Metric "${this.name}" label "${name}"`, v, at);
+      return v;
     }
-    return keys;
+    if (typeof v === "number") return "" + v;
+    throw this._labelError(
+      `label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`
+    );
+  }
+  /**
+   * @internal Checks the labels a timer starts with (some may come at its
+   * end): each one known and a valid value. Nothing is created.
+   */
+  _checkSome(labels) {
+    if (labels === void 0) return;
+    if (labels === null || typeof labels !== "object") this._badLabelsArgument(labels);
+    const given = labels;
+    this._checkNames(given);
+    for (const key in given) if (given[key] !== void 0) this._key(key, given[key]);
   }
   remove(...args) {
     if (this.labelNames.length === 0) {
       throw this._labelError("has no labels; use reset() to zero it");
     }
-    const keys = this._keys(this._labelsOf(args));
+    this.#removeKeys(this._keys(this._labelsOf(args)));
+  }
+  /**
+   * Removes every series whose labels include `labels` (a subset of the
+   * label names, each with a value); returns how many it removed. `{}`
+   * removes every series. A bound child of a removed series brings it back,
+   * from zero, at its next update.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const c = new Counter({
+   *   name: "jobs_total",
+   *   help: "Jobs.",
+   *   labelNames: ["tenant", "kind"],
+   *   registry: new Registry(),
+   * });
+   * c.inc({ tenant: "a", kind: "x" });
+   * c.inc({ tenant: "a", kind: "y" });
+   * c.inc({ tenant: "b", kind: "x" });
+   * console.log(c.removeMatching({ tenant: "a" })); // 2
+   * ```
+   */
+  removeMatching(labels) {
+    const names = this.labelNames;
+    if (names.length === 0) throw this._labelError("has no labels; use reset() to zero it");
+    if (labels === void 0) this._badLabelsArgument(labels);
+    this._checkSome(labels);
+    const given = labels;
+    const want = names.map((name) => {
+      const v = given[name];
+      return v === void 0 ? v : typeof v === "number" ? "" + v : v;
+    });
+    const found = [];
+    this.#each(want, (_s, keys) => found.push(keys.slice()));
+    for (const keys of found) this.#removeKeys(keys);
+    return found.length;
+  }
+  /**
+   * Calls `fn` with every series and its label values (a reused array),
+   * where the value at each level equals `want`'s, if given.
+   */
+  #each(want, fn) {
+    const depth = this.labelNames.length;
+    const keys = new Array(depth);
+    const walk = (node, d) => {
+      const w = want[d];
+      if (w !== void 0) {
+        const child = childOf(node, w);
+        if (child === void 0) return;
+        keys[d] = w;
+        if (d + 1 < depth) walk(child, d + 1);
+        else fn(child, keys);
+        return;
+      }
+      for (const [k, child] of entriesOf(node)) {
+        keys[d] = k;
+        if (d + 1 < depth) walk(child, d + 1);
+        else fn(child, keys);
+      }
+    };
+    walk(this.#root, 0);
+  }
+  /** Removes the series at `keys` and every level it leaves empty (never the root). */
+  #removeKeys(keys) {
     const path = [];
     let node = this.#root;
     for (let i = 0; i < keys.length - 1; i++) {
@@ -1035,7 +1255,10 @@ var Metric = class {
       path.push(node);
       node = next;
     }
-    if (childOf(node, keys[keys.length - 1]) === void 0) return;
+    const s = childOf(node, keys[keys.length - 1]);
+    if (s === void 0) return;
+    if (s === this.#cap?.overflow) this.#cap.overflow = void 0;
+    this._poison(s);
     this.#count--;
     for (let i = keys.length - 1; i >= 0; i--) {
       if (node instanceof Map) {
@@ -1057,11 +1280,60 @@ var Metric = class {
     for (let i = 0; i < names.length; i++) labels[names[i]] = values2[i];
     return labels;
   }
-  /** Removes every labelled series; a metric without labels goes back to zero. */
+  /**
+   * Removes every labelled series (a bound child brings its series back,
+   * from zero, at its next update); a metric without labels goes back to zero.
+   */
   reset() {
+    if (this._single) this._resetSeries(this._single);
+    else for (const s of this._all()) this._poison(s);
     this.#root = /* @__PURE__ */ new Map();
     this.#count = 0;
-    if (this._single) this._resetSeries(this._single);
+    if (this.#cap) this.#cap.overflow = void 0;
+  }
+  /**
+   * @internal Makes a series that reset() or remove() took out of the tree
+   * fail the fast path of its bound children, at no cost to them and no
+   * memory: a NaN in the figure their update computes anyway (a counter's
+   * or gauge's value, a histogram's or summary's count). Only a gauge can
+   * hold NaN while in the tree; the slow path, `_reattach`, tells them apart.
+   */
+  _poison(_s) {
+  }
+  /**
+   * @internal The series a bound child holding `s` should use: the one in
+   * the tree for the labels of `s` (`s` itself unless reset() or remove()
+   * took it out), else, with `create`, a new one, or past maxSeries the
+   * overflow series: its label text differs from that of `s`, and the child
+   * keeps `s`, to try again at its next update (see `_seriesOf`).
+   */
+  _reattach(s, create) {
+    const labels = this._valuesToLabels(this._labelValues(s.labelText));
+    return this._find(labels) ?? (create ? this._create(labels) : void 0);
+  }
+  /**
+   * The label values written in a series' label text, in labelNames order:
+   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
+   * the value escaped by escapeLabelValue).
+   */
+  _labelValues(text) {
+    const names = this.labelNames;
+    const values2 = new Array(names.length);
+    let at = 0;
+    for (let j = 0; j < names.length; j++) {
+      at += names[j].length + 2;
+      let value = "";
+      let from = at;
+      for (; text[at] !== '"'; at++) {
+        if (text[at] === "\\") {
+          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
+          from = ++at + 1;
+        }
+      }
+      values2[j] = value + text.slice(from, at);
+      at += 2;
+    }
+    return values2;
   }
   /** The number of series this metric holds. */
   get seriesCount() {
@@ -1115,11 +1387,71 @@ var Metric = class {
     const labels = options?.labels === true;
     if (hook !== void 0) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
+      if (r instanceof Promise) return r.then(() => this.#read(labels, options));
     }
-    return this._family(this._all(labels));
+    return this.#read(labels, options);
+  }
+  #read(labels, options) {
+    if (this.#ttl !== void 0) this.#expire(this.#ttl);
+    return this._family(this._all(labels), options);
+  }
+  /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
+  #expire(t) {
+    const { seen, touched } = t;
+    const now = t.clock();
+    const ttl = t.ms;
+    const stale = [];
+    this.#each([], (s, keys) => {
+      const v = this._version(s);
+      const e = seen.get(s);
+      if (e === void 0) seen.set(s, { v, at: now });
+      else if (!Object.is(e.v, v) || touched?.has(s)) {
+        e.v = v;
+        e.at = now;
+      } else if (now - e.at >= ttl) stale.push(keys.slice());
+    });
+    touched?.clear();
+    for (const keys of stale) this.#removeKeys(keys);
+  }
+  /**
+   * @internal What tells a TTL metric that a series was updated between two
+   * scrapes: its value (a histogram's or summary's count).
+   */
+  _version(s) {
+    return s.value;
+  }
+  /**
+   * @internal Makes a TTL metric see `s` as updated at the next scrape even
+   * if its value did not change (a gauge set to its value, or increased and
+   * decreased back); subclasses call it only when `_touches`.
+   */
+  _touch(s) {
+    (this.#ttl.touched ??= /* @__PURE__ */ new Set()).add(s);
+  }
+  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
+  get _touches() {
+    return this.#ttl !== void 0;
   }
 };
+function checkMaxSeries(name, v) {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new RangeError(
+    `Metric "${name}": maxSeries must be a whole number >= 1 (the most label sets kept), got ${typeof v === "number" ? v : typeof v}`
+  );
+}
+function checkTtl(name, v, labels) {
+  if (!(typeof v === "number" && v > 0 && v < Infinity)) {
+    throw new RangeError(
+      `Metric "${name}": ttlSeconds must be a finite number of seconds > 0, got ${typeof v === "number" ? v : typeof v}`
+    );
+  }
+  if (labels === 0) {
+    throw new TypeError(
+      `Metric "${name}": ttlSeconds needs labelNames; a metric without labels keeps its one series`
+    );
+  }
+  return v;
+}
 
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
@@ -1137,25 +1469,30 @@ function badAmount(name, v) {
 }
 var CounterChild = class {
   #s;
-  #name;
+  #m;
   /** @internal */
-  constructor(series, name) {
+  constructor(series, metric) {
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Adds `amount` (default 1). */
   inc(amount) {
-    if (amount === void 0) {
-      this.#s.value++;
-    } else if (typeof amount === "number" && amount >= 0 && amount < Infinity) {
-      this.#s.value += amount;
-    } else {
-      throw badAmount(this.#name, amount);
-    }
+    const s = this.#s;
+    let v;
+    if (amount === void 0) v = s.value + 1;
+    else if (typeof amount === "number" && amount >= 0 && amount < Infinity) v = s.value + amount;
+    else throw badAmount(this.#m.name, amount);
+    if (v === v) s.value = v;
+    else this.#reattach().value += amount ?? 1;
   }
-  /** The current value. */
+  #reattach() {
+    const s = this.#m._reattach(this.#s, true);
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
+  }
+  /** The current value (0 while reset() or remove() left the series out). */
   get() {
-    return this.#s.value;
+    const v = this.#s.value;
+    return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
   }
 };
 var Counter = class extends Metric {
@@ -1175,6 +1512,10 @@ var Counter = class extends Metric {
     return new CounterSeries(labelText2);
   }
   /** @internal */
+  _poison(s) {
+    s.value = NaN;
+  }
+  /** @internal */
   _resetSeries(s) {
     s.value = 0;
     s.created = nowSeconds();
@@ -1186,23 +1527,21 @@ var Counter = class extends Metric {
   }
   /** The rest of inc(): an amount, or labels. Kept apart so inc() stays small enough to inline. */
   _add(a, b) {
-    let s = this._single;
-    let v = a;
-    if (typeof a === "object") {
-      s = this._series(a);
-      v = b;
-    } else if (s === void 0) s = this._series(a);
+    const labelled = typeof a === "object";
+    const v = labelled ? b : a;
+    if (v !== void 0 && !(typeof v === "number" && v >= 0 && v < Infinity)) {
+      throw badAmount(this.name, v);
+    }
+    const s = labelled ? this._series(a) : this._single ?? this._series(a);
     if (v === void 0) s.value++;
-    else if (typeof v === "number" && v >= 0 && v < Infinity) s.value += v;
-    else throw badAmount(this.name, v);
+    else s.value += v;
   }
   /** The current value of the series with these labels (0 if it does not exist yet). */
   get(labels) {
     return this._existing(labels ?? {})?.value ?? 0;
   }
   labels(...args) {
-    const s = this._seriesOf(args);
-    return new CounterChild(s, this.name);
+    return new CounterChild(this._seriesOf(args), this);
   }
   /** @internal */
   _family(series) {
@@ -1212,12 +1551,10 @@ var Counter = class extends Metric {
 
 // ../../src/metrics/_timer.ts
 function timed(observe, fn) {
-  if (typeof fn !== "function") {
-    throw new TypeError("time() takes the function to time");
-  }
+  checkFunction(fn);
   return function(...args) {
-    const start = performance.now();
-    const done = () => observe((performance.now() - start) / 1e3);
+    const start2 = performance.now();
+    const done = () => observe((performance.now() - start2) / 1e3);
     let r;
     try {
       r = fn.apply(this, args);
@@ -1241,20 +1578,27 @@ function timed(observe, fn) {
     return r;
   };
 }
+function checkFunction(fn) {
+  if (typeof fn !== "function") {
+    throw new TypeError(`time() takes the function to time, got ${typeof fn}`);
+  }
+}
 function timer(observe) {
-  const start = performance.now();
+  const start2 = performance.now();
   return (endLabels) => {
-    const seconds = (performance.now() - start) / 1e3;
+    const seconds = (performance.now() - start2) / 1e3;
     observe(seconds, endLabels);
     return seconds;
   };
 }
 
 // ../../src/metrics/_observer.ts
-function badObservation(kind, name, v) {
-  return new RangeError(
-    `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`
-  );
+function checkObservation(kind, name, v) {
+  if (typeof v !== "number" || v - v !== 0) {
+    throw new RangeError(
+      `${kind} "${name}" cannot observe ${show(v)}: the value must be a finite number`
+    );
+  }
 }
 var ObserverChild = class {
   /** Starts a timer; calling the result observes the elapsed seconds. */
@@ -1267,12 +1611,22 @@ var ObserverChild = class {
   }
 };
 var ObservingMetric = class extends Metric {
+  /** @internal Every observation changes the count. */
+  _version(s) {
+    return s.count;
+  }
   observe(a, b) {
-    if (typeof a === "object") this._record(this._series(a), b);
+    if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b);
     else this._record(this._single ?? this._series(a), a);
+  }
+  /** Creates the series for `labels` once `value` is known to be observable. */
+  _createFor(labels, value) {
+    checkObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
+    return this._create(labels);
   }
   /** Starts a timer; calling the result observes the elapsed seconds. */
   startTimer(labels) {
+    this._checkSome(labels);
     return timer((seconds, end) => {
       const all = end ? { ...labels, ...end } : labels;
       if (all === void 0) this.observe(seconds);
@@ -1280,9 +1634,367 @@ var ObservingMetric = class extends Metric {
     });
   }
   time(a, b) {
-    if (typeof a === "function") return timed((s2) => this.observe(s2), a);
-    const s = this._series(a);
-    return timed((v) => this._record(s, v), b);
+    if (typeof a === "function") return timed((s) => this.observe(s), a);
+    checkFunction(b);
+    const child = this._child(this._series(a));
+    return timed((v) => child.observe(v), b);
+  }
+};
+
+// ../../src/metrics/_native.ts
+var NATIVE_SCHEMA_MIN = -4;
+var NATIVE_SCHEMA_MAX = 8;
+var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
+var DEFAULT_NATIVE_SCHEMA = 3;
+var DEFAULT_MAX_BUCKETS = 160;
+var f64 = new Float64Array(1);
+var i32 = new Int32Array(f64.buffer);
+var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+var LO = 1 - HI;
+var CELLS = new Int32Array(1020);
+var CELL_LO = new Int32Array(1020);
+var BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
+function _powAtMost(m, s, k) {
+  let lo = m, hi = m, shift = 0;
+  for (let i = 0; i < s; i++) {
+    lo *= lo;
+    hi *= hi;
+    shift *= 2;
+    const extra = hi.toString(16).length * 4 - 96;
+    if (extra > 0) {
+      const e = BigInt(extra);
+      lo >>= e;
+      hi = (hi - 1n >> e) + 1n;
+      shift += extra;
+    }
+  }
+  if (k >= shift) {
+    const p = 1n << BigInt(k - shift);
+    if (hi <= p) return true;
+    if (lo > p) return false;
+  } else if (lo >= 1n) return false;
+  return m ** (1n << BigInt(s)) <= 1n << BigInt(k);
+}
+function _floorBound(j, s) {
+  if (j === 0) return 0.5;
+  const n = 1 << s, k = j + 52 * n;
+  let m = BigInt(Math.round(2 ** (j / n - 1) * 2 ** 53));
+  while (!_powAtMost(m, s, k)) m--;
+  while (_powAtMost(m + 1n, s, k)) m++;
+  return Number(m) / 2 ** 53;
+}
+function _build(s) {
+  const n = 1 << s, cells = 2 * n, base2 = cells - 4;
+  const bounds = new Float64Array(n + 1);
+  for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
+  bounds[n] = 1;
+  const words = new Int32Array(bounds.buffer);
+  for (let c = 0, j = 0; c < cells; c++) {
+    const low = 0.5 + c / (cells * 2);
+    while (bounds[j] < low) j++;
+    const high = j === n ? 1048576 : words[2 * j + HI] & 1048575;
+    CELLS[base2 + c] = high << 9 | j;
+    CELL_LO[base2 + c] = j === n ? 0 : words[2 * j + LO];
+  }
+  BUILT[s] = 1;
+}
+function nativeBucketIndex(a, schema) {
+  if (schema > 0) {
+    if (BUILT[schema] === 0) _build(schema);
+    return _indexAbove0(a, schema);
+  }
+  f64[0] = a;
+  const hi = i32[HI];
+  const e = hi >>> 20;
+  if (e === 0 || e === 2047) return _unusual(a, schema);
+  const k = (hi & 1048575) === 0 && i32[LO] === 0 ? e - 1023 : e - 1022;
+  return k + (1 << -schema) - 1 >> -schema;
+}
+function _ensureCells(schema) {
+  if (schema > 0 && BUILT[schema] === 0) _build(schema);
+}
+function _indexAbove0(a, schema) {
+  f64[0] = a;
+  const hi = i32[HI];
+  const e = hi >>> 20;
+  if (e === 0 || e === 2047) return _unusual(a, schema);
+  const m = hi & 1048575;
+  const c = (2 << schema) - 4 + (m >>> 19 - schema);
+  const cell = CELLS[c], high = cell >>> 9;
+  let j = (cell & 511) + (high - m >>> 31);
+  if (m === high && (i32[LO] ^ 2147483648) > (CELL_LO[c] ^ 2147483648)) j++;
+  return (e - 1023 << schema) + j;
+}
+function _unusual(a, schema) {
+  if (a === Infinity) return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
+  const shift = schema >= 0 ? 64 << schema : 64 >> -schema;
+  return nativeBucketIndex(a * 18446744073709552e3, schema) - shift;
+}
+function _lowered(k, from, to) {
+  const d = from - to;
+  return k + (1 << d) - 1 >> d;
+}
+var EMPTY = new Float64Array(0);
+var _Side = class {
+  /** Most slots in the window (more only at schema -4, where buckets are no longer merged). */
+  limit;
+  offset = 0;
+  counts = EMPTY;
+  /** Populated buckets. */
+  populated = 0;
+  /** Lowest and highest populated index (lo > hi when empty). */
+  lo = 1;
+  hi = 0;
+  constructor(limit) {
+    this.limit = limit;
+  }
+  /** Adds `c > 0` at index `k`, growing the window if needed. */
+  add(k, c) {
+    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
+    const i = k - this.offset;
+    if (this.counts[i] === 0) this.created(k);
+    this.counts[i] += c;
+  }
+  /** Notes that bucket `k` (inside the window) has just become populated. */
+  created(k) {
+    if (++this.populated === 1) this.lo = this.hi = k;
+    else if (k < this.lo) this.lo = k;
+    else if (k > this.hi) this.hi = k;
+  }
+  /** Span of populated indexes if `k` were added. */
+  spanWith(k) {
+    if (this.populated === 0) return 1;
+    return Math.max(this.hi, k) - Math.min(this.lo, k) + 1;
+  }
+  _grow(k) {
+    const lo = this.populated === 0 ? k : Math.min(this.lo, k);
+    const hi = this.populated === 0 ? k : Math.max(this.hi, k);
+    const span = hi - lo + 1;
+    const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
+    const extra = len - span;
+    const offset = k < this.offset ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
+    const counts = new Float64Array(len);
+    if (this.populated > 0) {
+      counts.set(
+        this.counts.subarray(this.lo - this.offset, this.hi - this.offset + 1),
+        this.lo - offset
+      );
+    }
+    this.counts = counts;
+    this.offset = offset;
+  }
+  /** Merges buckets pairwise `d` times (index k becomes ceil(k / 2^d)). */
+  lower(d) {
+    if (this.populated === 0) return;
+    const old = this.counts, oldOffset = this.offset, lo = this.lo, hi = this.hi;
+    this.counts = EMPTY;
+    this.populated = 0;
+    this.lo = 1;
+    this.hi = 0;
+    for (let k = lo; k <= hi; k++) {
+      const c = old[k - oldOffset];
+      if (c !== 0) this.add(_lowered(k, d, 0), c);
+    }
+  }
+  clear() {
+    this.offset = 0;
+    this.counts = EMPTY;
+    this.populated = 0;
+    this.lo = 1;
+    this.hi = 0;
+  }
+  /** index -> count, ascending. */
+  entries() {
+    const out = /* @__PURE__ */ new Map();
+    for (let k = this.lo; k <= this.hi; k++) {
+      const c = this.counts[k - this.offset];
+      if (c !== 0) out.set(k, c);
+    }
+    return out;
+  }
+  runs() {
+    const out = new _Runs();
+    for (let k = this.lo; k <= this.hi; k++) {
+      const c = this.counts[k - this.offset];
+      if (c !== 0) out.add(k, c);
+    }
+    return { spans: out.spans, deltas: out.deltas };
+  }
+};
+var _Runs = class {
+  spans = [];
+  deltas = [];
+  #prev = 0;
+  #next = 0;
+  add(k, c) {
+    const spans = this.spans, deltas = this.deltas;
+    const gap = k - this.#next;
+    if (spans.length === 0) spans.push({ offset: k, length: 0 });
+    else if (gap > 2) spans.push({ offset: gap, length: 0 });
+    else {
+      for (let g3 = 0; g3 < gap; g3++) deltas.push(-this.#prev), this.#prev = 0;
+      spans[spans.length - 1].length += gap;
+    }
+    spans[spans.length - 1].length++;
+    deltas.push(c - this.#prev);
+    this.#prev = c;
+    this.#next = k + 1;
+  }
+};
+function checkNativeOptions(opts, who = "native histogram: ") {
+  if (opts !== void 0 && (opts === null || typeof opts !== "object")) {
+    throw new TypeError(
+      `${who.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, maxBuckets? }, got ${opts === null ? "null" : typeof opts}`
+    );
+  }
+  for (const key in opts) {
+    if (key !== "schema" && key !== "zeroThreshold" && key !== "maxBuckets") {
+      throw new TypeError(
+        `${who}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`
+      );
+    }
+  }
+  const { schema = DEFAULT_NATIVE_SCHEMA, zeroThreshold = DEFAULT_ZERO_THRESHOLD } = opts ?? {};
+  const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
+  if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
+    throw new RangeError(
+      `${who}schema ${String(schema)} is not a whole number from -4 to 8 (3 gives 8 buckets per power of two)`
+    );
+  }
+  if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
+    throw new RangeError(
+      `${who}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 (default 2**-128)`
+    );
+  }
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
+    throw new RangeError(
+      `${who}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`
+    );
+  }
+  return { schema, zeroThreshold, maxBuckets };
+}
+var NativeHistogramCounts = class {
+  /** The configured (starting) schema; {@link reset} returns to it. */
+  initialSchema;
+  /** Upper bound of the zero bucket. */
+  zeroThreshold;
+  /** Limit on populated buckets before the schema is lowered. */
+  maxBuckets;
+  /** Current schema, at most {@link initialSchema}. */
+  schema;
+  /** Observations with `|v| <= zeroThreshold`. */
+  zeroCount = 0;
+  /** All observations, NaN included. */
+  count = 0;
+  /** Sum of all observations. */
+  sum = 0;
+  #pos;
+  #neg;
+  /** Checks the options; throws a RangeError naming the bad one. */
+  constructor(opts) {
+    const o = checkNativeOptions(opts);
+    this.initialSchema = this.schema = o.schema;
+    _ensureCells(o.schema);
+    this.zeroThreshold = o.zeroThreshold;
+    this.maxBuckets = o.maxBuckets;
+    this.#pos = new _Side(2 * o.maxBuckets);
+    this.#neg = new _Side(2 * o.maxBuckets);
+  }
+  /** Records one observation. */
+  observe(v) {
+    this.count++;
+    this.sum += v;
+    if (v > this.zeroThreshold) {
+      const s = this.schema;
+      const side = this.#pos, k = s > 0 ? _indexAbove0(v, s) : nativeBucketIndex(v, s);
+      const i = k - side.offset, counts = side.counts;
+      if (i >= 0 && i < counts.length) {
+        if (counts[i]++ === 0) this.#created(side, k);
+      } else this.#add(side, k, 1);
+    } else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
+    else if (v === v) this.zeroCount++;
+  }
+  #created(side, k) {
+    side.created(k);
+    this.#fit();
+  }
+  /** Adds `c` at index `k` of the current schema, lowering it first if the window would be too wide. */
+  #add(side, k, c) {
+    while (this.schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
+      this.#lower(1);
+      k = k + 1 >> 1;
+    }
+    side.add(k, c);
+    this.#fit();
+  }
+  /** Lowers the schema while more than maxBuckets buckets are populated. */
+  #fit() {
+    while (this.schema > NATIVE_SCHEMA_MIN && this.#pos.populated + this.#neg.populated > this.maxBuckets) {
+      this.#lower(1);
+    }
+  }
+  #lower(d) {
+    this.schema -= d;
+    _ensureCells(this.schema);
+    this.#pos.lower(d);
+    this.#neg.lower(d);
+  }
+  /** Populated buckets, negative and positive. */
+  get bucketCount() {
+    return this.#pos.populated + this.#neg.populated;
+  }
+  /** Positive buckets: index -> count, ascending index, populated only. */
+  positiveBuckets() {
+    return this.#pos.entries();
+  }
+  /** Negative buckets (indexed by `|v|`): index -> count, ascending index, populated only. */
+  negativeBuckets() {
+    return this.#neg.entries();
+  }
+  /** Spans and deltas of both signs, with schema, zero bucket, count and sum. */
+  snapshot() {
+    return {
+      schema: this.schema,
+      zeroThreshold: this.zeroThreshold,
+      zeroCount: this.zeroCount,
+      count: this.count,
+      sum: this.sum,
+      positive: this.#pos.runs(),
+      negative: this.#neg.runs()
+    };
+  }
+  /**
+   * Adds `other`'s observations to these: both are brought to the lower
+   * schema, then bucket counts, zero count, count and sum are added (and the
+   * bucket limit applied). `other` is unchanged. Throws a RangeError when the
+   * zero thresholds differ.
+   */
+  merge(other) {
+    if (other.zeroThreshold !== this.zeroThreshold) {
+      throw new RangeError(
+        `native histogram: cannot merge buckets with zero threshold ${other.zeroThreshold} into ones with ${this.zeroThreshold}; configure both histograms alike`
+      );
+    }
+    if (other.schema < this.schema) this.#lower(this.schema - other.schema);
+    const s = other.schema;
+    for (const [k, c] of other.positiveBuckets()) {
+      this.#add(this.#pos, _lowered(k, s, this.schema), c);
+    }
+    for (const [k, c] of other.negativeBuckets()) {
+      this.#add(this.#neg, _lowered(k, s, this.schema), c);
+    }
+    this.zeroCount += other.zeroCount;
+    this.count += other.count;
+    this.sum += other.sum;
+  }
+  /** Forgets every observation and returns to the configured schema. */
+  reset() {
+    this.#pos.clear();
+    this.#neg.clear();
+    this.schema = this.initialSchema;
+    this.zeroCount = 0;
+    this.count = 0;
+    this.sum = 0;
   }
 };
 
@@ -1300,6 +2012,11 @@ var DEFAULT_BUCKETS = Object.freeze([
   5,
   10
 ]);
+function nativeOptions(name, native) {
+  if (native === void 0 || native === false) return void 0;
+  const opts = native === true ? void 0 : native;
+  return Object.freeze(checkNativeOptions(opts, `Histogram "${name}": native.`));
+}
 function checkBuckets(name, buckets) {
   if (buckets === void 0) return [...DEFAULT_BUCKETS];
   if (!Array.isArray(buckets)) {
@@ -1321,15 +2038,18 @@ function checkBuckets(name, buckets) {
   return b;
 }
 var HistogramSeries = class {
-  constructor(labelText2, n) {
+  constructor(labelText2, n, native) {
     this.labelText = labelText2;
     this.counts = new Float64Array(n + 1);
+    this.nativeCounts = native && new NativeHistogramCounts(native);
   }
   labelText;
   sum = 0;
   count = 0;
   created = nowSeconds();
   counts;
+  /** The native buckets, for a histogram with a native part. */
+  nativeCounts;
 };
 function bucketIndex(bounds, v) {
   const n = bounds.length;
@@ -1347,10 +2067,36 @@ function bucketIndex(bounds, v) {
   return lo;
 }
 function record(s, bounds, v, name) {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Histogram", name, v);
+  checkObservation("Histogram", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
-  s.count++;
+  s.count = count;
+  if (s.nativeCounts !== void 0) s.nativeCounts.observe(v);
+  return true;
+}
+function nativeSnapshot(s, n) {
+  const { positive, negative, ...rest } = n.snapshot();
+  const native = {
+    schema: rest.schema,
+    zeroThreshold: rest.zeroThreshold,
+    zeroCount: rest.zeroCount,
+    positiveSpans: positive.spans,
+    positiveDeltas: positive.deltas,
+    negativeSpans: negative.spans,
+    negativeDeltas: negative.deltas
+  };
+  const labels = s.labels;
+  return {
+    labelText: s.labelText,
+    ...labels && { labels },
+    counts: s.counts.slice(),
+    sum: rest.sum,
+    count: rest.count,
+    created: s.created,
+    native
+  };
 }
 var HistogramChild = class extends ObserverChild {
   #s;
@@ -1363,7 +2109,12 @@ var HistogramChild = class extends ObserverChild {
   }
   /** Records one observation. */
   observe(value) {
-    record(this.#s, this.#h.bounds, value, this.#h.name);
+    const h = this.#h;
+    if (!record(this.#s, h.bounds, value, h.name)) {
+      const s = h._reattach(this.#s, true);
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
+    }
   }
 };
 var Histogram = class extends ObservingMetric {
@@ -1375,11 +2126,15 @@ var Histogram = class extends ObservingMetric {
   buckets;
   /** @internal */
   bounds;
+  /** The native histogram options (defaults filled in), or undefined without a native part. */
+  native;
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
+    const native = nativeOptions(opts?.name, opts?.native);
     super(opts, "le");
+    this.native = native;
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
     this._checkUnit(this.name);
@@ -1388,13 +2143,18 @@ var Histogram = class extends ObservingMetric {
   }
   /** @internal */
   _newSeries(labelText2) {
-    return new HistogramSeries(labelText2, this.bounds.length);
+    return new HistogramSeries(labelText2, this.bounds.length, this.native);
+  }
+  /** @internal */
+  _poison(s) {
+    s.count = NaN;
   }
   /** @internal */
   _resetSeries(s) {
     s.counts.fill(0);
     s.sum = 0;
     s.count = 0;
+    s.nativeCounts?.reset();
     s.created = nowSeconds();
   }
   /** @internal */
@@ -1402,7 +2162,11 @@ var Histogram = class extends ObservingMetric {
     record(s, this.bounds, v, this.name);
   }
   labels(...args) {
-    return new HistogramChild(this._seriesOf(args), this);
+    return this._child(this._seriesOf(args));
+  }
+  /** @internal */
+  _child(s) {
+    return new HistogramChild(s, this);
   }
   /** @internal */
   _detach(s, labels) {
@@ -1410,6 +2174,9 @@ var Histogram = class extends ObservingMetric {
   }
   /** @internal */
   _family(series) {
+    if (this.native !== void 0) {
+      series = series.map((s) => nativeSnapshot(s, s.nativeCounts));
+    }
     return {
       name: this.name,
       help: this.help,
@@ -1427,7 +2194,7 @@ var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 var INV_LN_GAMMA = 1 / Math.log(GAMMA);
 var MAX_BUCKETS = 16384;
 var GROW = 128;
-var EMPTY = new Float64Array(0);
+var EMPTY2 = new Float64Array(0);
 function indexOf(v) {
   return Math.ceil(Math.log(v) * INV_LN_GAMMA);
 }
@@ -1435,7 +2202,7 @@ function valueOf(i) {
   return 2 * Math.pow(GAMMA, i) / (GAMMA + 1);
 }
 var Store = class {
-  counts = EMPTY;
+  counts = EMPTY2;
   offset = 0;
   total = 0;
   add(index) {
@@ -1651,23 +2418,30 @@ function checkPercentiles(name, p) {
   return [...p];
 }
 function record2(s, v, name) {
-  if (typeof v !== "number" || v - v !== 0) throw badObservation("Summary", name, v);
+  checkObservation("Summary", name, v);
+  const count = s.count + 1;
+  if (count !== count) return false;
   s.window?.add(v);
   s.sum += v;
-  s.count++;
+  s.count = count;
+  return true;
 }
 var SummaryChild = class extends ObserverChild {
   #s;
-  #name;
+  #m;
   /** @internal */
-  constructor(series, name) {
+  constructor(series, metric) {
     super();
     this.#s = series;
-    this.#name = name;
+    this.#m = metric;
   }
   /** Records one observation. */
   observe(value) {
-    record2(this.#s, value, this.#name);
+    if (!record2(this.#s, value, this.#m.name)) {
+      const s = this.#m._reattach(this.#s, true);
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record2(s, value, this.#m.name);
+    }
   }
 };
 var Summary = class extends ObservingMetric {
@@ -1713,6 +2487,10 @@ var Summary = class extends ObservingMetric {
     return new SummarySeries(labelText2, w);
   }
   /** @internal */
+  _poison(s) {
+    s.count = NaN;
+  }
+  /** @internal */
   _resetSeries(s) {
     s.window?.clear();
     s.sum = 0;
@@ -1724,7 +2502,11 @@ var Summary = class extends ObservingMetric {
     record2(s, v, this.name);
   }
   labels(...args) {
-    return new SummaryChild(this._seriesOf(args), this.name);
+    return this._child(this._seriesOf(args));
+  }
+  /** @internal */
+  _child(s) {
+    return new SummaryChild(s, this);
   }
   /**
    * The current quantile values of the series with these labels, in
@@ -1732,7 +2514,8 @@ var Summary = class extends ObservingMetric {
    */
   quantiles(labels) {
     const s = this._existing(labels ?? {});
-    return s ? [...this.#values(s, new Sketch())] : this.percentiles.map(() => NaN);
+    const values2 = s && this.#values(s, new Sketch());
+    return values2 ? [...values2] : this.percentiles.map(() => NaN);
   }
   #values(s, scratch) {
     const w = s.window;
@@ -1755,15 +2538,15 @@ var Summary = class extends ObservingMetric {
     return this._all();
   }
   /** @internal */
-  _family(all) {
-    const scratch = new Sketch();
+  _family(all, options) {
+    const scratch = options?.quantiles === false ? void 0 : new Sketch();
     const series = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
       series[i] = {
         labelText: s.labelText,
         labels: s.labels,
-        quantiles: this.#values(s, scratch) ?? NO_VALUES,
+        quantiles: (scratch && this.#values(s, scratch)) ?? NO_VALUES,
         sum: s.sum,
         count: s.count,
         created: s.created
@@ -1915,19 +2698,19 @@ var ProtoWriter = class {
   }
   /** Ends the innermost {@link fork}: writes its length before its body. */
   join() {
-    const start = this.#stack.pop();
-    const len = this.pos - start - 1;
+    const start2 = this.#stack.pop();
+    const len = this.pos - start2 - 1;
     if (len < 128) {
-      this.buf[start] = len;
+      this.buf[start2] = len;
       return;
     }
     let extra = 0;
     for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
     this.#ensure(extra);
     const b = this.buf;
-    b.copyWithin(start + 1 + extra, start + 1, this.pos);
+    b.copyWithin(start2 + 1 + extra, start2 + 1, this.pos);
     this.pos += extra;
-    let p = start, v = len;
+    let p = start2, v = len;
     while (v > 127) {
       b[p++] = v & 127 | 128;
       v >>>= 7;
@@ -1984,11 +2767,11 @@ function parseStat(text) {
   if (close < 0) return void 0;
   const f = text.slice(close + 2).trim().split(/\s+/);
   const utime = Number(f[11]), stime = Number(f[12]);
-  const start = Number(f[19]), vsize = Number(f[20]), rss = Number(f[21]);
-  if (![utime, stime, start, vsize, rss].every(Number.isFinite)) return void 0;
+  const start2 = Number(f[19]), vsize = Number(f[20]), rss = Number(f[21]);
+  if (![utime, stime, start2, vsize, rss].every(Number.isFinite)) return void 0;
   return {
     cpuSeconds: (utime + stime) / USER_HZ,
-    startSecondsAfterBoot: start / USER_HZ,
+    startSecondsAfterBoot: start2 / USER_HZ,
     virtualBytes: vsize,
     rssPages: rss
   };
@@ -2011,7 +2794,7 @@ function parseMaxFds(text) {
 
 // ../../src/platform/process.ts
 var g2 = globalThis;
-function denoHasAll(deno) {
+function denoHasAllPermissions(deno) {
   const q = deno.permissions?.querySync;
   if (typeof q !== "function") return false;
   try {
@@ -2025,7 +2808,7 @@ function denoHasAll(deno) {
 }
 function procFs(runtime) {
   if (!isServerRuntime(runtime)) return void 0;
-  if (runtime === "deno" && !denoHasAll(g2.Deno)) return void 0;
+  if (runtime === "deno" && !denoHasAllPermissions(g2.Deno)) return void 0;
   const os = runtime === "deno" ? g2.Deno?.build?.os : g2.process?.platform;
   if (os !== "linux") return void 0;
   try {
@@ -2106,7 +2889,42 @@ function readProcessFigures() {
 
 // ../../src/platform/eventloop.ts
 var PERIOD_MS = 100;
-var state;
+var LAG_SLOT_MS = 1e4;
+var LAG_SLOTS = 6;
+var LagWindow = class {
+  #slots = Array.from({ length: LAG_SLOTS + 1 }, () => ({
+    index: -Infinity,
+    max: 0,
+    sum: 0,
+    count: 0
+  }));
+  /** Records a tick `lateMs` late, at time `at`. */
+  add(lateMs, at) {
+    const index = Math.floor(at / LAG_SLOT_MS);
+    const s = this.#slots[index % this.#slots.length];
+    if (s.index !== index) {
+      s.index = index;
+      s.max = s.sum = s.count = 0;
+    }
+    if (lateMs > s.max) s.max = lateMs;
+    s.sum += lateMs;
+    s.count++;
+  }
+  /** The lag over the window ending at `at`; undefined when it holds no tick. */
+  read(at) {
+    const now = Math.floor(at / LAG_SLOT_MS);
+    let max = 0, sum = 0, count = 0;
+    for (const s of this.#slots) {
+      if (s.index > now - this.#slots.length && s.index <= now) {
+        if (s.max > max) max = s.max;
+        sum += s.sum;
+        count += s.count;
+      }
+    }
+    return count === 0 ? void 0 : { max: max / 1e3, mean: sum / count / 1e3 };
+  }
+};
+var lag;
 function unref(id) {
   const g3 = globalThis;
   if (typeof id === "number") {
@@ -2119,35 +2937,25 @@ function unref(id) {
   t.unref();
   return true;
 }
+function start(runtime) {
+  if (!isServerRuntime(runtime)) return null;
+  const w = new LagWindow();
+  let expected = performance.now() + PERIOD_MS;
+  const id = setInterval(() => {
+    const now = performance.now();
+    w.add(now > expected ? now - expected : 0, now);
+    expected = now + PERIOD_MS;
+  }, PERIOD_MS);
+  if (unref(id)) return w;
+  clearInterval(id);
+  return null;
+}
 function readLag(runtime) {
-  if (state === null) return void 0;
-  if (state === void 0) {
-    if (!isServerRuntime(runtime)) {
-      state = null;
-      return void 0;
-    }
-    const s = { max: 0, sum: 0, count: 0 };
-    let expected = performance.now() + PERIOD_MS;
-    const id = setInterval(() => {
-      const now = performance.now();
-      const late = now > expected ? now - expected : 0;
-      if (late > s.max) s.max = late;
-      s.sum += late;
-      s.count++;
-      expected = now + PERIOD_MS;
-    }, PERIOD_MS);
-    if (!unref(id)) {
-      clearInterval(id);
-      state = null;
-      return void 0;
-    }
-    state = s;
+  if (lag === void 0) {
+    lag = start(runtime);
     return void 0;
   }
-  if (state.count === 0) return void 0;
-  const out = { max: state.max / 1e3, mean: state.sum / state.count / 1e3 };
-  state.max = state.sum = state.count = 0;
-  return out;
+  return lag?.read(performance.now());
 }
 
 // ../../src/collectors/default.ts
@@ -2192,13 +3000,13 @@ var LAG = [
     "max",
     "js_eventloop_lag_max_seconds",
     "gauge",
-    "Longest event-loop lag since the previous scrape, in seconds."
+    "Longest event-loop lag in the last minute, in seconds."
   ],
   [
     "mean",
     "js_eventloop_lag_mean_seconds",
     "gauge",
-    "Mean event-loop lag since the previous scrape, in seconds."
+    "Mean event-loop lag in the last minute, in seconds."
   ]
 ];
 function families(specs, f, prefix) {
@@ -2212,8 +3020,8 @@ function families(specs, f, prefix) {
 function processFamilies(f, prefix = "") {
   return families(PROCESS, f, prefix);
 }
-function lagFamilies(lag, prefix = "") {
-  return families(LAG, lag, prefix);
+function lagFamilies(lag2, prefix = "") {
+  return families(LAG, lag2, prefix);
 }
 function makeCollector(prefix) {
   let info;
@@ -2235,16 +3043,41 @@ function defaultFamilies(prefix) {
   ];
 }
 var installed = /* @__PURE__ */ new WeakMap();
-function collectDefaultMetrics(options = {}) {
+var OPTIONS = ["registry", "prefix"];
+function checkOptions(options) {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("collectDefaultMetrics() takes an options object: { registry?, prefix? }");
+  }
+  for (const key in options) {
+    if (!OPTIONS.includes(key)) {
+      throw new TypeError(
+        `collectDefaultMetrics(): unknown option "${key}"; the options are ${OPTIONS.join(", ")}${key === "register" ? ` (prom-client's "register" is "registry" here)` : ""}`
+      );
+    }
+  }
   const registry2 = options.registry ?? defaultRegistry;
+  if (typeof registry2?.registerCollector !== "function") {
+    throw new TypeError("collectDefaultMetrics(): registry must be a Registry");
+  }
+  const prefix = options.prefix ?? "";
+  if (typeof prefix !== "string" || prefix !== "" && !isMetricName(prefix)) {
+    throw new TypeError(
+      `collectDefaultMetrics(): invalid prefix ${show(prefix)}: it starts every metric name, so it must match [a-zA-Z_:][a-zA-Z0-9_:]*, e.g. "myapp_"`
+    );
+  }
+  return { registry: registry2, prefix };
+}
+function collectDefaultMetrics(options = {}) {
+  const { registry: registry2, prefix } = checkOptions(options);
   let c = installed.get(registry2);
-  if (c === void 0) {
-    c = makeCollector(options.prefix ?? "");
+  if (c === void 0 || c.prefix !== prefix) {
+    if (c !== void 0) registry2.unregisterCollector(c.collector);
+    c = { prefix, collector: makeCollector(prefix) };
     installed.set(registry2, c);
   }
-  registry2.registerCollector(c, {
+  registry2.registerCollector(c.collector, {
     name: "default metrics",
-    families: defaultFamilies(options.prefix ?? "")
+    families: defaultFamilies(prefix)
   });
 }
 collectDefaultMetrics();
@@ -2256,7 +3089,17 @@ var MAGIC1 = 97;
 var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_NATIVE_INDEX = 2 ** 19;
-function encodeState(state2, w = new ProtoWriter(4096)) {
+var MAX_SOURCE_ID = 200;
+function badSourceId(id) {
+  if (typeof id !== "string") return "it is not a string";
+  if (id.length === 0 || id.length > MAX_SOURCE_ID) {
+    return `it has ${id.length} characters; use 1 to ${MAX_SOURCE_ID}`;
+  }
+  if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
+  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  return void 0;
+}
+function encodeState(state, w = new ProtoWriter(4096)) {
   w.reset();
   const strings = /* @__PURE__ */ new Map();
   const intern = (s) => {
@@ -2264,7 +3107,7 @@ function encodeState(state2, w = new ProtoWriter(4096)) {
     if (i === void 0) strings.set(s, i = strings.size);
     return i;
   };
-  for (const f of state2.families) {
+  for (const f of state.families) {
     intern(f.name);
     intern(f.help);
     if (f.unit !== void 0) intern(f.unit);
@@ -2275,14 +3118,14 @@ function encodeState(state2, w = new ProtoWriter(4096)) {
   w.uint32(MAGIC1);
   w.uint32(STATE_VERSION);
   w.uint32(0);
-  w.string(state2.source);
-  w.uint64(state2.seq);
-  w.double(state2.time);
+  w.string(state.source);
+  w.uint64(state.seq);
+  w.double(state.time);
   w.uint64(strings.size);
   for (const s of strings.keys()) w.string(s);
-  w.uint64(state2.families.length);
-  const time = state2.time;
-  for (const f of state2.families) {
+  w.uint64(state.families.length);
+  const time = state.time;
+  for (const f of state.families) {
     w.uint32(TYPES2.indexOf(f.type));
     w.uint64(strings.get(f.name));
     w.uint64(strings.get(f.help));
@@ -2375,7 +3218,7 @@ function writeStore(w, st) {
 // ../../src/aggregate/_extract.ts
 async function collectState(registry2) {
   const metrics = registry2.getAll();
-  const snapshots = metrics.length === 0 ? [] : await registry2.collect({ names: metrics.map((m) => m.name) });
+  const snapshots = metrics.length === 0 ? [] : await registry2.collect({ names: metrics.map((m) => m.name), quantiles: false });
   return (head) => {
     const families2 = [];
     for (const snap of snapshots) {
@@ -2495,8 +3338,11 @@ var AggregationSource = class {
     if (options === null || typeof options !== "object" || typeof options.send !== "function") {
       throw new TypeError("AggregationSource takes { send: (state: Uint8Array) => ... }");
     }
-    if (options.id !== void 0 && (typeof options.id !== "string" || options.id.length === 0)) {
-      throw new TypeError("AggregationSource: id must be a non-empty string");
+    const badId = options.id === void 0 ? void 0 : badSourceId(options.id);
+    if (badId !== void 0) {
+      throw new TypeError(
+        `AggregationSource: id ${JSON.stringify(String(options.id).slice(0, 40))} cannot be used: ${badId}; give each source a short printable id, or none for a random UUID`
+      );
     }
     this.#send = options.send;
     this.#registry = options.registry ?? defaultRegistry;
@@ -2559,13 +3405,13 @@ var AggregationSource = class {
 var STATE_CONTENT_TYPE = "application/x-promedge-state";
 function httpSender(url, options = {}) {
   const f = options.fetch ?? ((input, init) => fetch(input, init));
-  return async (state2) => {
+  return async (state) => {
     let res;
     try {
       res = await f(url, {
         method: "POST",
         headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
-        body: state2
+        body: state
       });
     } catch (e) {
       throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);

@@ -48,6 +48,27 @@ const MAX_STORE = 16384;
 /** Beyond every native bucket index (schema 8: +-1074 * 256 at most). */
 const MAX_NATIVE_INDEX = 2 ** 19;
 
+/** The most UTF-16 code units a source id may have. */
+const MAX_SOURCE_ID = 200;
+
+/**
+ * Why `id` cannot be a source id, or undefined when it can: 1 to 200
+ * characters, well-formed Unicode (a lone surrogate would be sent as U+FFFD
+ * and merge two sources), no control characters (ids become storage keys
+ * and, with gauge mode `source`, label values).
+ * @internal
+ */
+export function badSourceId(id: unknown): string | undefined {
+  if (typeof id !== "string") return "it is not a string";
+  if (id.length === 0 || id.length > MAX_SOURCE_ID) {
+    return `it has ${id.length} characters; use 1 to ${MAX_SOURCE_ID}`;
+  }
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
+  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  return undefined;
+}
+
 /** A state message that cannot be read: truncated, another version, or values that cannot be. */
 export class StateError extends TypeError {
   /** @internal */
@@ -269,9 +290,8 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
   }
   if (r.uint() !== 0) r.fail("unknown flags");
   const source = r.string();
-  if (source.length === 0 || source.length > 200) {
-    r.fail("the source id must be 1 to 200 characters");
-  }
+  const badId = badSourceId(source);
+  if (badId !== undefined) r.fail(`the source id cannot be used: ${badId}`);
   const seq = r.uint();
   const time = r.double();
   if (!Number.isFinite(time)) r.fail("the time is not finite");

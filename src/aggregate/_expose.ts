@@ -7,13 +7,13 @@
  */
 
 import type {
-  BucketSpan,
   Collectable,
   CollectOptions,
   FamilySnapshot,
   NativeHistogramSnapshot,
 } from "../collector.ts";
 import { reservedNames } from "../_names.ts";
+import { nativeRuns } from "../metrics/_native.ts";
 import { Sketch } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState } from "./_state.ts";
 
@@ -133,31 +133,9 @@ export class MergedFamily implements Collectable {
   }
 }
 
-/** Index -> count maps as spans and deltas (a gap of one or two buckets as zero counts). */
-function runs(buckets: Map<number, number>): { spans: BucketSpan[]; deltas: number[] } {
-  const spans: { offset: number; length: number }[] = [];
-  const deltas: number[] = [];
-  let prev = 0, next = 0;
-  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
-    const c = buckets.get(k)!;
-    const gap = k - next;
-    if (spans.length === 0) spans.push({ offset: k, length: 0 });
-    else if (gap > 2) spans.push({ offset: gap, length: 0 });
-    else {
-      for (let g = 0; g < gap; g++) deltas.push(-prev), prev = 0;
-      spans[spans.length - 1].length += gap;
-    }
-    spans[spans.length - 1].length++;
-    deltas.push(c - prev);
-    prev = c;
-    next = k + 1;
-  }
-  return { spans, deltas };
-}
-
 /** A merged series' native buckets in the snapshot's form. @internal */
 export function nativeSnapshot(n: NativeState): NativeHistogramSnapshot {
-  const pos = runs(n.positive), neg = runs(n.negative);
+  const pos = nativeRuns(n.positive), neg = nativeRuns(n.negative);
   return {
     schema: n.schema,
     zeroThreshold: n.zeroThreshold,

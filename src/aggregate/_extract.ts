@@ -41,7 +41,7 @@ export async function collectState(
   const metrics = registry.getAll();
   const snapshots = metrics.length === 0
     ? []
-    : await registry.collect({ names: metrics.map((m) => m.name) });
+    : await registry.collect({ names: metrics.map((m) => m.name), quantiles: false });
   return (head) => {
     const families: FamilyState[] = [];
     for (const snap of snapshots) {

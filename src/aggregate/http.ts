@@ -48,6 +48,8 @@ export function httpSender(
 export interface IngestHandlerOptions {
   /** The largest body taken, in bytes (default 16 MiB); larger ones get 413. */
   maxBytes?: number;
+  /** How long a body may take to arrive, in ms (default 30000); a slower one gets 408. */
+  readTimeoutMs?: number;
 }
 
 function reply(status: number, text: string, headers: Record<string, string> = {}): Response {
@@ -57,27 +59,73 @@ function reply(status: number, text: string, headers: Record<string, string> = {
   });
 }
 
+/** Content types a state may come with (none at all is taken too). */
+const TYPES = [STATE_CONTENT_TYPE, "application/octet-stream"];
+
+/**
+ * The body, read up to `max` bytes within `ms`; a Response when it cannot
+ * be (413 too large, 408 too slow, 400 broken), the rest of the body cancelled.
+ */
+async function readBody(req: Request, max: number, ms: number): Promise<Uint8Array | Response> {
+  const reader = req.body?.getReader();
+  if (reader === undefined) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), ms));
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "late") return reply(408, `The state did not arrive within ${ms} ms`);
+      if (next.done) break;
+      size += next.value.length;
+      if (size > max) return reply(413, `A state may be at most ${max} bytes`);
+      parts.push(next.value);
+    }
+  } catch (e) {
+    return reply(400, `Could not read the body: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    clearTimeout(timer);
+    // Whatever is left (too large, too slow) is not wanted; a finished stream ignores this.
+    reader.cancel().catch(() => {});
+  }
+  if (parts.length === 1) return parts[0];
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) body.set(p, at), at += p.length;
+  return body;
+}
+
 /**
  * A fetch handler that takes POSTed states: 200 with the result (`accepted`,
- * `stale`, `forgotten`, and any conflicts), 400 for a body that is not a
- * state, 405 for other methods, 413 for a body over `maxBytes`.
+ * `stale`, `forgotten`, and any conflicts); 400 for a body that is not a
+ * state; 405 for other methods; 408 for a body slower than `readTimeoutMs`;
+ * 413 for one over `maxBytes`; 415 for a Content-Type other than
+ * `application/x-promedge-state` or `application/octet-stream`. Nothing is
+ * recorded from a refused message.
  */
 export function createIngestHandler(
   aggregator: Aggregator,
   options: IngestHandlerOptions = {},
 ): (req: Request) => Promise<Response> {
   const max = options.maxBytes ?? 16 * 1024 * 1024;
+  const ms = options.readTimeoutMs ?? 30_000;
   return async (req) => {
     if (req.method !== "POST") return reply(405, "POST a state here", { allow: "POST" });
-    const declared = Number(req.headers.get("content-length"));
-    if (declared > max) return reply(413, `A state may be at most ${max} bytes`);
-    let body: Uint8Array;
-    try {
-      body = new Uint8Array(await req.arrayBuffer());
-    } catch (e) {
-      return reply(400, `Could not read the body: ${e instanceof Error ? e.message : e}`);
+    const type = req.headers.get("content-type");
+    if (type !== null && !TYPES.includes(type.split(";")[0].trim().toLowerCase())) {
+      await req.body?.cancel().catch(() => {});
+      return reply(
+        415,
+        `A state is sent as ${STATE_CONTENT_TYPE}, not ${JSON.stringify(type.slice(0, 100))}`,
+      );
     }
-    if (body.length > max) return reply(413, `A state may be at most ${max} bytes`);
+    if (Number(req.headers.get("content-length")) > max) {
+      await req.body?.cancel().catch(() => {});
+      return reply(413, `A state may be at most ${max} bytes`);
+    }
+    const body = await readBody(req, max, ms);
+    if (body instanceof Response) return body;
     try {
       const r = aggregator.ingest(body);
       return reply(200, [r.status, ...r.conflicts].join("\n"));
@@ -95,8 +143,9 @@ export interface AggregatorHandlerOptions extends IngestHandlerOptions {
 }
 
 /**
- * One fetch handler for an aggregator process: POST takes a state, GET and
- * HEAD serve the merged page (text, OpenMetrics, gzip, as the metrics handler).
+ * One fetch handler for an aggregator process: POST takes a state (as
+ * {@link createIngestHandler}), GET and HEAD serve the merged page (text,
+ * OpenMetrics, protobuf, gzip, as the metrics handler); other methods get 405.
  *
  * @example
  * ```ts
@@ -112,5 +161,11 @@ export function createAggregatorHandler(
 ): (req: Request) => Promise<Response> {
   const ingest = createIngestHandler(aggregator, options);
   const page = createMetricsHandler({ ...options.metrics, registry: aggregator.registry });
-  return (req) => (req.method === "POST" ? ingest(req) : page(req));
+  return (req) => {
+    if (req.method === "POST") return ingest(req);
+    if (req.method === "GET" || req.method === "HEAD") return page(req);
+    return Promise.resolve(
+      reply(405, "GET or HEAD the page, POST a state", { allow: "GET, HEAD, POST" }),
+    );
+  };
 }

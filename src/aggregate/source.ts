@@ -5,7 +5,7 @@
 
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { ProtoWriter } from "../_protobuf.ts";
-import { encodeState } from "./_codec.ts";
+import { badSourceId, encodeState } from "./_codec.ts";
 import { collectState } from "./_extract.ts";
 
 /** Options of an {@link AggregationSource}. */
@@ -52,8 +52,13 @@ export class AggregationSource {
     if (options === null || typeof options !== "object" || typeof options.send !== "function") {
       throw new TypeError("AggregationSource takes { send: (state: Uint8Array) => ... }");
     }
-    if (options.id !== undefined && (typeof options.id !== "string" || options.id.length === 0)) {
-      throw new TypeError("AggregationSource: id must be a non-empty string");
+    const badId = options.id === undefined ? undefined : badSourceId(options.id);
+    if (badId !== undefined) {
+      throw new TypeError(
+        `AggregationSource: id ${
+          JSON.stringify(String(options.id).slice(0, 40))
+        } cannot be used: ${badId}; give each source a short printable id, or none for a random UUID`,
+      );
     }
     this.#send = options.send;
     this.#registry = options.registry ?? defaultRegistry;

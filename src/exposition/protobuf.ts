@@ -47,10 +47,15 @@ function labelPairs(w: ProtoWriter, labels: Readonly<Record<string, string>> | u
   }
 }
 
-/** A google.protobuf.Timestamp from epoch seconds. */
+/**
+ * A google.protobuf.Timestamp from epoch seconds. Nanoseconds are rounded to
+ * whole microseconds: a double near 2^31 s resolves no finer than ~0.24 µs,
+ * and `1795907831.054` must not reach Prometheus (which truncates to ms) as
+ * .053999901.
+ */
 function timestamp(w: ProtoWriter, field: number, seconds: number): void {
   let s = Math.floor(seconds);
-  let nanos = Math.round((seconds - s) * 1e9);
+  let nanos = Math.round((seconds - s) * 1e6) * 1000;
   if (nanos >= 1e9) {
     s++;
     nanos -= 1e9;
@@ -185,6 +190,15 @@ function makeWriter(): FormatWriter {
           w.doubleField(2, bounds[b]);
           const e = s.exemplars?.[b];
           if (e !== undefined) exemplar(w, 3, e);
+          w.join();
+        }
+        // An exemplar of the +Inf bucket needs that bucket written out (as client_golang does).
+        const inf = s.exemplars?.[bounds.length];
+        if (inf !== undefined) {
+          w.fork(3);
+          w.uintField(1, cum + s.counts[bounds.length]);
+          w.doubleField(2, Infinity);
+          exemplar(w, 3, inf);
           w.join();
         }
         const n = s.native;

@@ -6,6 +6,8 @@
 
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
+import { coalesce } from "./_coalesce.ts";
+import { _pickGzip, type Gzip } from "./_gzip.ts";
 
 /** Options of {@link createMetricsHandler}. */
 export interface MetricsHandlerOptions {
@@ -35,7 +37,10 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
  * for other methods, and a readable 500 when a collector fails or outlasts
  * the scrape's deadline (`X-Prometheus-Scrape-Timeout-Seconds`, else the
  * registry's `collectTimeoutSeconds`). The body streams once every family
- * has been collected.
+ * has been collected. Scrapes of the same registry asking for the same page
+ * (format, `name[]`, gzip or not) while it is being made share it: one
+ * collection (collect hooks and collectors run once), one encoding, one
+ * compression; a scrape arriving after its last byte was made gets a new one.
  *
  * @example
  * ```ts
@@ -72,9 +77,15 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       });
     }
     const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
+    const gzip = compress && acceptsGzip(req.headers.get("accept-encoding")) &&
+      (gzipper ??= _pickGzip() ?? null) !== null;
+    const key = JSON.stringify([format.name, createdTimestamps, gzip, [...new Set(names)].sort()]);
     let body: ReadableStream<Uint8Array>;
     try {
-      body = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
+      body = await coalesce(registry, key, async () => {
+        const page = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
+        return gzip ? gzipper!(page) : page;
+      });
     } catch (e) {
       try {
         onError?.(e);
@@ -91,25 +102,24 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       "content-type": format.contentType,
       vary: "Accept, Accept-Encoding",
     });
-    const gzip = compress && typeof CompressionStream === "function" &&
-      acceptsGzip(req.headers.get("accept-encoding"));
+    if (gzip) headers.set("content-encoding", "gzip");
     if (req.method === "HEAD") {
       await body.cancel();
-      if (gzip) headers.set("content-encoding", "gzip");
       return new Response(null, { status: 200, headers });
     }
-    if (!gzip) return new Response(body, { status: 200, headers });
-    headers.set("content-encoding", "gzip");
     // workerd compresses a body itself when Content-Encoding is set, unless
     // told it is already encoded; other runtimes ignore the field.
     return new Response(
-      body.pipeThrough(
-        new CompressionStream("gzip") as ReadableWritablePair<Uint8Array, Uint8Array>,
-      ),
-      { status: 200, headers, encodeBody: "manual" } as ResponseInit,
+      body,
+      (gzip
+        ? { status: 200, headers, encodeBody: "manual" }
+        : { status: 200, headers }) as ResponseInit,
     );
   };
 }
+
+/** The gzip of this runtime, picked at the first compressed scrape (null: none). */
+let gzipper: Gzip | null | undefined;
 
 /** The scraper's timeout from its header, in seconds, or undefined (the registry's default). */
 function scrapeTimeout(header: string | null): number | undefined {

@@ -37,6 +37,8 @@ export type MiddlewareHandler = hono.MiddlewareHandler;
 import { matchedRoutes } from "hono/route";
 import { Counter } from "../metrics/counter.ts";
 import { Histogram } from "../metrics/histogram.ts";
+import type { ExemplarLabels } from "../metrics/_exemplar.ts";
+import { traceparentLabels } from "./traceparent.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { createMetricsHandler, type MetricsHandlerOptions } from "./handler.ts";
 
@@ -66,7 +68,33 @@ export interface HttpMetricsOptions {
   extraLabels?: Readonly<Record<string, (c: Context) => string>>;
   /** A prefix for both metric names. */
   prefix?: string;
+  /**
+   * Exemplars on both metrics, linking each request's count and duration to
+   * its trace. `true` reads the W3C `traceparent` header (see
+   * {@link traceparentLabels}) and records its `trace_id` and `span_id`; a
+   * function returns exemplar labels from the context (read when the
+   * response is ready), or `undefined` for none. A request without them,
+   * with an invalid header, or whose function throws or returns labels the
+   * exemplar rules reject, is counted without an exemplar. Prometheus reads
+   * them from OpenMetrics with `--enable-feature=exemplar-storage`.
+   */
+  exemplars?: boolean | ((c: Context) => ExemplarLabels | undefined);
+  /**
+   * The most label sets each of the two metrics keeps (default
+   * {@link DEFAULT_HTTP_MAX_SERIES}); requests past it count in the overflow
+   * series (see `MetricOptions.maxSeries`). `Infinity` for no cap.
+   */
+  maxSeries?: number;
+  /** Write the status as its class, `2xx`, `4xx`, ..., instead of `200`, `404`, ... */
+  groupStatus?: boolean;
 }
+
+/**
+ * The default cap on the series of each metric of {@link httpMetrics}: with
+ * 12 histogram buckets, at most some 30,000 samples per scrape, whatever
+ * `extraLabels` are fed.
+ */
+export const DEFAULT_HTTP_MAX_SERIES = 2000;
 
 /** The label `route` takes when no route matched (a 404 from Hono itself). */
 export const UNMATCHED_ROUTE = "unmatched";
@@ -101,7 +129,9 @@ const _known = new Set(KNOWN_METHODS);
  * runs to the end of the body, or until the client goes away; other responses
  * are measured to the response. Metrics never fail the request: a route that
  * cannot be read (a second copy of Hono) is `unmatched`, a failing `skip`
- * test counts the request.
+ * test counts the request. Each metric keeps at most `maxSeries` label sets
+ * (default {@link DEFAULT_HTTP_MAX_SERIES}); past it, requests count in the
+ * series whose labels are all `__overflow__`.
  */
 export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler {
   const registry = options.registry ?? defaultRegistry;
@@ -114,6 +144,10 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       );
     }
   }
+  const exemplarsOf = _exemplarSource(options.exemplars);
+  const cap = options.maxSeries ?? DEFAULT_HTTP_MAX_SERIES;
+  const maxSeries = cap === Infinity ? undefined : cap;
+  const groupStatus = options.groupStatus === true;
   const extraNames = Object.keys(extra);
   const labelNames = ["method", "route", "status", ...extraNames];
   const requests = new Counter<string>({
@@ -121,6 +155,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
     help: "HTTP requests handled, by method, route pattern and status.",
     labelNames,
     registry,
+    maxSeries,
   });
   const duration = new Histogram<string>({
     name: prefix + "http_request_duration_seconds",
@@ -128,6 +163,7 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
     labelNames,
     buckets: options.buckets,
     registry,
+    maxSeries,
   });
   const skip = options.skip;
   const skipped = typeof skip === "function"
@@ -158,13 +194,29 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
         const labels: Record<string, string> = {
           method: _method(c.req.method),
           route: _route(c, status),
-          status: String(status),
+          status: groupStatus ? _statusClass(status) : String(status),
         };
         for (const k of extraNames) labels[k] = _labelValue(extra[k], c);
-        requests.inc(labels);
+        const ex = exemplarsOf && _exemplarLabels(exemplarsOf, c);
+        if (ex === undefined) requests.inc(labels);
+        else {
+          try {
+            requests.incWithExemplar(labels, { value: 1, exemplarLabels: ex });
+          } catch {
+            requests.inc(labels); // labels the exemplar rules reject: count it without
+          }
+        }
         const observe = () => {
           try {
-            duration.observe(labels, (performance.now() - start) / 1000);
+            const value = (performance.now() - start) / 1000;
+            if (ex === undefined) duration.observe(labels, value);
+            else {
+              try {
+                duration.observeWithExemplar(labels, { value, exemplarLabels: ex });
+              } catch {
+                duration.observe(labels, value);
+              }
+            }
           } catch {
             // never fail (or crash) the request
           }
@@ -181,6 +233,35 @@ export function httpMetrics(options: HttpMetricsOptions = {}): MiddlewareHandler
       }
     }
   };
+}
+
+/** The function that reads a request's exemplar labels, from the `exemplars` option. */
+function _exemplarSource(
+  opt: HttpMetricsOptions["exemplars"],
+): ((c: Context) => unknown) | undefined {
+  if (opt === undefined || opt === false) return undefined;
+  if (opt === true) return (c) => traceparentLabels(c.req.header("traceparent"));
+  if (typeof opt === "function") return opt;
+  throw new TypeError(
+    "httpMetrics(): exemplars must be true (read the traceparent header) or a function of " +
+      'the context returning exemplar labels, e.g. (c) => ({ trace_id: c.get("traceId") })',
+  );
+}
+
+/** A request's exemplar labels, or undefined: a throwing function or a non-object gives none. */
+function _exemplarLabels(f: (c: Context) => unknown, c: Context): ExemplarLabels | undefined {
+  let v: unknown;
+  try {
+    v = f(c);
+  } catch {
+    return undefined;
+  }
+  return v !== null && typeof v === "object" ? v as ExemplarLabels : undefined;
+}
+
+/** `2xx` for 200-299, and so on. */
+function _statusClass(status: number): string {
+  return Math.floor(status / 100) + "xx";
 }
 
 /** The method as a label value: a known one in upper case, anything else `other`. */

@@ -26,6 +26,7 @@ import type {
   MetricType,
 } from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
+import { type OverflowCell, overflowCell } from "./_overflow.ts";
 
 export type { Collectable, LabelValue, MetricType };
 
@@ -50,6 +51,57 @@ export interface MetricOptions<L extends string> {
    * `_<unit>` (before `_total` for a counter).
    */
   unit?: string;
+  /**
+   * The most label sets this metric keeps. An update for a new label set
+   * past the cap goes to one overflow series whose every label is
+   * {@link OVERFLOW_VALUE} (`sum()` over the family stays exact), counted in
+   * the registry's `promedge_series_overflow_total{metric="<name>"}`; series
+   * that exist keep counting, nothing throws. A whole number >= 1; default:
+   * no cap.
+   */
+  maxSeries?: number;
+  /**
+   * Drop a series not updated for this many seconds from the next scrape
+   * (checked at each scrape or `collect()`: a series counts as updated when
+   * a scrape finds it changed since the one before, or, for a gauge, when
+   * it was set, increased or decreased). Updating it again, also through a
+   * bound child, brings it back with its new value. Needs `labelNames`.
+   */
+  ttlSeconds?: number;
+  /** The clock for `ttlSeconds`, in epoch milliseconds (default `Date.now`); for tests. */
+  now?: () => number;
+}
+
+/** The value of every label of a metric's overflow series (see {@link MetricOptions.maxSeries}). */
+export const OVERFLOW_VALUE = "__overflow__";
+
+/** What a capped metric keeps. */
+interface Cap<S> {
+  /** maxSeries. */
+  max: number;
+  /** The overflow series while it is in the tree. */
+  overflow: S | undefined;
+  /** Where overflowed updates are counted (the registry's overflow counter, or a local cell). */
+  counted: OverflowCell;
+}
+
+/** What a TTL metric keeps. */
+interface Ttl<S extends object> {
+  /** ttlSeconds in ms. */
+  ms: number;
+  clock: () => number;
+  /** Each series as the last scrape found it. */
+  seen: WeakMap<S, Seen>;
+  /** For a gauge: the series updated since the last scrape. */
+  touched: Set<S> | undefined;
+}
+
+/** What a TTL metric remembers of a series between scrapes. */
+interface Seen {
+  /** What the last scrape read (a value or a count). */
+  v: number;
+  /** When a scrape first found it as it is now, epoch ms. */
+  at: number;
 }
 
 /**
@@ -110,6 +162,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #root: Map<string, unknown> = new Map();
   #count = 0;
   #collect: (() => void | Promise<void>) | undefined;
+  /** With maxSeries: what the cap needs (kept apart: metrics without it carry one field). */
+  #cap: Cap<S> | undefined;
+  /** With ttlSeconds: what expiry needs. */
+  #ttl: Ttl<S> | undefined;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
 
@@ -141,6 +197,21 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
     }
     this.#collect = collect as (() => void | Promise<void>) | undefined;
+    if (opts.maxSeries !== undefined) {
+      const max = checkMaxSeries(opts.name, opts.maxSeries);
+      this.#cap = { max, overflow: undefined, counted: { value: 0 } };
+    }
+    if (opts.now !== undefined && typeof opts.now !== "function") {
+      throw new TypeError(`Metric "${opts.name}": now must be a function returning epoch ms`);
+    }
+    if (opts.ttlSeconds !== undefined) {
+      this.#ttl = {
+        ms: checkTtl(opts.name, opts.ttlSeconds, this.labelNames.length) * 1000,
+        clock: opts.now ?? Date.now,
+        seen: new WeakMap(),
+        touched: undefined,
+      };
+    }
   }
 
   /**
@@ -151,6 +222,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this.labelNames.length === 0) this._single = this._newSeries("");
     const reg = opts.registry === undefined ? defaultRegistry : opts.registry;
     reg?.register(this);
+    if (reg && this.#cap) {
+      try {
+        this.#cap.counted = overflowCell(reg, this);
+      } catch (e) {
+        reg.unregister(this);
+        throw e;
+      }
+    }
   }
 
   /** @internal Checks the unit against the name (without `suffix`). */
@@ -205,7 +284,18 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
   protected _seriesOf(args: readonly unknown[]): S {
-    return this._series(this._labelsOf(args));
+    const labels = this._labelsOf(args);
+    const s = this._find(labels);
+    if (s !== undefined) return s;
+    const keys = this._keys(labels);
+    const placed = this.#place(keys, true);
+    if (placed !== undefined) return placed;
+    // Past maxSeries: a series outside the tree, poisoned, so that each update
+    // of the child takes its slow path (`_reattach`), lands in the overflow
+    // series and is counted, until there is room for a series of its own.
+    const outside = this._newSeries(labelText(this.labelNames, keys));
+    this._poison(outside);
+    return outside;
   }
 
   /** @internal One label object, or values in order, as a label object. */
@@ -229,9 +319,20 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return new TypeError(`Metric "${this.name}" ${what}`);
   }
 
-  /** Validates every label, then creates the path and the series. */
+  /**
+   * Validates every label, then finds or creates the path and the series;
+   * past maxSeries, the overflow series.
+   */
   protected _create(labels: Labels<L>): S {
-    const keys = this._keys(labels);
+    const s = this.#place(this._keys(labels), true);
+    if (s !== undefined) return s;
+    const cap = this.#cap!;
+    cap.counted.value++;
+    return cap.overflow ??= this.#place(this.labelNames.map(() => OVERFLOW_VALUE), false)!;
+  }
+
+  /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
+  #place(keys: string[], capped: boolean): S | undefined {
     const k = keys.length;
     let parent: Node | undefined;
     let node: Node = this.#root;
@@ -242,6 +343,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       if (i === k - 1) return next as S;
       parent = node;
       node = next as Node;
+    }
+    const cap = this.#cap;
+    if (capped && cap && this.#count >= cap.max + (cap.overflow === undefined ? 0 : 1)) {
+      return undefined;
     }
     const s = this._newSeries(labelText(this.labelNames, keys));
     let holder: unknown = s;
@@ -327,7 +432,74 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (this.labelNames.length === 0) {
       throw this._labelError("has no labels; use reset() to zero it");
     }
-    const keys = this._keys(this._labelsOf(args));
+    this.#removeKeys(this._keys(this._labelsOf(args)));
+  }
+
+  /**
+   * Removes every series whose labels include `labels` (a subset of the
+   * label names, each with a value); returns how many it removed. `{}`
+   * removes every series. A bound child of a removed series brings it back,
+   * from zero, at its next update.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const c = new Counter({
+   *   name: "jobs_total",
+   *   help: "Jobs.",
+   *   labelNames: ["tenant", "kind"],
+   *   registry: new Registry(),
+   * });
+   * c.inc({ tenant: "a", kind: "x" });
+   * c.inc({ tenant: "a", kind: "y" });
+   * c.inc({ tenant: "b", kind: "x" });
+   * console.log(c.removeMatching({ tenant: "a" })); // 2
+   * ```
+   */
+  removeMatching(labels: Partial<Labels<L>>): number {
+    const names = this.labelNames;
+    if (names.length === 0) throw this._labelError("has no labels; use reset() to zero it");
+    if (labels === undefined) this._badLabelsArgument(labels);
+    this._checkSome(labels);
+    const given = labels as Record<string, unknown>;
+    const want = names.map((name) => {
+      const v = given[name];
+      return v === undefined ? v : typeof v === "number" ? "" + v : v as string;
+    });
+    const found: string[][] = [];
+    this.#each(want, (_s, keys) => found.push(keys.slice()));
+    for (const keys of found) this.#removeKeys(keys);
+    return found.length;
+  }
+
+  /**
+   * Calls `fn` with every series and its label values (a reused array),
+   * where the value at each level equals `want`'s, if given.
+   */
+  #each(want: readonly (string | undefined)[], fn: (s: S, keys: string[]) => void): void {
+    const depth = this.labelNames.length;
+    const keys: string[] = new Array(depth);
+    const walk = (node: Node, d: number) => {
+      const w = want[d];
+      if (w !== undefined) {
+        const child = childOf(node, w);
+        if (child === undefined) return;
+        keys[d] = w;
+        if (d + 1 < depth) walk(child as Node, d + 1);
+        else fn(child as S, keys);
+        return;
+      }
+      for (const [k, child] of entriesOf(node)) {
+        keys[d] = k;
+        if (d + 1 < depth) walk(child as Node, d + 1);
+        else fn(child as S, keys);
+      }
+    };
+    walk(this.#root, 0);
+  }
+
+  /** Removes the series at `keys` and every level it leaves empty (never the root). */
+  #removeKeys(keys: readonly string[]): void {
     const path: Node[] = [];
     let node: Node = this.#root;
     for (let i = 0; i < keys.length - 1; i++) {
@@ -338,6 +510,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     }
     const s = childOf(node, keys[keys.length - 1]) as S | undefined;
     if (s === undefined) return;
+    if (s === this.#cap?.overflow) this.#cap.overflow = undefined;
     this._poison(s);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root).
@@ -372,6 +545,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     else for (const s of this._all()) this._poison(s);
     this.#root = new Map();
     this.#count = 0;
+    if (this.#cap) this.#cap.overflow = undefined;
   }
 
   /**
@@ -386,7 +560,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /**
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
-   * took it out), else, with `create`, a new one.
+   * took it out), else, with `create`, a new one, or past maxSeries the
+   * overflow series: its label text differs from that of `s`, and the child
+   * keeps `s`, to try again at its next update (see `_seriesOf`).
    */
   _reattach(s: S, create: boolean): S | undefined {
     const labels = this._valuesToLabels(this._labelValues(s.labelText));
@@ -476,11 +652,82 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const labels = options?.labels === true;
     if (hook !== undefined) {
       const r = hook.call(this);
-      if (r instanceof Promise) return r.then(() => this._family(this._all(labels)));
+      if (r instanceof Promise) return r.then(() => this.#read(labels, options));
     }
-    return this._family(this._all(labels));
+    return this.#read(labels, options);
+  }
+
+  #read(labels: boolean, options: CollectOptions | undefined): FamilySnapshot {
+    if (this.#ttl !== undefined) this.#expire(this.#ttl);
+    return this._family(this._all(labels), options);
+  }
+
+  /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
+  #expire(t: Ttl<S>): void {
+    const { seen, touched } = t;
+    const now = t.clock();
+    const ttl = t.ms;
+    const stale: string[][] = [];
+    this.#each([], (s, keys) => {
+      const v = this._version(s);
+      const e = seen.get(s);
+      if (e === undefined) seen.set(s, { v, at: now });
+      else if (!Object.is(e.v, v) || touched?.has(s)) {
+        e.v = v;
+        e.at = now;
+      } else if (now - e.at >= ttl) stale.push(keys.slice());
+    });
+    touched?.clear();
+    for (const keys of stale) this.#removeKeys(keys);
+  }
+
+  /**
+   * @internal What tells a TTL metric that a series was updated between two
+   * scrapes: its value (a histogram's or summary's count).
+   */
+  protected _version(s: S): number {
+    return (s as unknown as { value: number }).value;
+  }
+
+  /**
+   * @internal Makes a TTL metric see `s` as updated at the next scrape even
+   * if its value did not change (a gauge set to its value, or increased and
+   * decreased back); subclasses call it only when `_touches`.
+   */
+  _touch(s: S): void {
+    (this.#ttl!.touched ??= new Set()).add(s);
+  }
+
+  /** @internal Whether updates that may leave the value as it was call `_touch` (TTL metrics). */
+  get _touches(): boolean {
+    return this.#ttl !== undefined;
   }
 
   /** @internal The family snapshot around these series. */
-  protected abstract _family(series: S[]): FamilySnapshot;
+  protected abstract _family(series: S[], options?: CollectOptions): FamilySnapshot;
+}
+
+function checkMaxSeries(name: string, v: unknown): number {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new RangeError(
+    `Metric "${name}": maxSeries must be a whole number >= 1 (the most label sets kept), got ${
+      typeof v === "number" ? v : typeof v
+    }`,
+  );
+}
+
+function checkTtl(name: string, v: unknown, labels: number): number {
+  if (!(typeof v === "number" && v > 0 && v < Infinity)) {
+    throw new RangeError(
+      `Metric "${name}": ttlSeconds must be a finite number of seconds > 0, got ${
+        typeof v === "number" ? v : typeof v
+      }`,
+    );
+  }
+  if (labels === 0) {
+    throw new TypeError(
+      `Metric "${name}": ttlSeconds needs labelNames; a metric without labels keeps its one series`,
+    );
+  }
+  return v;
 }

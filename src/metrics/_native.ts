@@ -315,28 +315,51 @@ class _Side {
   }
 
   runs(): NativeBucketRuns {
-    const spans: NativeBucketSpan[] = [];
-    const deltas: number[] = [];
+    const out = new _Runs();
     const counts = this.counts;
-    let prev = 0, next = 0;
     for (let i = 0; i < counts.length; i++) {
-      const c = counts[i], k = i + this.offset;
-      if (c === 0) continue;
-      const gap = k - next;
-      if (spans.length === 0) spans.push({ offset: k, length: 0 });
-      else if (gap > 2) spans.push({ offset: gap, length: 0 });
-      else {
-        // A gap of one or two buckets costs less as zero counts than as a new span.
-        for (let g = 0; g < gap; g++) deltas.push(-prev), prev = 0;
-        spans[spans.length - 1].length += gap;
-      }
-      spans[spans.length - 1].length++;
-      deltas.push(c - prev);
-      prev = c;
-      next = k + 1;
+      if (counts[i] !== 0) out.add(i + this.offset, counts[i]);
     }
-    return { spans, deltas };
+    return { spans: out.spans, deltas: out.deltas };
   }
+}
+
+/** Spans and deltas built from populated buckets given in rising index order. */
+class _Runs {
+  readonly spans: NativeBucketSpan[] = [];
+  readonly deltas: number[] = [];
+  #prev = 0;
+  #next = 0;
+
+  add(k: number, c: number): void {
+    const spans = this.spans, deltas = this.deltas;
+    const gap = k - this.#next;
+    if (spans.length === 0) spans.push({ offset: k, length: 0 });
+    else if (gap > 2) spans.push({ offset: gap, length: 0 });
+    else {
+      // A gap of one or two buckets costs less as zero counts than as a new span.
+      for (let g = 0; g < gap; g++) deltas.push(-this.#prev), this.#prev = 0;
+      spans[spans.length - 1].length += gap;
+    }
+    spans[spans.length - 1].length++;
+    deltas.push(c - this.#prev);
+    this.#prev = c;
+    this.#next = k + 1;
+  }
+}
+
+/**
+ * Index -> count buckets (any order; zero counts skipped) as spans and
+ * deltas, the form the protobuf encoders write.
+ * @internal
+ */
+export function nativeRuns(buckets: ReadonlyMap<number, number>): NativeBucketRuns {
+  const out = new _Runs();
+  for (const k of [...buckets.keys()].sort((a, b) => a - b)) {
+    const c = buckets.get(k)!;
+    if (c !== 0) out.add(k, c);
+  }
+  return { spans: out.spans, deltas: out.deltas };
 }
 
 /**

@@ -38,6 +38,11 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   /** @internal Checks `value` and records it in `series`. */
   protected abstract _record(series: S, value: number): void;
 
+  /** @internal Every observation changes the count. */
+  protected override _version(s: S): number {
+    return (s as unknown as { count: number }).count;
+  }
+
   /** Records one observation in the metric without labels. */
   observe(value: number): void;
   /** Records one observation in the series with these labels. */

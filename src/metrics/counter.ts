@@ -4,8 +4,14 @@
  */
 
 import { counterFamily, reservedNames, show } from "../_names.ts";
-import type { CounterFamilySnapshot } from "../collector.ts";
+import type { CounterFamilySnapshot, Exemplar } from "../collector.ts";
 import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  type ExemplarLabels,
+  type ExemplarOptions,
+  exemplarOptions,
+  newExemplar,
+} from "./_exemplar.ts";
 
 /** Options of a {@link Counter}. */
 export interface CounterOptions<L extends string> extends MetricOptions<L> {
@@ -33,6 +39,11 @@ function badAmount(name: string, v: unknown): RangeError {
   );
 }
 
+/** Whether `v` is an amount a counter can add: a finite number >= 0. */
+function goodAmount(v: unknown): v is number {
+  return typeof v === "number" && v >= 0 && v < Infinity;
+}
+
 /**
  * A counter bound to one label set by {@link Counter.labels}: `inc()` is a
  * plain add. After `reset()` or `remove()` its next `inc()` brings the
@@ -58,7 +69,17 @@ export class CounterChild {
     else this.#reattach().value += amount ?? 1;
   }
   #reattach(): CounterSeries {
-    return this.#s = this.#m._reattach(this.#s, true)!;
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
+  }
+  /**
+   * Adds `value` and keeps it as the series' exemplar, with these labels and
+   * the time of the call (see {@link Counter.incWithExemplar}).
+   */
+  incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    const s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
+    if (s.labelText === this.#s.labelText) this.#s = s; // not the overflow series: see inc()
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
@@ -92,6 +113,8 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   readonly type = "counter" as const;
   /** @internal */
   readonly reservedNames: readonly string[];
+  /** Each series' latest exemplar, made on the first one: series without one cost nothing. */
+  #exemplars: WeakMap<CounterSeries, Exemplar> | undefined;
 
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: CounterOptions<L>) {
@@ -115,6 +138,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
 
   /** Adds `amount` (default 1) to the counter without labels. */
@@ -140,6 +164,53 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     else s.value += v as number;
   }
 
+  /**
+   * Adds `value` to the counter without labels and keeps it as the series'
+   * exemplar: the latest one per series is exported (OpenMetrics, protobuf),
+   * with its labels, `value` and the time of this call. A plain `inc()` keeps
+   * the exemplar there is. Nothing changes when the value or the labels are
+   * rejected: a RangeError for a value that is not a finite number >= 0 or
+   * labels over 128 code points (names and values together), a TypeError for
+   * a bad label name or a lone surrogate.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../../mod.ts";
+   * const jobs = new Counter({ name: "jobs_total", help: "Jobs.", registry: new Registry() });
+   * jobs.incWithExemplar(1, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" });
+   * ```
+   */
+  incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void;
+  /** The same for the series with these labels: `incWithExemplar(labels, { value, exemplarLabels })`. */
+  incWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
+  incWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
+    if (typeof a === "object" && a !== null) {
+      const o = exemplarOptions(this, "incWithExemplar", b);
+      this._incWithExemplar(undefined, o.value, o.exemplarLabels, a);
+    } else this._incWithExemplar(this._single, a, b as ExemplarLabels);
+  }
+
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), adds, keeps the exemplar and returns the
+   * series.
+   */
+  _incWithExemplar(
+    s: CounterSeries | undefined,
+    value: unknown,
+    exemplarLabels: unknown,
+    labels?: Labels<L>,
+  ): CounterSeries {
+    if (!goodAmount(value)) throw badAmount(this.name, value);
+    const e = newExemplar(this, exemplarLabels, value);
+    if (s === undefined) s = this._series(labels as Labels<L>);
+    else if (s.value !== s.value) s = this._reattach(s, true)!; // poisoned: see _poison
+    s.value += value;
+    (this.#exemplars ??= new WeakMap()).set(s, e);
+    return s;
+  }
+
   /** The current value of the series with these labels (0 if it does not exist yet). */
   get(labels?: Labels<L>): number {
     return (this._existing(labels ?? {} as Labels<L>))?.value ?? 0;
@@ -157,7 +228,25 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
+  protected override _detach(s: CounterSeries, labels: Record<string, string>): CounterSeries {
+    const d: CounterSeries & { exemplar?: Exemplar } = super._detach(s, labels);
+    const e = this.#exemplars?.get(s);
+    if (e !== undefined) d.exemplar = e;
+    return d;
+  }
+
+  /** @internal */
   protected _family(series: CounterSeries[]): CounterFamilySnapshot {
-    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
+    const ex = this.#exemplars;
+    return {
+      name: this.name,
+      help: this.help,
+      type: "counter",
+      unit: this.unit,
+      series: ex === undefined ? series : series.map((s) => {
+        const e = ex.get(s);
+        return e === undefined ? s : { ...s, exemplar: e };
+      }),
+    };
   }
 }

@@ -80,12 +80,43 @@ export class GaugeChild {
   }
   /** The series to update: a series taken out by reset() or remove() comes back. */
   #live(): GaugeSeries {
-    return this.#s = this.#m._reattach(this.#s, true)!;
+    const s = this.#m._reattach(this.#s, true)!;
+    // Another label text: the overflow series (maxSeries); keep trying ours.
+    return s.labelText === this.#s.labelText ? this.#s = s : s;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
     const v = this.#s.value;
     return v === v ? v : this.#m._reattach(this.#s, false)?.value ?? 0;
+  }
+  /** @internal The series it updates. */
+  get _series(): GaugeSeries {
+    return this.#s;
+  }
+}
+
+/**
+ * The child of a gauge with `ttlSeconds`: every update tells the gauge, also
+ * one that leaves the value as it was. A class of its own, so that the
+ * children of other gauges pay nothing for it.
+ */
+class _TouchingGaugeChild extends GaugeChild {
+  #m: Gauge<string>;
+  constructor(series: GaugeSeries, metric: Gauge<string>) {
+    super(series, metric);
+    this.#m = metric;
+  }
+  override inc(amount?: number): void {
+    super.inc(amount);
+    this.#m._touch(this._series);
+  }
+  override dec(amount?: number): void {
+    super.dec(amount);
+    this.#m._touch(this._series);
+  }
+  override set(value: number): void {
+    super.set(value);
+    this.#m._touch(this._series);
   }
 }
 
@@ -136,9 +167,11 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   #pick(a: unknown): GaugeSeries {
-    return typeof a === "object"
+    const s = typeof a === "object"
       ? this._series(a as Labels<L>)
       : this._single ?? this._series(a as never);
+    if (this._touches) this._touch(s);
+    return s;
   }
 
   /** Adds `amount` (default 1) to the gauge without labels. */
@@ -228,7 +261,10 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   /** The series for these label values, in `labelNames` order. */
   labels(...values: LabelValue[]): GaugeChild;
   labels(...args: unknown[]): GaugeChild {
-    return new GaugeChild(this._seriesOf(args), this as Gauge<string>);
+    const s = this._seriesOf(args);
+    return this._touches
+      ? new _TouchingGaugeChild(s, this as Gauge<string>)
+      : new GaugeChild(s, this as Gauge<string>);
   }
 
   /** @internal */

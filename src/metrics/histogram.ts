@@ -5,12 +5,20 @@
 
 import { reservedNames, show } from "../_names.ts";
 import type {
+  Exemplar,
   HistogramFamilySnapshot,
   HistogramSeriesSnapshot,
   NativeHistogramSnapshot,
 } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
+import {
+  type ExemplarLabels,
+  type ExemplarOptions,
+  exemplarOptions,
+  NativeExemplars,
+  newExemplar,
+} from "./_exemplar.ts";
 import {
   checkNativeOptions,
   NativeHistogramCounts,
@@ -208,6 +216,15 @@ function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): Histogram
 }
 
 /**
+ * The exemplars of one series: the latest per classic bucket (indexes as in
+ * `counts`) and, for a native histogram, a bounded set.
+ */
+interface KeptExemplars {
+  readonly buckets: readonly (Exemplar | undefined)[];
+  readonly native: { readonly list: readonly Exemplar[] } | undefined;
+}
+
+/**
  * A histogram bound to one label set by {@link Histogram.labels}. After
  * `reset()` or `remove()` its next observation brings the series back, from
  * zero.
@@ -225,8 +242,19 @@ export class HistogramChild extends ObserverChild {
   observe(value: number): void {
     const h = this.#h;
     if (!record(this.#s, h.bounds, value, h.name)) {
-      record(this.#s = h._reattach(this.#s, true)!, h.bounds, value, h.name);
+      const s = h._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, h.bounds, value, h.name);
     }
+  }
+  /**
+   * Records one observation and keeps it as an exemplar (see
+   * {@link Histogram.observeWithExemplar}).
+   */
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    const s = this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
+    if (s.labelText === this.#s.labelText) this.#s = s; // not the overflow series: see observe()
   }
 }
 
@@ -260,6 +288,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly bounds: Float64Array;
   /** The native histogram options (defaults filled in), or undefined without a native part. */
   readonly native: Readonly<Required<NativeHistogramOptions>> | undefined;
+  /** Each series' exemplars, made on the first one: series without one cost nothing. */
+  #exemplars: WeakMap<HistogramSeries, KeptExemplars> | undefined;
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
@@ -292,11 +322,74 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.count = 0;
     s.nativeCounts?.reset();
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
 
   /** @internal */
   protected _record(s: HistogramSeries, v: number): void {
     record(s, this.bounds, v, this.name);
+  }
+
+  /**
+   * Records one observation in the histogram without labels and keeps it as
+   * an exemplar: the latest one of the classic bucket it falls in (a value
+   * equal to a bound in that bound's bucket) and, for a native histogram, one
+   * of a bounded set per series (10; once full, the oldest past 5 minutes
+   * goes first, else the one nearest in value). They are exported with their
+   * labels, the value and the time of this call (OpenMetrics: the classic
+   * buckets; protobuf: both). A plain `observe()` keeps the exemplars there
+   * are. Nothing changes when the value or the labels are rejected: a
+   * RangeError for a value that is not a finite number or labels over 128
+   * code points (names and values together), a TypeError for a bad label
+   * name or a lone surrogate.
+   *
+   * @example
+   * ```ts
+   * import { Histogram, Registry } from "../../mod.ts";
+   * const latency = new Histogram({ name: "job_seconds", help: "Job time.", registry: new Registry() });
+   * latency.observeWithExemplar(0.42, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" });
+   * ```
+   */
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void;
+  /** The same for the series with these labels: `observeWithExemplar(labels, { value, exemplarLabels })`. */
+  observeWithExemplar(labels: Labels<L>, options: ExemplarOptions): void;
+  observeWithExemplar(a: number | Labels<L>, b: ExemplarLabels | ExemplarOptions): void {
+    if (typeof a === "object" && a !== null) {
+      const o = exemplarOptions(this, "observeWithExemplar", b);
+      this._observeWithExemplar(undefined, o.value, o.exemplarLabels, a);
+    } else this._observeWithExemplar(this._single, a, b as ExemplarLabels);
+  }
+
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), records the value, keeps the exemplar on
+   * its classic bucket and in the native set, and returns the series.
+   */
+  _observeWithExemplar(
+    s: HistogramSeries | undefined,
+    value: unknown,
+    exemplarLabels: unknown,
+    labels?: Labels<L>,
+  ): HistogramSeries {
+    checkObservation("Histogram", this.name, value);
+    const v = value as number;
+    const e = newExemplar(this, exemplarLabels, v);
+    if (s === undefined) s = this._series(labels as Labels<L>);
+    else if (s.count !== s.count) s = this._reattach(s, true)!; // poisoned: see _poison
+    record(s, this.bounds, v, this.name);
+    const ex = this.#exemplars ??= new WeakMap();
+    let kept = ex.get(s) as { buckets: (Exemplar | undefined)[]; native?: NativeExemplars };
+    if (kept === undefined) {
+      kept = {
+        buckets: new Array(this.bounds.length + 1).fill(undefined),
+        native: this.native && new NativeExemplars(),
+      };
+      ex.set(s, kept as KeptExemplars);
+    }
+    kept.buckets[bucketIndex(this.bounds, v)] = e;
+    kept.native?.add(e);
+    return s;
   }
 
   /** The series for these labels, resolved once. */
@@ -314,13 +407,40 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    return { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    const d = { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    const kept = this.#exemplars?.get(s);
+    // The copy's exemplars as they are now, found by _family like a live series'.
+    if (kept !== undefined) {
+      this.#exemplars!.set(d, {
+        buckets: kept.buckets.slice(),
+        native: kept.native && { list: kept.native.list.slice() },
+      });
+    }
+    return d;
+  }
+
+  /** @internal A series as its snapshot shows it: the native part, the exemplars. */
+  private _snapshot(s: HistogramSeries, kept: KeptExemplars | undefined): HistogramSeries {
+    if (this.native === undefined) {
+      return kept === undefined ? s : { ...s, exemplars: kept.buckets } as HistogramSeries;
+    }
+    const out = nativeSnapshot(s, s.nativeCounts!) as {
+      -readonly [K in keyof HistogramSeriesSnapshot]: HistogramSeriesSnapshot[K];
+    };
+    if (kept !== undefined) {
+      out.exemplars = kept.buckets;
+      if (kept.native && kept.native.list.length > 0) {
+        out.native = { ...out.native!, exemplars: kept.native.list.slice() };
+      }
+    }
+    return out as unknown as HistogramSeries;
   }
 
   /** @internal */
   protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
-    if (this.native !== undefined) {
-      series = series.map((s) => nativeSnapshot(s, s.nativeCounts!)) as HistogramSeries[];
+    const ex = this.#exemplars;
+    if (this.native !== undefined || ex !== undefined) {
+      series = series.map((s) => this._snapshot(s, ex?.get(s)));
     }
     return {
       name: this.name,

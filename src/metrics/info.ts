@@ -8,7 +8,8 @@ import type { InfoFamilySnapshot } from "../collector.ts";
 import { type Labels, Metric, type MetricOptions } from "./_metric.ts";
 
 /** Options of an {@link Info}. */
-export interface InfoOptions<L extends string> extends Omit<MetricOptions<L>, "unit"> {
+export interface InfoOptions<L extends string>
+  extends Omit<MetricOptions<L>, "unit" | "maxSeries" | "ttlSeconds" | "now"> {
   /** Called at every scrape before the metric is written, with it as `this`. */
   collect?: (this: Info<L>) => void | Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 
 import { reservedNames, show } from "../_names.ts";
-import type { SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
+import type { CollectOptions, SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
 import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
@@ -115,7 +115,10 @@ export class SummaryChild extends ObserverChild {
   /** Records one observation. */
   observe(value: number): void {
     if (!record(this.#s, value, this.#m.name)) {
-      record(this.#s = this.#m._reattach(this.#s, true)!, value, this.#m.name);
+      const s = this.#m._reattach(this.#s, true)!;
+      // Another label text: the overflow series (maxSeries); keep trying ours.
+      if (s.labelText === this.#s.labelText) this.#s = s;
+      record(s, value, this.#m.name);
     }
   }
 }
@@ -251,15 +254,15 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
-  protected _family(all: SummarySeries[]): SummaryFamilySnapshot {
-    const scratch = new Sketch();
+  protected _family(all: SummarySeries[], options?: CollectOptions): SummaryFamilySnapshot {
+    const scratch = options?.quantiles === false ? undefined : new Sketch();
     const series: SummarySeriesSnapshot[] = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
       series[i] = {
         labelText: s.labelText,
         labels: (s as { labels?: Record<string, string> }).labels,
-        quantiles: this.#values(s, scratch) ?? NO_VALUES,
+        quantiles: (scratch && this.#values(s, scratch)) ?? NO_VALUES,
         sum: s.sum,
         count: s.count,
         created: s.created,

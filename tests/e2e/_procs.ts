@@ -1,6 +1,6 @@
 // Starting and stopping the real parts: runtimes, Prometheus, workerd.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,3 +97,32 @@ export function tempDir(): { path: string; remove(): void } {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts Prometheus scraping each `{ job, port }` on 127.0.0.1 every second,
+ * its data in `dir`; resolves with its URL once it is ready.
+ */
+export async function startPrometheus(
+  dir: string,
+  jobs: readonly { job: string; port: number }[],
+  flags: readonly string[] = [],
+): Promise<string> {
+  const config = join(dir, "prometheus.yml");
+  writeFileSync(
+    config,
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n` +
+      jobs.map(({ job, port }) =>
+        `  - job_name: ${job}\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`
+      ).join(""),
+  );
+  const port = await freePort();
+  const prom = start("prometheus", [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, "data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...flags,
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/-/ready`, prom);
+  return url;
+}

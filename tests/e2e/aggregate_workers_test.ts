@@ -77,6 +77,8 @@ for (const [runtime, args] of RUNTIMES) {
       assert.equal(value(text, 'app_requests_total{path="/work"}'), N, text);
       assert.equal(value(text, 'app_requests_total{path="/exit"}'), exits);
       assert.equal(value(text, "app_work_value_count"), N);
+      assert.equal(value(text, 'app_request_duration_seconds_count{path="/work"}'), N);
+      assert.equal(value(text, 'app_request_duration_seconds_count{path="/exit"}'), exits);
       assert.equal(value(text, "app_work_value_sum"), observed.reduce((a, b) => a + b, 0));
       assert.ok(value(text, "promedge_aggregation_retired_sources")! >= exits, text);
       assert.equal(value(text, "promedge_aggregation_sources"), 3);

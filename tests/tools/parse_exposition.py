@@ -22,6 +22,15 @@ def num(v):
     return v
 
 
+def ts(t):
+    """A timestamp as [seconds, nanoseconds] (exact), or None."""
+    if t is None:
+        return None
+    if hasattr(t, "sec"):
+        return [t.sec, t.nsec]
+    return [math.floor(t), round((t - math.floor(t)) * 1e9)]
+
+
 def main():
     out = []
     for item in json.load(sys.stdin):
@@ -37,7 +46,8 @@ def main():
                     "samples": [
                         {"name": s.name, "labels": s.labels, "value": num(s.value),
                          "exemplar": None if s.exemplar is None else {
-                             "labels": s.exemplar.labels, "value": num(s.exemplar.value)}}
+                             "labels": s.exemplar.labels, "value": num(s.exemplar.value),
+                             "timestamp": ts(s.exemplar.timestamp)}}
                         for s in f.samples
                     ],
                 })
