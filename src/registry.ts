@@ -519,7 +519,7 @@ export class Registry {
 function within(promises: Promise<unknown>[], ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1)); // a longer timer fires at once
   });
   return Promise.race([Promise.all(promises).then(() => {}), deadline]).finally(() =>
     clearTimeout(timer)

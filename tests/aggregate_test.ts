@@ -468,3 +468,17 @@ test("the README's aggregation example runs and prints the sum", async () => {
   }
   assert.match(lines.join("\n"), /^jobs_total 6$/m);
 });
+
+test("AggregationSource.start() refuses an interval beyond the longest timer (it would send every ms)", () => {
+  let sent = 0;
+  const source = new AggregationSource({ registry: new Registry(), id: "a", send: () => sent++ });
+  try {
+    for (const ms of [2 ** 31, 1e12, Infinity, 0, NaN]) {
+      assert.throws(() => source.start(ms), /AggregationSource.start\(\): intervalMs must be > 0/);
+    }
+    source.start(2 ** 31 - 1);
+  } finally {
+    source.stop();
+  }
+  assert.equal(sent, 0);
+});

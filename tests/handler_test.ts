@@ -277,6 +277,26 @@ test("the handler answers a stuck collector with a 500 at the scraper's timeout 
   assert.equal(await filtered.text(), "# HELP fine h\n# TYPE fine gauge\nfine 1\n");
 });
 
+test("the handler waits for a slow collector under a scrape timeout header beyond the longest timer", async () => {
+  // 3000000 s is 3e9 ms: a timer that long fires at once, failing every scrape.
+  const registry = new Registry();
+  new Gauge({
+    name: "slow",
+    help: "h",
+    registry,
+    async collect() {
+      await new Promise((r) => setTimeout(r, 30));
+      this.set(1);
+    },
+  });
+  const handler = createMetricsHandler({ registry });
+  for (const t of ["3000000", "1e10"]) {
+    const res = await get(handler, { "x-prometheus-scrape-timeout-seconds": t });
+    assert.equal(res.status, 200, t);
+    assert.match(await res.text(), /^slow 1$/m);
+  }
+});
+
 test("the handler writes OpenMetrics _created samples only with createdTimestamps", async () => {
   const registry = new Registry();
   new Histogram({ name: "lat", help: "h", registry });

@@ -428,3 +428,32 @@ test("a bound child of a native Histogram brings its series back, native part in
     assert.deepEqual(s.native?.positiveDeltas, [2]);
   }
 });
+
+test(
+  "Histogram native: a million ±1e308 and ±1e-308 observations keep an exact count within maxBuckets, and Go reads them",
+  {
+    skip: needs("go"),
+  },
+  async () => {
+    const registry = new Registry();
+    const h = new Histogram({ name: "extreme", help: "h", buckets: [], native: true, registry });
+    for (const v of [Number.MIN_VALUE, -0, Number.MAX_VALUE, -Number.MAX_VALUE]) h.observe(v);
+    const n = 1_000_000;
+    for (let i = 0; i < n; i++) h.observe((i & 2 ? -1 : 1) * (i & 1 ? 1e308 : 1e-308));
+    const got = histogramOf(await scrapeProtobuf(registry), "extreme");
+    assert.equal(Number(got.sampleCount), n + 4);
+    // MIN_VALUE, -0 and every ±1e-308 sit in the zero bucket (<= 2^-128).
+    assert.equal(Number(got.zeroCount), n / 2 + 2);
+    let buckets = 0, total = 0;
+    for (const side of ["positiveDelta", "negativeDelta"]) {
+      let c = 0;
+      for (const d of (got[side] ?? []) as string[]) {
+        c += Number(d);
+        total += c;
+        buckets++;
+      }
+    }
+    assert.equal(total, n / 2 + 2, "the buckets hold every value outside the zero bucket");
+    assert.ok(buckets <= 160, `${buckets} buckets`);
+  },
+);

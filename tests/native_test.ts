@@ -285,6 +285,39 @@ test("NativeHistogramCounts lowers the schema when two values lie too far apart"
   assert.ok(span(h.schema) <= 320 && span(h.schema + 1) > 320, `schema ${h.schema}`);
 });
 
+test("NativeHistogramCounts ends at the highest schema where every observation fits, read or not", () => {
+  // The rule applied after each observation: at most maxBuckets buckets and a span of at
+  // most 2 * maxBuckets indexes per sign. Both only grow with more values and shrink with
+  // a lower schema, so the schema must be the highest (from the start) where all values fit.
+  const fits = (values: number[], s: number, max: number) => {
+    const { pos, neg } = direct(values, s, 0);
+    const span = (b: [number, number][]) => b.length === 0 ? 0 : b.at(-1)![0] - b[0][0] + 1;
+    return pos.length + neg.length <= max && span(pos) <= 2 * max && span(neg) <= 2 * max;
+  };
+  const rnd = mulberry32(11);
+  for (const [start, max, decades] of [[8, 20, 6], [3, 160, 40], [5, 7, 3], [2, 50, 300]]) {
+    const values: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      values.push(10 ** (rnd() * decades - decades / 2) * (rnd() < 0.2 ? -1 : 1));
+    }
+    let want = start;
+    while (want > -4 && !fits(values, want, max)) want--;
+    const read = new NativeHistogramCounts({ schema: start, maxBuckets: max, zeroThreshold: 0 });
+    const unread = new NativeHistogramCounts({ schema: start, maxBuckets: max, zeroThreshold: 0 });
+    values.forEach((v, i) => {
+      read.observe(v);
+      unread.observe(v);
+      if (i % 97 === 0) read.snapshot();
+    });
+    for (const h of [read, unread]) {
+      assert.equal(h.schema, want, `schema ${start}, maxBuckets ${max}`);
+      const d = direct(values, want, 0);
+      assert.deepEqual([...h.positiveBuckets()], d.pos);
+      assert.deepEqual([...h.negativeBuckets()], d.neg);
+    }
+  }
+});
+
 test("NativeHistogramCounts stays bounded with values of both signs over every exponent", () => {
   const h = new NativeHistogramCounts({ schema: 8, zeroThreshold: 0, maxBuckets: 160 });
   for (let e = -1074; e <= 1023; e++) {

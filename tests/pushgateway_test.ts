@@ -180,6 +180,23 @@ test("Pushgateway gives up after the timeout on a gateway that never answers", a
   }
 });
 
+test("Pushgateway gives up at its timeout on a fetch that ignores the abort signal, or returns no Response", async () => {
+  const hangs = (() => new Promise(() => {})) as typeof fetch;
+  const t0 = Date.now();
+  await assert.rejects(
+    new Pushgateway("http://gw.test", { registry: new Registry(), timeout: 100, fetch: hangs })
+      .push({ job: "j" }),
+    /Pushgateway PUT http:\/\/gw.test\/metrics\/job\/j timed out after 100 ms/,
+  );
+  assert.ok(Date.now() - t0 < 2000);
+  const notResponse = (() => Promise.resolve({})) as unknown as typeof fetch;
+  await assert.rejects(
+    new Pushgateway("http://gw.test", { registry: new Registry(), fetch: notResponse })
+      .delete({ job: "j" }),
+    { name: "TypeError", message: "Pushgateway: the fetch option returned {}, not a Response" },
+  );
+});
+
 test("Pushgateway checks its input before sending anything", async () => {
   let called = 0;
   const gw = new Pushgateway("http://127.0.0.1:1", {

@@ -749,3 +749,211 @@ test("RemoteWriter.start() counts periodic failures without an unhandled rejecti
     await r.close();
   }
 });
+
+// ---- a careless or hostile caller, and receivers that answer garbage ----------------------
+
+/** Records unhandled rejections (Node and Bun: process; Deno: the window event) while `f` runs. */
+async function noUnhandled(f: () => Promise<void>): Promise<void> {
+  const seen: unknown[] = [];
+  const onNode = (e: unknown) => seen.push(e);
+  const onWeb = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    seen.push(e.reason);
+  };
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  proc?.on("unhandledRejection", onNode);
+  const deno = "Deno" in globalThis;
+  if (deno) globalThis.addEventListener("unhandledrejection", onWeb);
+  try {
+    await f();
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    proc?.off("unhandledRejection", onNode);
+    if (deno) globalThis.removeEventListener("unhandledrejection", onWeb);
+  }
+  assert.deepEqual(seen, [], "no unhandled rejection");
+}
+
+test("RemoteWriter rejects bad headers, userAgent, fetch, onError, registry and surrogate labels at construction", () => {
+  const registry = oneGauge();
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ headers: { "x a": "b" } }, /RemoteWriter: bad headers or userAgent option/],
+    [{ headers: { "x-org": "a\r\nb: c" } }, /RemoteWriter: bad headers or userAgent option/],
+    [{ headers: { "x-org": "\ud800" } }, /RemoteWriter: bad headers or userAgent option/],
+    [{ userAgent: "a\nb" }, /RemoteWriter: bad headers or userAgent option/],
+    [{ fetch: "fetch" }, /RemoteWriter: fetch must be a function, got string/],
+    [{ onError: console }, /RemoteWriter: onError must be a function, got object/],
+    [{ retry: null }, /RemoteWriter: retry must be an object/],
+    [{ labels: { job: "a\ud800" } }, /RemoteWriter: label "job".*lone UTF-16 surrogate/],
+  ];
+  for (const [o, re] of cases) {
+    assert.throws(() => new RemoteWriter("http://r.test/w", { registry, ...o }), re);
+  }
+  assert.throws(
+    () => new RemoteWriter("http://r.test/w", { registry: {} as Registry }),
+    /RemoteWriter: registry must be a Registry/,
+  );
+});
+
+test("RemoteWriter sends a URL's user:password as Basic auth (fetch refuses such URLs)", async () => {
+  let auth: string | undefined;
+  const r = await receiver((q, res) => {
+    auth = q.headers.authorization;
+    res.writeHead(204).end();
+  });
+  try {
+    const url = r.url.replace("http://", "http://us%20er:p%C3%A9ss@");
+    await new RemoteWriter(url, { registry: oneGauge(), retry: { retries: 0 } }).write();
+    assert.equal(auth, "Basic " + btoa("us er:p\u00c3\u00a9ss")); // UTF-8 bytes of "us er:péss"
+    // An explicit authorization header wins.
+    await new RemoteWriter(url, {
+      registry: oneGauge(),
+      headers: { authorization: "Bearer t" },
+    }).write();
+    assert.equal(auth, "Bearer t");
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.write() gives up at its timeout on a fetch that ignores the abort signal", async () => {
+  await noUnhandled(async () => {
+    const hangs = (() => new Promise(() => {})) as typeof fetch;
+    // Rejects only after the writer gave up: that rejection must not escape.
+    const late = (() =>
+      new Promise((_, reject) =>
+        setTimeout(() =>
+          reject(new Error("late")), 250)
+      )) as typeof fetch;
+    const endless = (() =>
+      Promise.resolve(
+        new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), { status: 500 }),
+      )) as typeof fetch;
+    for (const fetch of [hangs, late, endless]) {
+      const writer = new RemoteWriter("http://r.test/w", {
+        registry: oneGauge(),
+        fetch,
+        timeout: 100,
+        retry: { retries: 0 },
+      });
+      const t = Date.now();
+      await assert.rejects(writer.write(), /nothing answered within 100 ms \(timeout\)/);
+      assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 300)); // let `late` reject
+  });
+});
+
+test("RemoteWriter.write() rejects a fetch option's non-Response with a TypeError, without retrying", async () => {
+  for (const reply of [undefined, null, {}, 42]) {
+    let calls = 0;
+    const writer = new RemoteWriter("http://r.test/w", {
+      registry: oneGauge(),
+      fetch: (() => (calls++, Promise.resolve(reply))) as unknown as typeof fetch,
+      retry: { minDelay: 1 },
+    });
+    await assert.rejects(writer.write(), {
+      name: "TypeError",
+      message: `RemoteWriter: the fetch option returned ${
+        JSON.stringify(reply) ?? "undefined"
+      }, not a Response`,
+    });
+    assert.equal(calls, 1);
+  }
+});
+
+test("RemoteWriter.write() keeps at most 64 KiB of a receiver's reply", async () => {
+  const r = await receiver((_q, res) => {
+    res.writeHead(400);
+    res.end("x".repeat(8 << 20));
+  });
+  try {
+    const e = await new RemoteWriter(r.url, { registry: oneGauge() }).write().then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(e instanceof RemoteWriteError);
+    assert.equal(e.status, 400);
+    assert.equal(e.reply, "x".repeat(65536));
+    assert.ok(e.message.length < 2000);
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter takes a timeout or retry.maxDelay beyond the longest timer as that timer", async () => {
+  // Such timers fire at once: every request would time out, and a long
+  // Retry-After would be retried after 1 ms.
+  const r = await receiver((_q, res, n) => {
+    if (n === 0) setTimeout(() => res.writeHead(204).end(), 50);
+    else res.writeHead(429, { "retry-after": "3000000" }).end("later");
+  });
+  try {
+    await new RemoteWriter(r.url, { registry: oneGauge(), timeout: 1e12 }).write();
+    const writer = new RemoteWriter(r.url, { registry: oneGauge(), retry: { maxDelay: 1e12 } });
+    await assert.rejects(writer.write(), /answered 429: later.*asks to retry after 3000000 s/);
+    assert.equal(r.count(), 2, "the 429 was not retried");
+  } finally {
+    await r.close();
+  }
+});
+
+test("RemoteWriter.start() refuses an interval beyond the longest timer (it would fire every ms)", () => {
+  const writer = new RemoteWriter("http://r.test/w", {
+    registry: oneGauge(),
+    fetch: () => Promise.resolve(new Response(null, { status: 204 })),
+  });
+  try {
+    for (const s of [1e9, 2147484, Infinity, NaN, -1]) {
+      assert.throws(() => writer.start(s), /RemoteWriter.start\(\): the interval must be/);
+    }
+    writer.start(2147483); // the longest accepted
+  } finally {
+    writer.stop().catch(() => {});
+  }
+});
+
+test("RemoteWriter.write() refuses a source's label value with a lone surrogate before sending", async () => {
+  const { requests, fetch } = recorder();
+  const writer = new RemoteWriter("http://r.test/w", {
+    fetch,
+    registry: new Registry(),
+    source: (): RemoteFamily[] => [{
+      name: "x",
+      help: "",
+      type: "gauge",
+      series: [{ labels: { a: "\ud800" }, value: 1 }, { labels: { a: "\udc00" }, value: 2 }],
+    }],
+  });
+  await assert.rejects(writer.write(), /series x\{a="\\ud800"\} label "a".*lone UTF-16 surrogate/);
+  assert.equal(requests.length, 0);
+});
+
+test("RemoteWriter: write() calls racing the periodic writes send samples in time order", {
+  skip,
+}, async () => {
+  await noUnhandled(async () => {
+    const { requests, fetch } = recorder([() => new Response(null, { status: 204 })]);
+    const slow = ((url: string, init: RequestInit) =>
+      new Promise((r) =>
+        setTimeout(r, 5)
+      ).then(() => fetch(url, init))) as typeof fetch;
+    const registry = new Registry();
+    const g = new Gauge({ name: "g", help: "h", registry });
+    const writer = new RemoteWriter("http://r.test/w", { registry, fetch: slow });
+    writer.start(0.005);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      g.set(i);
+      writes.push(writer.write());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(writes);
+    await writer.stop();
+    assert.ok(requests.length >= 21);
+    const stamps = requests.map((q) => Number(seriesV1(decode(q.body, "v1"))[0].timestamp));
+    for (let i = 1; i < stamps.length; i++) {
+      assert.ok(stamps[i] > stamps[i - 1], `request ${i}: ${stamps[i]} after ${stamps[i - 1]}`);
+    }
+  });
+});

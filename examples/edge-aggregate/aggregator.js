@@ -835,7 +835,7 @@ var Registry = class {
 function within(promises, ms) {
   let timer;
   const deadline = new Promise((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1));
   });
   return Promise.race([Promise.all(promises).then(() => {
   }), deadline]).finally(
@@ -2196,7 +2196,7 @@ function labelPairs(w, labels) {
 }
 function timestamp(w, field, seconds) {
   let s = Math.floor(seconds);
-  let nanos = Math.round((seconds - s) * 1e9);
+  let nanos = Math.round((seconds - s) * 1e6) * 1e3;
   if (nanos >= 1e9) {
     s++;
     nanos -= 1e9;
@@ -2323,6 +2323,14 @@ function makeWriter2() {
           if (e !== void 0) exemplar(w, 3, e);
           w.join();
         }
+        const inf = s.exemplars?.[bounds.length];
+        if (inf !== void 0) {
+          w.fork(3);
+          w.uintField(1, cum + s.counts[bounds.length]);
+          w.doubleField(2, Infinity);
+          exemplar(w, 3, inf);
+          w.join();
+        }
         const n = s.native;
         if (n !== void 0) {
           w.sintField(5, n.schema);
@@ -2417,6 +2425,179 @@ function acceptsGzip(acceptEncoding) {
   return g2 > 0 && g2 >= (identity ?? star ?? 0);
 }
 
+// ../../src/http/_coalesce.ts
+var SharedPage = class {
+  #chunks = [];
+  #ready;
+  #settle;
+  #next;
+  #done = false;
+  #failed = false;
+  #error;
+  #readers = 0;
+  /** Starts making the page; `settle` is called once, when no scrape may join any more. */
+  constructor(make, settle) {
+    let settled = false;
+    this.#settle = () => {
+      if (!settled) settle();
+      settled = true;
+    };
+    this.#ready = make().then((body) => body.getReader(), (e) => {
+      this.#settle();
+      throw e;
+    });
+    this.#ready.catch(() => {
+    });
+  }
+  /** A body for one more scrape; rejects as the page's collection does. */
+  async join() {
+    this.#readers++;
+    let source;
+    try {
+      source = await this.#ready;
+    } catch (e) {
+      this.#readers--;
+      throw e;
+    }
+    let i = 0;
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      if (--this.#readers === 0 && !this.#done) {
+        this.#done = true;
+        this.#settle();
+        source.cancel().catch(() => {
+        });
+      }
+    };
+    return new ReadableStream({
+      pull: async (controller) => {
+        while (i === this.#chunks.length && !this.#done) await this.#more(source);
+        if (i < this.#chunks.length) controller.enqueue(this.#chunks[i++]);
+        else {
+          leave();
+          if (this.#failed) controller.error(this.#error);
+          else controller.close();
+        }
+      },
+      cancel: leave
+    });
+  }
+  /** Reads the next piece of the page (one read at a time, whoever asks). */
+  #more(source) {
+    return this.#next ??= source.read().then((r) => {
+      if (r.done) {
+        this.#done = true;
+        this.#settle();
+      } else this.#chunks.push(r.value);
+    }, (e) => {
+      this.#failed = true;
+      this.#error = e;
+      this.#done = true;
+      this.#settle();
+    }).finally(() => {
+      this.#next = void 0;
+    });
+  }
+};
+var inFlight = /* @__PURE__ */ new WeakMap();
+function coalesce(owner, key, make) {
+  let pages = inFlight.get(owner);
+  if (pages === void 0) inFlight.set(owner, pages = /* @__PURE__ */ new Map());
+  const found = pages.get(key);
+  if (found !== void 0) return found.join();
+  const page = new SharedPage(make, () => {
+    if (pages.get(key) === page) pages.delete(key);
+  });
+  pages.set(key, page);
+  return page.join();
+}
+
+// ../../src/platform/runtime.ts
+function detectRuntime(g2 = globalThis) {
+  const deno = g2.Deno?.version;
+  if (typeof deno?.deno === "string") {
+    const extra = {};
+    if (typeof deno.v8 === "string") extra.v8 = deno.v8;
+    if (typeof deno.typescript === "string") extra.typescript = deno.typescript;
+    return { runtime: "deno", version: deno.deno, extra };
+  }
+  if (typeof g2.Bun?.version === "string") {
+    const extra = {};
+    if (typeof g2.Bun.revision === "string") extra.revision = g2.Bun.revision;
+    return { runtime: "bun", version: g2.Bun.version, extra };
+  }
+  if (g2.navigator?.userAgent === "Cloudflare-Workers") {
+    return { runtime: "workerd", version: "", extra: {} };
+  }
+  const node = g2.process?.versions?.node;
+  if (typeof node === "string") return { runtime: "node", version: node, extra: {} };
+  if (g2.window !== void 0 && g2.document !== void 0) {
+    return { runtime: "browser", version: "", extra: {} };
+  }
+  return { runtime: "unknown", version: "", extra: {} };
+}
+
+// ../../src/http/_gzip.ts
+var LEVEL = 2;
+var webGzip = (body) => body.pipeThrough(
+  new CompressionStream("gzip")
+);
+function zlibGzip(node) {
+  return (body) => {
+    const gz = node.zlib.createGzip({ level: LEVEL });
+    const { readable, writable } = node.stream.Duplex.toWeb(gz);
+    const source = body.getReader();
+    const sink = writable.getWriter();
+    const out = readable.getReader();
+    let cancelled = false;
+    (async () => {
+      try {
+        for (; ; ) {
+          const r = await source.read();
+          if (r.done || cancelled) break;
+          await sink.write(r.value);
+        }
+        if (!cancelled) await sink.close();
+      } catch (e) {
+        if (!cancelled) await sink.abort(e).catch(() => {
+        });
+      }
+    })();
+    return new ReadableStream({
+      async pull(controller) {
+        const r = await out.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      async cancel(reason) {
+        cancelled = true;
+        gz.destroy();
+        await Promise.all(
+          [source.cancel(reason), out.cancel(reason)].map((p) => p.catch(() => {
+          }))
+        );
+      }
+    }, { highWaterMark: 0 });
+  };
+}
+function _pickGzip(g2 = globalThis) {
+  const runtime = detectRuntime(g2).runtime;
+  if (runtime === "deno" || runtime === "bun" || runtime === "node") {
+    try {
+      const p = g2.process;
+      const zlib = p?.getBuiltinModule?.("node:zlib");
+      const stream = p?.getBuiltinModule?.("node:stream");
+      if (typeof zlib?.createGzip === "function" && typeof stream?.Duplex?.toWeb === "function") {
+        return zlibGzip({ zlib, stream });
+      }
+    } catch {
+    }
+  }
+  return typeof CompressionStream === "function" ? webGzip : void 0;
+}
+
 // ../../src/http/handler.ts
 function createMetricsHandler(options = {}) {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
@@ -2443,9 +2624,14 @@ function createMetricsHandler(options = {}) {
       });
     }
     const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
+    const gzip = compress && acceptsGzip(req.headers.get("accept-encoding")) && (gzipper ??= _pickGzip() ?? null) !== null;
+    const key = JSON.stringify([format.name, createdTimestamps, gzip, [...new Set(names)].sort()]);
     let body;
     try {
-      body = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
+      body = await coalesce(registry, key, async () => {
+        const page = await registry.stream({ format, names, createdTimestamps, timeoutSeconds });
+        return gzip ? gzipper(page) : page;
+      });
     } catch (e) {
       try {
         onError?.(e);
@@ -2460,22 +2646,18 @@ function createMetricsHandler(options = {}) {
       "content-type": format.contentType,
       vary: "Accept, Accept-Encoding"
     });
-    const gzip = compress && typeof CompressionStream === "function" && acceptsGzip(req.headers.get("accept-encoding"));
+    if (gzip) headers.set("content-encoding", "gzip");
     if (req.method === "HEAD") {
       await body.cancel();
-      if (gzip) headers.set("content-encoding", "gzip");
       return new Response(null, { status: 200, headers });
     }
-    if (!gzip) return new Response(body, { status: 200, headers });
-    headers.set("content-encoding", "gzip");
     return new Response(
-      body.pipeThrough(
-        new CompressionStream("gzip")
-      ),
-      { status: 200, headers, encodeBody: "manual" }
+      body,
+      gzip ? { status: 200, headers, encodeBody: "manual" } : { status: 200, headers }
     );
   };
 }
+var gzipper;
 function scrapeTimeout(header3) {
   const s = header3 === null ? NaN : Number(header3);
   return s > 0 && s < Infinity ? s : void 0;

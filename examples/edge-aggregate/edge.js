@@ -1,6 +1,9 @@
 // ../../src/_names.ts
 var METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function isLabelName(name) {
+  return LABEL_NAME.test(name) && !name.startsWith("__");
+}
 function isMetricName(name) {
   return typeof name === "string" && METRIC_NAME.test(name);
 }
@@ -854,7 +857,7 @@ var Registry = class {
 function within(promises, ms) {
   let timer2;
   const deadline = new Promise((resolve) => {
-    timer2 = setTimeout(resolve, ms);
+    timer2 = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1));
   });
   return Promise.race([Promise.all(promises).then(() => {
   }), deadline]).finally(
@@ -1453,6 +1456,105 @@ function checkTtl(name, v, labels) {
   return v;
 }
 
+// ../../src/metrics/_exemplar.ts
+var EXEMPLAR_MAX_CODE_POINTS = 128;
+function who(m) {
+  return (m.type === "counter" ? "Counter" : "Histogram") + ` "${m.name}"`;
+}
+var wellFormed = typeof String.prototype.isWellFormed === "function" ? (text) => text.isWellFormed() : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+function codePoints(m, label, text) {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) {
+    const c = text.charCodeAt(i);
+    if (c < 55296 || c > 57343) continue;
+    const d = c < 56320 ? text.charCodeAt(i + 1) : 0;
+    if (d >= 56320 && d <= 57343) i++;
+    else {
+      throw new TypeError(
+        `${who(m)}: exemplar label "${label}" holds a lone UTF-16 surrogate at index ${i}, which has no UTF-8 form; pass well-formed text (e.g. value.toWellFormed())`
+      );
+    }
+  }
+  return n;
+}
+var goodNames = /* @__PURE__ */ new Set();
+function checkName(m, name) {
+  if (goodNames.has(name)) return;
+  if (!isLabelName(name)) {
+    throw new TypeError(
+      `${who(m)}: invalid exemplar label name ${JSON.stringify(name)}: a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__", e.g. "trace_id"`
+    );
+  }
+  if (goodNames.size < 256) goodNames.add(name);
+}
+function newExemplar(m, labels, value) {
+  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+    throw new TypeError(
+      `${who(m)}: exemplar labels must be an object such as { trace_id: "4bf92f35..." }, got ${labels === null ? "null" : Array.isArray(labels) ? "an array" : typeof labels}`
+    );
+  }
+  const own = { ...labels };
+  let units = 0;
+  for (const name in own) {
+    checkName(m, name);
+    const v = own[name];
+    let text;
+    if (typeof v === "string") text = v;
+    else if (typeof v === "number") own[name] = text = "" + v;
+    else {
+      throw new TypeError(
+        `${who(m)}: exemplar label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`
+      );
+    }
+    if (!wellFormed(text)) codePoints(m, name, text);
+    units += name.length + text.length;
+  }
+  if (units > EXEMPLAR_MAX_CODE_POINTS) tooLong(m, own);
+  return { labels: own, value, timestamp: Date.now() / 1e3 };
+}
+function tooLong(m, labels) {
+  let points = 0;
+  for (const name in labels) points += name.length + codePoints(m, name, labels[name]);
+  if (points > EXEMPLAR_MAX_CODE_POINTS) {
+    throw new RangeError(
+      `${who(m)}: the exemplar's label names and values take ${points} code points; OpenMetrics allows at most ${EXEMPLAR_MAX_CODE_POINTS} (Prometheus drops longer exemplars): shorten them`
+    );
+  }
+}
+function exemplarOptions(m, method, o) {
+  if (o !== null && typeof o === "object" && "exemplarLabels" in o) return o;
+  throw new TypeError(
+    `${who(m)}: ${method}(labels, options) takes { value, exemplarLabels } as its second argument, got ${o === null ? "null" : typeof o === "object" ? "an object without exemplarLabels" : typeof o}`
+  );
+}
+var NATIVE_EXEMPLARS_MAX = 10;
+var NATIVE_EXEMPLARS_TTL = 300;
+var NativeExemplars = class {
+  constructor(max = NATIVE_EXEMPLARS_MAX, ttl = NATIVE_EXEMPLARS_TTL) {
+    this.max = max;
+    this.ttl = ttl;
+  }
+  max;
+  ttl;
+  /** The exemplars kept, in no particular order. */
+  list = [];
+  /** Keeps `e` (recorded by {@link newExemplar}, so it has a timestamp). */
+  add(e) {
+    const l = this.list;
+    if (l.length < this.max) {
+      l.push(e);
+      return;
+    }
+    if (l.length === 0) return;
+    let oldest = 0, nearest = 0;
+    for (let i = 1; i < l.length; i++) {
+      if (l[i].timestamp < l[oldest].timestamp) oldest = i;
+      if (Math.abs(l[i].value - e.value) < Math.abs(l[nearest].value - e.value)) nearest = i;
+    }
+    l[e.timestamp - l[oldest].timestamp > this.ttl ? oldest : nearest] = e;
+  }
+};
+
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
   constructor(labelText2) {
@@ -1466,6 +1568,9 @@ function badAmount(name, v) {
   return new RangeError(
     typeof v === "number" && v < 0 ? `Counter "${name}" cannot be increased by ${v}: counters only go up; use a Gauge for values that go down` : `Counter "${name}" cannot be increased by ${show(v)}: the amount must be a finite number >= 0`
   );
+}
+function goodAmount(v) {
+  return typeof v === "number" && v >= 0 && v < Infinity;
 }
 var CounterChild = class {
   #s;
@@ -1489,6 +1594,14 @@ var CounterChild = class {
     const s = this.#m._reattach(this.#s, true);
     return s.labelText === this.#s.labelText ? this.#s = s : s;
   }
+  /**
+   * Adds `value` and keeps it as the series' exemplar, with these labels and
+   * the time of the call (see {@link Counter.incWithExemplar}).
+   */
+  incWithExemplar(value, exemplarLabels) {
+    const s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
+    if (s.labelText === this.#s.labelText) this.#s = s;
+  }
   /** The current value (0 while reset() or remove() left the series out). */
   get() {
     const v = this.#s.value;
@@ -1500,6 +1613,8 @@ var Counter = class extends Metric {
   type = "counter";
   /** @internal */
   reservedNames;
+  /** Each series' latest exemplar, made on the first one: series without one cost nothing. */
+  #exemplars;
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
     super(opts);
@@ -1519,6 +1634,7 @@ var Counter = class extends Metric {
   _resetSeries(s) {
     s.value = 0;
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
   inc(a, b) {
     const s = this._single;
@@ -1536,6 +1652,27 @@ var Counter = class extends Metric {
     if (v === void 0) s.value++;
     else s.value += v;
   }
+  incWithExemplar(a, b) {
+    if (typeof a === "object" && a !== null) {
+      const o = exemplarOptions(this, "incWithExemplar", b);
+      this._incWithExemplar(void 0, o.value, o.exemplarLabels, a);
+    } else this._incWithExemplar(this._single, a, b);
+  }
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), adds, keeps the exemplar and returns the
+   * series.
+   */
+  _incWithExemplar(s, value, exemplarLabels, labels) {
+    if (!goodAmount(value)) throw badAmount(this.name, value);
+    const e = newExemplar(this, exemplarLabels, value);
+    if (s === void 0) s = this._series(labels);
+    else if (s.value !== s.value) s = this._reattach(s, true);
+    s.value += value;
+    (this.#exemplars ??= /* @__PURE__ */ new WeakMap()).set(s, e);
+    return s;
+  }
   /** The current value of the series with these labels (0 if it does not exist yet). */
   get(labels) {
     return this._existing(labels ?? {})?.value ?? 0;
@@ -1544,8 +1681,25 @@ var Counter = class extends Metric {
     return new CounterChild(this._seriesOf(args), this);
   }
   /** @internal */
+  _detach(s, labels) {
+    const d = super._detach(s, labels);
+    const e = this.#exemplars?.get(s);
+    if (e !== void 0) d.exemplar = e;
+    return d;
+  }
+  /** @internal */
   _family(series) {
-    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
+    const ex = this.#exemplars;
+    return {
+      name: this.name,
+      help: this.help,
+      type: "counter",
+      unit: this.unit,
+      series: ex === void 0 ? series : series.map((s) => {
+        const e = ex.get(s);
+        return e === void 0 ? s : { ...s, exemplar: e };
+      })
+    };
   }
 };
 
@@ -1841,16 +1995,16 @@ var _Runs = class {
     this.#next = k + 1;
   }
 };
-function checkNativeOptions(opts, who = "native histogram: ") {
+function checkNativeOptions(opts, who2 = "native histogram: ") {
   if (opts !== void 0 && (opts === null || typeof opts !== "object")) {
     throw new TypeError(
-      `${who.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, maxBuckets? }, got ${opts === null ? "null" : typeof opts}`
+      `${who2.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, maxBuckets? }, got ${opts === null ? "null" : typeof opts}`
     );
   }
   for (const key in opts) {
     if (key !== "schema" && key !== "zeroThreshold" && key !== "maxBuckets") {
       throw new TypeError(
-        `${who}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`
+        `${who2}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`
       );
     }
   }
@@ -1858,17 +2012,17 @@ function checkNativeOptions(opts, who = "native histogram: ") {
   const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
   if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
     throw new RangeError(
-      `${who}schema ${String(schema)} is not a whole number from -4 to 8 (3 gives 8 buckets per power of two)`
+      `${who2}schema ${String(schema)} is not a whole number from -4 to 8 (3 gives 8 buckets per power of two)`
     );
   }
   if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
     throw new RangeError(
-      `${who}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 (default 2**-128)`
+      `${who2}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 (default 2**-128)`
     );
   }
   if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
     throw new RangeError(
-      `${who}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`
+      `${who2}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`
     );
   }
   return { schema, zeroThreshold, maxBuckets };
@@ -2116,6 +2270,14 @@ var HistogramChild = class extends ObserverChild {
       record(s, h.bounds, value, h.name);
     }
   }
+  /**
+   * Records one observation and keeps it as an exemplar (see
+   * {@link Histogram.observeWithExemplar}).
+   */
+  observeWithExemplar(value, exemplarLabels) {
+    const s = this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
+    if (s.labelText === this.#s.labelText) this.#s = s;
+  }
 };
 var Histogram = class extends ObservingMetric {
   /** Always `"histogram"`. */
@@ -2128,6 +2290,8 @@ var Histogram = class extends ObservingMetric {
   bounds;
   /** The native histogram options (defaults filled in), or undefined without a native part. */
   native;
+  /** Each series' exemplars, made on the first one: series without one cost nothing. */
+  #exemplars;
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
     const buckets = checkBuckets(opts?.name, opts?.buckets);
@@ -2156,10 +2320,43 @@ var Histogram = class extends ObservingMetric {
     s.count = 0;
     s.nativeCounts?.reset();
     s.created = nowSeconds();
+    this.#exemplars?.delete(s);
   }
   /** @internal */
   _record(s, v) {
     record(s, this.bounds, v, this.name);
+  }
+  observeWithExemplar(a, b) {
+    if (typeof a === "object" && a !== null) {
+      const o = exemplarOptions(this, "observeWithExemplar", b);
+      this._observeWithExemplar(void 0, o.value, o.exemplarLabels, a);
+    } else this._observeWithExemplar(this._single, a, b);
+  }
+  /**
+   * @internal Checks the value and the exemplar, then finds the series (from
+   * `labels` when `s` is undefined; a bound child's series that reset() or
+   * remove() took out comes back), records the value, keeps the exemplar on
+   * its classic bucket and in the native set, and returns the series.
+   */
+  _observeWithExemplar(s, value, exemplarLabels, labels) {
+    checkObservation("Histogram", this.name, value);
+    const v = value;
+    const e = newExemplar(this, exemplarLabels, v);
+    if (s === void 0) s = this._series(labels);
+    else if (s.count !== s.count) s = this._reattach(s, true);
+    record(s, this.bounds, v, this.name);
+    const ex = this.#exemplars ??= /* @__PURE__ */ new WeakMap();
+    let kept = ex.get(s);
+    if (kept === void 0) {
+      kept = {
+        buckets: new Array(this.bounds.length + 1).fill(void 0),
+        native: this.native && new NativeExemplars()
+      };
+      ex.set(s, kept);
+    }
+    kept.buckets[bucketIndex(this.bounds, v)] = e;
+    kept.native?.add(e);
+    return s;
   }
   labels(...args) {
     return this._child(this._seriesOf(args));
@@ -2170,12 +2367,35 @@ var Histogram = class extends ObservingMetric {
   }
   /** @internal */
   _detach(s, labels) {
-    return { ...s, counts: s.counts.slice(), labels };
+    const d = { ...s, counts: s.counts.slice(), labels };
+    const kept = this.#exemplars?.get(s);
+    if (kept !== void 0) {
+      this.#exemplars.set(d, {
+        buckets: kept.buckets.slice(),
+        native: kept.native && { list: kept.native.list.slice() }
+      });
+    }
+    return d;
+  }
+  /** @internal A series as its snapshot shows it: the native part, the exemplars. */
+  _snapshot(s, kept) {
+    if (this.native === void 0) {
+      return kept === void 0 ? s : { ...s, exemplars: kept.buckets };
+    }
+    const out = nativeSnapshot(s, s.nativeCounts);
+    if (kept !== void 0) {
+      out.exemplars = kept.buckets;
+      if (kept.native && kept.native.list.length > 0) {
+        out.native = { ...out.native, exemplars: kept.native.list.slice() };
+      }
+    }
+    return out;
   }
   /** @internal */
   _family(series) {
-    if (this.native !== void 0) {
-      series = series.map((s) => nativeSnapshot(s, s.nativeCounts));
+    const ex = this.#exemplars;
+    if (this.native !== void 0 || ex !== void 0) {
+      series = series.map((s) => this._snapshot(s, ex?.get(s)));
     }
     return {
       name: this.name,
@@ -3386,8 +3606,10 @@ var AggregationSource = class {
   }
   /** Flushes every `intervalMs` (default 5000) until {@link stop}; the timer does not keep a process alive. */
   start(intervalMs = 5e3) {
-    if (!(intervalMs > 0)) {
-      throw new RangeError(`AggregationSource.start(): intervalMs must be > 0, got ${intervalMs}`);
+    if (!(intervalMs > 0 && intervalMs <= 2 ** 31 - 1)) {
+      throw new RangeError(
+        `AggregationSource.start(): intervalMs must be > 0 and at most 2**31-1 (about 24.8 days), got ${intervalMs}`
+      );
     }
     this.stop();
     const t = setInterval(() => void this.flush(), intervalMs);

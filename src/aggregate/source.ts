@@ -109,8 +109,11 @@ export class AggregationSource {
 
   /** Flushes every `intervalMs` (default 5000) until {@link stop}; the timer does not keep a process alive. */
   start(intervalMs = 5000): void {
-    if (!(intervalMs > 0)) {
-      throw new RangeError(`AggregationSource.start(): intervalMs must be > 0, got ${intervalMs}`);
+    // A longer interval than 2**31-1 ms fires every millisecond.
+    if (!(intervalMs > 0 && intervalMs <= 2 ** 31 - 1)) {
+      throw new RangeError(
+        `AggregationSource.start(): intervalMs must be > 0 and at most 2**31-1 (about 24.8 days), got ${intervalMs}`,
+      );
     }
     this.stop();
     const t = setInterval(() => void this.flush(), intervalMs);

@@ -177,21 +177,23 @@ function _ensureCells(schema: number): void {
 
 /**
  * {@link nativeBucketIndex} for a schema > 0 whose cells are built. Kept
- * apart and small: JavaScriptCore runs an observe calling it about twice as
- * fast as one calling the general function with a schema read from a field.
+ * apart and small (the rare cases call out), so that JavaScriptCore and V8
+ * inline it into an observe.
  */
 function _indexAbove0(a: number, schema: number): number {
   f64[0] = a;
-  const hi = i32[HI];
-  const e = hi >>> 20;
+  // a > 0: the sign bit is clear, so >> is >>> (JavaScriptCore keeps >> in int32).
+  const hi = i32[HI], e = hi >> 20, m = hi & 0xfffff;
   if (e === 0 || e === 0x7ff) return _unusual(a, schema);
-  const m = hi & 0xfffff;
-  const c = (2 << schema) - 4 + (m >>> (19 - schema));
-  const cell = CELLS[c], high = cell >>> 9;
+  const c = (2 << schema) - 4 + (m >> (19 - schema)), cell = CELLS[c], high = cell >> 9;
   // Above bound j: the next bucket (no branch on the common, unpredictable case).
-  let j = (cell & 511) + ((high - m) >>> 31);
-  if (m === high && (i32[LO] ^ 0x80000000) > (CELL_LO[c] ^ 0x80000000)) j++;
-  return ((e - 1023) << schema) + j;
+  const j = (cell & 511) - ((high - m) >> 31);
+  return ((e - 1023) << schema) + (m === high ? j + _aboveLow(c) : j);
+}
+
+/** 1 if the low word of the double in `f64` is above that of cell `c`'s bound, else 0. */
+function _aboveLow(c: number): number {
+  return (i32[LO] ^ 0x80000000) > (CELL_LO[c] ^ 0x80000000) ? 1 : 0;
 }
 
 /** Index of a subnormal `a` (scaled into the normal range, exactly) or of Infinity. */
@@ -210,15 +212,19 @@ function _lowered(k: number, from: number, to: number): number {
 
 const EMPTY = new Float64Array(0);
 
-/** The buckets of one sign: a dense window of counts starting at index `offset`. */
+/**
+ * The buckets of one sign: a dense window of counts starting at index
+ * `offset`. Observing only adds to a slot; which slots are populated is found
+ * by scanning the window (at most `limit` slots) when the window must move,
+ * or the bucket limit be applied.
+ */
 class _Side {
   /** Most slots in the window (more only at schema -4, where buckets are no longer merged). */
   readonly limit: number;
   offset = 0;
   counts: Float64Array = EMPTY;
-  /** Populated buckets. */
+  /** Populated buckets, lowest and highest populated index (lo > hi when empty), as of the last {@link scan}. */
   populated = 0;
-  /** Lowest and highest populated index (lo > hi when empty). */
   lo = 1;
   hi = 0;
 
@@ -226,57 +232,67 @@ class _Side {
     this.limit = limit;
   }
 
-  /** Adds `c > 0` at index `k`, growing the window if needed. */
-  add(k: number, c: number): void {
-    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
-    const i = k - this.offset;
-    if (this.counts[i] === 0) this.created(k);
-    this.counts[i] += c;
+  /** Counts the populated buckets and finds the lowest and highest; returns the count. */
+  scan(): number {
+    const counts = this.counts;
+    let n = 0, lo = 0, hi = -1;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) {
+        if (n++ === 0) lo = i;
+        hi = i;
+      }
+    }
+    this.populated = n;
+    this.lo = lo + this.offset;
+    this.hi = n === 0 ? this.lo - 1 : hi + this.offset;
+    return n;
   }
 
-  /** Notes that bucket `k` (inside the window) has just become populated. */
-  created(k: number): void {
-    if (++this.populated === 1) this.lo = this.hi = k;
-    else if (k < this.lo) this.lo = k;
-    else if (k > this.hi) this.hi = k;
+  /** Adds `c > 0` at index `k`, moving or growing the window if needed. */
+  add(k: number, c: number): void {
+    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
+    this.counts[k - this.offset] += c;
   }
 
   /** Span of populated indexes if `k` were added. */
   spanWith(k: number): number {
-    if (this.populated === 0) return 1;
+    if (this.scan() === 0) return 1;
     return Math.max(this.hi, k) - Math.min(this.lo, k) + 1;
   }
 
   _grow(k: number): void {
-    const lo = this.populated === 0 ? k : Math.min(this.lo, k);
-    const hi = this.populated === 0 ? k : Math.max(this.hi, k);
+    const old = this.counts, oldOffset = this.offset, n = this.scan();
+    const lo = n === 0 ? k : Math.min(this.lo, k);
+    const hi = n === 0 ? k : Math.max(this.hi, k);
+    this._place(lo, hi, k < oldOffset);
+    if (n > 0) {
+      this.counts.set(
+        old.subarray(this.lo - oldOffset, this.hi - oldOffset + 1),
+        this.lo - this.offset,
+      );
+    }
+  }
+
+  /** A new, empty window holding indexes `lo..hi`, with room to grow (mostly downwards if `down`). */
+  _place(lo: number, hi: number, down: boolean): void {
     const span = hi - lo + 1;
     const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
     const extra = len - span;
     // Leave most of the slack on the side the window is growing towards.
-    const offset = k < this.offset ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
-    const counts = new Float64Array(len);
-    if (this.populated > 0) {
-      counts.set(
-        this.counts.subarray(this.lo - this.offset, this.hi - this.offset + 1),
-        this.lo - offset,
-      );
-    }
-    this.counts = counts;
-    this.offset = offset;
+    this.offset = down ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
+    this.counts = new Float64Array(len);
   }
 
   /** Merges buckets pairwise `d` times (index k becomes ceil(k / 2^d)). */
   lower(d: number): void {
-    if (this.populated === 0) return;
+    if (this.scan() === 0) return;
     const old = this.counts, oldOffset = this.offset, lo = this.lo, hi = this.hi;
     this.counts = EMPTY;
-    this.populated = 0;
-    this.lo = 1;
-    this.hi = 0;
+    this._place(_lowered(lo, d, 0), _lowered(hi, d, 0), false);
+    const counts = this.counts, offset = this.offset;
     for (let k = lo; k <= hi; k++) {
       const c = old[k - oldOffset];
-      if (c !== 0) this.add(_lowered(k, d, 0), c);
+      if (c !== 0) counts[_lowered(k, d, 0) - offset] += c;
     }
   }
 
@@ -291,18 +307,18 @@ class _Side {
   /** index -> count, ascending. */
   entries(): Map<number, number> {
     const out = new Map<number, number>();
-    for (let k = this.lo; k <= this.hi; k++) {
-      const c = this.counts[k - this.offset];
-      if (c !== 0) out.set(k, c);
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) out.set(i + this.offset, counts[i]);
     }
     return out;
   }
 
   runs(): NativeBucketRuns {
     const out = new _Runs();
-    for (let k = this.lo; k <= this.hi; k++) {
-      const c = this.counts[k - this.offset];
-      if (c !== 0) out.add(k, c);
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) out.add(i + this.offset, counts[i]);
     }
     return { spans: out.spans, deltas: out.deltas };
   }
@@ -400,6 +416,9 @@ export function checkNativeOptions(
  * `maxBuckets` buckets are populated, or one sign's populated buckets span
  * more than `2 * maxBuckets` indexes, the schema is lowered (buckets merged
  * pairwise) until they fit or the schema is -4; count and sum never change.
+ * The bucket limit is applied when the buckets are read and before the
+ * window grows, not at every observe: the schema read is the one lowering
+ * after every observe would give (the highest at which all values fit).
  * The counts of one sign are a window of at most `2 * maxBuckets` doubles
  * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more.
  *
@@ -419,21 +438,24 @@ export class NativeHistogramCounts {
   readonly zeroThreshold: number;
   /** Limit on populated buckets before the schema is lowered. */
   readonly maxBuckets: number;
-  /** Current schema, at most {@link initialSchema}. */
-  schema: number;
   /** Observations with `|v| <= zeroThreshold`. */
   zeroCount = 0;
   /** All observations, NaN included. */
   count = 0;
   /** Sum of all observations. */
   sum = 0;
+  /** The schema observations are indexed at; `maxBuckets` is applied to it lazily (see {@link schema}). */
+  #schema: number;
   #pos: _Side;
   #neg: _Side;
+  /** The positive window's offset and counts, copied here for observeBucket (one load less). */
+  #posOffset = 0;
+  #posCounts: Float64Array = EMPTY;
 
   /** Checks the options; throws a RangeError naming the bad one. */
   constructor(opts?: NativeHistogramOptions) {
     const o = checkNativeOptions(opts);
-    this.initialSchema = this.schema = o.schema;
+    this.initialSchema = this.#schema = o.schema;
     _ensureCells(o.schema);
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
@@ -445,69 +467,134 @@ export class NativeHistogramCounts {
   observe(v: number): void {
     this.count++;
     this.sum += v;
-    // The common case (a positive value, a bucket inside the window) inline.
-    if (v > this.zeroThreshold) {
-      const s = this.schema;
-      const side = this.#pos, k = s > 0 ? _indexAbove0(v, s) : nativeBucketIndex(v, s);
-      const i = k - side.offset, counts = side.counts;
-      if (i >= 0 && i < counts.length) {
-        if (counts[i]++ === 0) this.#created(side, k);
-      } else this.#add(side, k, 1);
-    } else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
+    this.observeBucket(v);
+  }
+
+  /**
+   * Counts `v` in its bucket (or the zero bucket) leaving count and sum as
+   * they are: for a caller that keeps those itself, as Histogram does.
+   *
+   * The common case, an index inside the window, only adds to a slot: the
+   * bucket limit is applied when the buckets are read. A window holds at most
+   * `2 * maxBuckets` indexes per sign, so an index outside it lowers the
+   * schema at once when the window cannot take it.
+   */
+  observeBucket(v: number): void {
+    // The common case (a positive normal value, schema > 0, inside the window)
+    // with _indexAbove0 written out: JavaScriptCore does not inline that call,
+    // and the call alone cost more than a classic observe.
+    const s = this.#schema;
+    if (v > this.zeroThreshold && s > 0) {
+      f64[0] = v;
+      const hi = i32[HI], e = hi >> 20, m = hi & 0xfffff;
+      if (e !== 0x7ff && e !== 0) {
+        const c = (2 << s) - 4 + (m >> (19 - s)), cell = CELLS[c], high = cell >> 9;
+        // Above bound j: the next bucket (no branch on the common, unpredictable case).
+        const j = (cell & 511) - ((high - m) >> 31);
+        const i = ((e - 1023) << s) + (m === high ? j + _aboveLow(c) : j) - this.#posOffset;
+        const counts = this.#posCounts;
+        if (i >= 0 && i < counts.length) {
+          counts[i]++;
+          return;
+        }
+      }
+    }
+    this.#observeOther(v);
+  }
+
+  /** observeBucket for the other cases, out of line. */
+  #observeOther(v: number): void {
+    if (v > this.zeroThreshold) this.#bump(this.#pos, nativeBucketIndex(v, this.#schema));
+    else if (v < -this.zeroThreshold) this.#bump(this.#neg, nativeBucketIndex(-v, this.#schema));
     else if (v === v) this.zeroCount++;
   }
 
-  #created(side: _Side, k: number): void {
-    side.created(k);
-    this.#fit();
+  /** Adds one at index `k` of `side`. */
+  #bump(side: _Side, k: number): void {
+    const i = k - side.offset;
+    if (i >= 0 && i < side.counts.length) side.counts[i]++;
+    else this.#add(side, k, 1);
   }
 
-  /** Adds `c` at index `k` of the current schema, lowering it first if the window would be too wide. */
+  /**
+   * Adds `c` at index `k` of the current schema. Before the window grows or
+   * moves, the schema is lowered as far as the bucket limit asks (so the
+   * window stays as small as when lowering after every observation), then
+   * further while the populated span with `k` would be too wide.
+   */
   #add(side: _Side, k: number, c: number): void {
-    while (this.schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
-      this.#lower(1);
-      k = (k + 1) >> 1;
+    if (k < side.offset || k >= side.offset + side.counts.length) {
+      const s = this.#schema;
+      this.#fit();
+      k = _lowered(k, s, this.#schema);
+      while (this.#schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
+        this.#lower(1);
+        k = (k + 1) >> 1;
+      }
     }
     side.add(k, c);
-    this.#fit();
+    this.#sync();
   }
 
-  /** Lowers the schema while more than maxBuckets buckets are populated. */
+  /** Copies the positive window's place after it moved. */
+  #sync(): void {
+    this.#posOffset = this.#pos.offset;
+    this.#posCounts = this.#pos.counts;
+  }
+
+  /**
+   * Lowers the schema while more than maxBuckets buckets are populated.
+   * Lowering later rather than at each observation ends at the same schema:
+   * the populated count and span only grow with more observations and only
+   * shrink with a lower schema, so the schema kept is the highest at which
+   * all the observations fit either way.
+   */
   #fit(): void {
     while (
-      this.schema > NATIVE_SCHEMA_MIN &&
-      this.#pos.populated + this.#neg.populated > this.maxBuckets
+      this.#schema > NATIVE_SCHEMA_MIN &&
+      this.#pos.scan() + this.#neg.scan() > this.maxBuckets
     ) {
       this.#lower(1);
     }
   }
 
   #lower(d: number): void {
-    this.schema -= d;
-    _ensureCells(this.schema);
+    this.#schema -= d;
+    _ensureCells(this.#schema);
     this.#pos.lower(d);
     this.#neg.lower(d);
+    this.#sync();
+  }
+
+  /** Current schema, at most {@link initialSchema}: lowered as far as `maxBuckets` requires. */
+  get schema(): number {
+    this.#fit();
+    return this.#schema;
   }
 
   /** Populated buckets, negative and positive. */
   get bucketCount(): number {
-    return this.#pos.populated + this.#neg.populated;
+    this.#fit();
+    return this.#pos.scan() + this.#neg.scan();
   }
 
   /** Positive buckets: index -> count, ascending index, populated only. */
   positiveBuckets(): Map<number, number> {
+    this.#fit();
     return this.#pos.entries();
   }
 
   /** Negative buckets (indexed by `|v|`): index -> count, ascending index, populated only. */
   negativeBuckets(): Map<number, number> {
+    this.#fit();
     return this.#neg.entries();
   }
 
   /** Spans and deltas of both signs, with schema, zero bucket, count and sum. */
   snapshot(): NativeHistogramSnapshot {
+    this.#fit();
     return {
-      schema: this.schema,
+      schema: this.#schema,
       zeroThreshold: this.zeroThreshold,
       zeroCount: this.zeroCount,
       count: this.count,
@@ -530,25 +617,27 @@ export class NativeHistogramCounts {
           `into ones with ${this.zeroThreshold}; configure both histograms alike`,
       );
     }
-    if (other.schema < this.schema) this.#lower(this.schema - other.schema);
-    // Adding may lower this.schema further: map each index at the current one.
     const s = other.schema;
+    if (s < this.schema) this.#lower(this.#schema - s);
+    // Adding may lower this schema further: map each index at the current one.
     for (const [k, c] of other.positiveBuckets()) {
-      this.#add(this.#pos, _lowered(k, s, this.schema), c);
+      this.#add(this.#pos, _lowered(k, s, this.#schema), c);
     }
     for (const [k, c] of other.negativeBuckets()) {
-      this.#add(this.#neg, _lowered(k, s, this.schema), c);
+      this.#add(this.#neg, _lowered(k, s, this.#schema), c);
     }
     this.zeroCount += other.zeroCount;
     this.count += other.count;
     this.sum += other.sum;
+    this.#fit();
   }
 
   /** Forgets every observation and returns to the configured schema. */
   reset(): void {
     this.#pos.clear();
     this.#neg.clear();
-    this.schema = this.initialSchema;
+    this.#sync();
+    this.#schema = this.initialSchema;
     this.zeroCount = 0;
     this.count = 0;
     this.sum = 0;

@@ -188,7 +188,7 @@ function record(
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
   s.count = count;
-  if (s.nativeCounts !== undefined) s.nativeCounts.observe(v);
+  if (s.nativeCounts !== undefined) s.nativeCounts.observeBucket(v);
   return true;
 }
 
@@ -198,6 +198,7 @@ function record(
  * native buckets do not add up to the count).
  */
 function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): HistogramSeriesSnapshot {
+  // The series keeps count and sum; the native part only its buckets.
   const { positive, negative, ...rest } = n.snapshot();
   const native: NativeHistogramSnapshot = {
     schema: rest.schema,
@@ -213,8 +214,8 @@ function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): Histogram
     labelText: s.labelText,
     ...(labels && { labels }),
     counts: s.counts.slice(),
-    sum: rest.sum,
-    count: rest.count,
+    sum: s.sum,
+    count: s.count,
     created: s.created,
     native,
   };

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
 import { checkLabelName } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
@@ -35,20 +36,12 @@ export interface PushTarget {
   groupingKey?: Readonly<Record<string, string>>;
 }
 
-/** The base64 form of UTF-8 text. */
-function base64(s: string): string {
-  let bin = "";
-  for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
 /** The base64url form of UTF-8 text, without padding. */
 function base64url(s: string): string {
-  return base64(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  let bin = "";
+  for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
-
-/** The longest delay setTimeout keeps; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One path segment pair: `name/value`, or `name@base64/...` where a value
@@ -131,13 +124,7 @@ export class Pushgateway {
     }
     // fetch refuses a URL with credentials (Node: "Request cannot be constructed
     // from a URL that includes credentials"): send them as Basic auth instead.
-    if (u.username !== "" || u.password !== "") {
-      if (!headers.has("authorization")) {
-        const pair = decodeURIComponent(u.username) + ":" + decodeURIComponent(u.password);
-        headers.set("authorization", "Basic " + base64(pair));
-      }
-      u.username = u.password = "";
-    }
+    credentialsToHeader(u, headers);
     this.#base = u.href.replace(/\/+$/, "");
     this.#opts = {
       ...options,
@@ -200,33 +187,24 @@ export class Pushgateway {
         ).arrayBuffer();
       } else body = text;
     }
-    const ctrl = new AbortController();
-    const timer = o.timeout === Infinity ? undefined : setTimeout(() => ctrl.abort(), o.timeout);
-    const timedOut = (cause: unknown) =>
-      new Error(`Pushgateway ${method} ${url} timed out after ${o.timeout} ms`, { cause });
-    let res: Response;
+    let res;
     try {
-      res = await (o.fetch ?? fetch)(url, { method, headers, body, signal: ctrl.signal });
+      res = await request(o.fetch ?? fetch, url, { method, headers, body }, o.timeout);
     } catch (e) {
-      clearTimeout(timer);
-      if (ctrl.signal.aborted) throw timedOut(e);
+      if (!(e instanceof NoAnswer)) throw new TypeError(`Pushgateway: ${(e as Error).message}`);
+      if (e.timedOut) {
+        throw new Error(`Pushgateway ${method} ${url} timed out after ${o.timeout} ms`, {
+          cause: e,
+        });
+      }
       throw new Error(
-        `Pushgateway ${method} ${url} failed: ${e instanceof Error ? e.message : e}` +
-          " (is the gateway running and reachable?)",
-        { cause: e },
+        `Pushgateway ${method} ${url} failed: ${e.message} (is the gateway running and reachable?)`,
+        { cause: e.cause },
       );
-    }
-    let reply = "";
-    try {
-      reply = await res.text();
-    } catch (e) {
-      if (ctrl.signal.aborted) throw timedOut(e);
-    } finally {
-      clearTimeout(timer);
     }
     if (!res.ok) {
       throw new Error(
-        `Pushgateway answered ${res.status} ${res.statusText} to ${method} ${url}: ${reply.trim()}`,
+        `Pushgateway answered ${res.status} ${res.statusText} to ${method} ${url}: ${res.reply.trim()}`,
       );
     }
   }

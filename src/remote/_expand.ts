@@ -12,7 +12,7 @@
  * @module
  */
 
-import { show } from "../_names.ts";
+import { loneSurrogateAt, notUnicode, show } from "../_names.ts";
 import { formatBound } from "../exposition/_escape.ts";
 import type {
   RemoteFamily,
@@ -295,8 +295,22 @@ export class SeriesTable {
       }
       let f = this.#find(t, values, r);
       if (f === undefined) {
+        const labels = fill(t, values, r);
+        // A new series: a value with no UTF-8 form would reach the receiver
+        // as U+FFFD, merged with another series (a registry never has one;
+        // a source may).
+        for (let i = 1; i < labels.length; i += 2) {
+          const at = loneSurrogateAt(labels[i]);
+          if (at >= 0) {
+            throw notUnicode(
+              `RemoteWriter: series ${describe(labels)} label "${labels[i - 1]}"`,
+              labels[i],
+              at,
+            );
+          }
+        }
         f = {
-          labels: fill(t, values, r),
+          labels,
           template: t,
           value,
           histogram,

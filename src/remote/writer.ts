@@ -4,6 +4,8 @@
  * @module
  */
 
+import { type Answer, credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
+import { loneSurrogateAt, notUnicode } from "../_names.ts";
 import { ProtoWriter } from "../_protobuf.ts";
 import { Counter } from "../metrics/counter.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
@@ -25,7 +27,10 @@ export interface RemoteWriteRetry {
   retries?: number;
   /** The first delay in milliseconds, doubled at each retry, with jitter (default 250). */
   minDelay?: number;
-  /** The longest delay in milliseconds, and the longest `Retry-After` honoured (default 5,000). */
+  /**
+   * The longest delay in milliseconds, and the longest `Retry-After` honoured
+   * (default 5,000; at most 2**31-1).
+   */
   maxDelay?: number;
 }
 
@@ -42,7 +47,11 @@ export interface RemoteWriterOptions {
   headers?: HeadersInit;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
-  /** Milliseconds before one request is given up (default 10,000). */
+  /**
+   * Milliseconds before one request is given up (default 10,000); values
+   * above 2**31-1 (about 24.8 days, the longest timer the runtimes keep) are
+   * taken as that.
+   */
   timeout?: number;
   /**
    * The protocol: 1 (default) or 2. With 2, a receiver that answers 2xx without
@@ -122,13 +131,6 @@ function droppedCounter(registry: Registry): Counter<"url" | "reason"> {
   });
 }
 
-interface Sent {
-  status: number;
-  ok: boolean;
-  reply: string;
-  headers: Headers;
-}
-
 /**
  * Sends a registry to a Prometheus remote-write receiver (Prometheus with
  * `--web.enable-remote-write-receiver`, Mimir, Cortex, Thanos, VictoriaMetrics,
@@ -154,6 +156,7 @@ export class RemoteWriter {
   /** The URL without credentials, for messages and the failure counter. */
   readonly #shown: string;
   readonly #opts: RemoteWriterOptions;
+  readonly #headers: Headers;
   readonly #labels: [string, string][];
   readonly #timeout: number;
   readonly #max: number;
@@ -196,11 +199,23 @@ export class RemoteWriter {
       }
       return n;
     };
-    this.#timeout = positive("timeout (ms)", o.timeout, 10_000);
+    if (o.retry !== undefined && (o.retry === null || typeof o.retry !== "object")) {
+      throw new TypeError(
+        `RemoteWriter: retry must be an object { retries?, minDelay?, maxDelay? }, got ${o.retry}`,
+      );
+    }
+    // Longer timers fire at once: a timeout would end every request, a delay retry in a loop.
+    this.#timeout = Math.min(MAX_TIMER_MS, positive("timeout (ms)", o.timeout, 10_000));
     this.#max = Math.floor(positive("maxSeriesPerRequest", o.maxSeriesPerRequest, 2000));
     this.#retries = Math.floor(positive("retry.retries", o.retry?.retries, 3, 0));
-    this.#minDelay = positive("retry.minDelay (ms)", o.retry?.minDelay, 250, 0);
-    this.#maxDelay = positive("retry.maxDelay (ms)", o.retry?.maxDelay, 5000, 0);
+    this.#minDelay = Math.min(
+      MAX_TIMER_MS,
+      positive("retry.minDelay (ms)", o.retry?.minDelay, 250, 0),
+    );
+    this.#maxDelay = Math.min(
+      MAX_TIMER_MS,
+      positive("retry.maxDelay (ms)", o.retry?.maxDelay, 5000, 0),
+    );
     if (o.version !== undefined && o.version !== 1 && o.version !== 2) {
       throw new RangeError(`RemoteWriter: version must be 1 or 2, got ${o.version}`);
     }
@@ -217,16 +232,34 @@ export class RemoteWriter {
       if (typeof value !== "string") {
         throw new TypeError(`RemoteWriter: label "${name}" must be a string, got ${typeof value}`);
       }
+      const at = loneSurrogateAt(value);
+      if (at >= 0) throw notUnicode(`RemoteWriter: label "${name}"`, value, at);
       if (value !== "") this.#labels.push([name, value]);
     }
-    if (o.source !== undefined && typeof o.source !== "function") {
-      throw new TypeError("RemoteWriter: source must be a function returning families");
+    for (const key of ["source", "fetch", "onError"] as const) {
+      if (o[key] !== undefined && typeof o[key] !== "function") {
+        throw new TypeError(`RemoteWriter: ${key} must be a function, got ${typeof o[key]}`);
+      }
     }
+    let headers: Headers;
+    try {
+      headers = new Headers(o.headers);
+      headers.set("user-agent", o.userAgent ?? USER_AGENT);
+    } catch (e) {
+      throw new TypeError(
+        `RemoteWriter: bad headers or userAgent option: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+    headers.set("content-encoding", "snappy");
+    // fetch refuses a URL with credentials: they go as Basic auth.
+    credentialsToHeader(u, headers);
+    this.#headers = headers;
     const registry = o.registry ?? defaultRegistry;
+    if (typeof registry?.collect !== "function") {
+      throw new TypeError(`RemoteWriter: registry must be a Registry, got ${typeof registry}`);
+    }
     this.#source = o.source ?? (() => familiesOf(registry));
     this.#url = u.href;
-    u.username = "";
-    u.password = "";
     u.search = "";
     this.#shown = u.href;
     this.#opts = o;
@@ -263,9 +296,15 @@ export class RemoteWriter {
    * to send the last values.
    */
   start(intervalSeconds = 15): void {
-    if (typeof intervalSeconds !== "number" || !(intervalSeconds > 0)) {
+    if (
+      typeof intervalSeconds !== "number" || !(intervalSeconds > 0) ||
+      intervalSeconds * 1000 > MAX_TIMER_MS
+    ) {
       throw new RangeError(
-        `RemoteWriter.start(): the interval must be a number of seconds > 0, got ${intervalSeconds}`,
+        `RemoteWriter.start(): the interval must be a number of seconds > 0 and at most ` +
+          `${
+            Math.floor(MAX_TIMER_MS / 1000)
+          } (about 24.8 days, the longest timer), got ${intervalSeconds}`,
       );
     }
     if (this.#timer !== undefined) clearInterval(this.#timer);
@@ -321,11 +360,12 @@ export class RemoteWriter {
         ? encodeV2(batch, metas, ts, this.#w, this.#w2)
         : encodeV1(batch, metas, ts, this.#w);
       const body = snappyCompress(raw);
-      let res: Sent | RemoteWriteError;
+      let res: Answer | RemoteWriteError;
       try {
         res = await this.#post(body, version);
       } catch (e) {
-        res = e instanceof RemoteWriteError ? e : new RemoteWriteError(String(e));
+        if (!(e instanceof RemoteWriteError)) throw e;
+        res = e;
       }
       if (!(res instanceof RemoteWriteError)) {
         if (
@@ -370,49 +410,34 @@ export class RemoteWriter {
     }
   }
 
-  async #post(body: Uint8Array<ArrayBuffer>, version: 1 | 2): Promise<Sent> {
-    const headers = new Headers(this.#opts.headers);
-    headers.set("content-encoding", "snappy");
+  async #post(body: Uint8Array<ArrayBuffer>, version: 1 | 2): Promise<Answer> {
+    const headers = new Headers(this.#headers);
     headers.set("content-type", version === 2 ? V2_CONTENT_TYPE : "application/x-protobuf");
     headers.set("x-prometheus-remote-write-version", version === 2 ? "2.0.0" : "0.1.0");
-    headers.set("user-agent", this.#opts.userAgent ?? USER_AGENT);
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), this.#timeout);
-    const timedOut = (cause: unknown) =>
-      new RemoteWriteError(
-        `Remote write to ${this.#shown}: nothing answered within ${this.#timeout} ms (timeout)`,
-        undefined,
-        "",
-        { cause },
-      );
-    let res: Response;
     try {
-      res = await (this.#opts.fetch ?? fetch)(this.#url, {
+      return await request(this.#opts.fetch ?? fetch, this.#url, {
         method: "POST",
         headers,
         body,
-        signal: ctrl.signal,
-      });
+      }, this.#timeout);
     } catch (e) {
-      clearTimeout(timer);
-      if (ctrl.signal.aborted) throw timedOut(e);
+      // A fetch option that returns no Response: a mistake no retry mends.
+      if (!(e instanceof NoAnswer)) throw new TypeError(`RemoteWriter: ${(e as Error).message}`);
+      if (e.timedOut) {
+        throw new RemoteWriteError(
+          `Remote write to ${this.#shown}: nothing answered within ${this.#timeout} ms (timeout)`,
+          undefined,
+          "",
+          { cause: e.cause },
+        );
+      }
       throw new RemoteWriteError(
-        `Remote write to ${this.#shown}: nothing answered (${
-          e instanceof Error ? e.message : e
-        }); is the receiver running and reachable?`,
+        `Remote write to ${this.#shown}: nothing answered (${e.message}); ` +
+          "is the receiver running and reachable?",
         undefined,
         "",
-        { cause: e },
+        { cause: e.cause },
       );
     }
-    let reply = "";
-    try {
-      reply = await res.text();
-    } catch (e) {
-      if (ctrl.signal.aborted) throw timedOut(e);
-    } finally {
-      clearTimeout(timer);
-    }
-    return { status: res.status, ok: res.ok, reply, headers: res.headers };
   }
 }

@@ -29,7 +29,8 @@ const SOURCES: [string, string[]][] = [
   [BIN("bun"), ["run", SOURCE]],
   [BIN("tsx"), [SOURCE]],
 ];
-const aggregator = new Aggregator({ retireAfterMs: 2500, forgetAfterMs: 2500 });
+// Long enough for a 1 s scrape to see each phase even on a loaded machine.
+const aggregator = new Aggregator({ retireAfterMs: 5000, forgetAfterMs: 5000 });
 const handle = createAggregatorHandler(aggregator);
 let server: Server | undefined;
 let aggUrl = "";
