@@ -112,6 +112,9 @@ export const METRIC_OPTIONS: readonly string[] = [
   "labelNames",
   "registry",
   "unit",
+  "maxSeries",
+  "ttlSeconds",
+  "now",
   "collect",
 ];
 
