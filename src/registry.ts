@@ -10,9 +10,12 @@ import type {
   Collector,
   FamilyDescription,
   FamilySnapshot,
+  LabelValue,
   MetricFamily,
 } from "./collector.ts";
-import { reservedNames, show } from "./_names.ts";
+import { checkLabelName, reservedNames, show } from "./_names.ts";
+import { checkOptions } from "./_options.ts";
+import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
 import { collectedFamily, familiesOf } from "./_collected.ts";
 import type { Format, PageOptions } from "./exposition/format.ts";
 import { breath, pagePieces, pageStream, PIECE_SERIES } from "./exposition/_page.ts";
@@ -30,6 +33,13 @@ export interface RegistryOptions {
    * handler.
    */
   collectTimeoutSeconds?: number;
+  /**
+   * Labels added to every series this registry writes, in every format and
+   * in `collect()` snapshots, e.g. `{ service: "api" }`. A series whose
+   * metric has a label of the same name keeps its own. See
+   * {@link Registry.setDefaultLabels}.
+   */
+  defaultLabels?: Readonly<Record<string, LabelValue>>;
 }
 
 /** Which families a registry read gathers, and its deadline. */
@@ -149,15 +159,70 @@ export class Registry {
   #collectors = new Map<Collector, CollectorEntry>();
   #sorted: Collectable[] | undefined;
   #timeout: number;
+  #defaults: DefaultLabels | undefined;
 
   /** The Content-Type of {@link Registry.metrics}' default output. */
   readonly contentType: string = TEXT_CONTENT_TYPE;
 
   /** Makes an empty registry. */
   constructor(options: RegistryOptions = {}) {
+    checkOptions("Registry", options, ["collectTimeoutSeconds", "defaultLabels"]);
+    if (options.defaultLabels !== undefined) this.setDefaultLabels(options.defaultLabels);
     this.#timeout = options.collectTimeoutSeconds === undefined
       ? DEFAULT_TIMEOUT_SECONDS
       : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
+
+  /**
+   * Sets the labels added to every series this registry writes (replacing
+   * any set before; `{}` removes them): in every format and in `collect()`
+   * snapshots. A series whose metric has a label of the same name keeps its
+   * own value. Numbers are written as strings.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * registry.setDefaultLabels({ service: "api" });
+   * new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+   * console.log(await registry.metrics()); // jobs_total{service="api"} 1
+   * ```
+   */
+  setDefaultLabels(labels: Readonly<Record<string, LabelValue>>): void {
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+      throw new TypeError(
+        `setDefaultLabels() takes an object of label names and values, e.g. { service: "api" }; got ${
+          show(labels)
+        }`,
+      );
+    }
+    const names: string[] = [];
+    const values: string[] = [];
+    for (const name in labels) {
+      checkLabelName("default labels", name);
+      if (name === "le" || name === "quantile") {
+        throw new TypeError(
+          `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`,
+        );
+      }
+      const v: unknown = labels[name];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`,
+        );
+      }
+      names.push(name);
+      values.push("" + v);
+    }
+    this.#defaults = names.length === 0 ? undefined : { names, values };
+  }
+
+  /** The labels set by {@link Registry.setDefaultLabels}, as strings (`{}` when none). */
+  get defaultLabels(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const d = this.#defaults;
+    if (d) { for (let i = 0; i < d.names.length; i++) out[d.names[i]] = d.values[i]; }
+    return out;
   }
 
   /**
@@ -272,6 +337,12 @@ export class Registry {
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
   async #gather(options: GatherOptions, labels: boolean): Promise<FamilySnapshot[]> {
+    const defaults = this.#defaults;
+    const families = await this.#gatherAll(options, labels || defaults !== undefined);
+    return defaults === undefined ? families : families.map((f) => withDefaultLabels(f, defaults));
+  }
+
+  async #gatherAll(options: GatherOptions, labels: boolean): Promise<FamilySnapshot[]> {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : undefined;
     let metrics = this.#sortedMetrics();

@@ -25,7 +25,14 @@ const checks = [
   ],
   ["test", "--doc", "-A", "mod.ts", "src/"],
   ["lint"],
-  ["doc", "--lint", "mod.ts", "src/http/hono.ts", "src/aggregate/mod.ts"],
+  [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "src/http/hono.ts",
+    "src/aggregate/mod.ts",
+    "src/compat/prom-client.ts",
+  ],
   ["fmt", "--check"],
   ["publish", "--dry-run", "--allow-dirty"],
 ];

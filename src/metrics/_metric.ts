@@ -17,6 +17,7 @@ import {
   loneSurrogateAt,
   notUnicode,
 } from "../_names.ts";
+import { checkOptions } from "../_options.ts";
 import { labelText } from "../exposition/_escape.ts";
 import type {
   Collectable,
@@ -102,6 +103,32 @@ interface Seen {
   v: number;
   /** When a scrape first found it as it is now, epoch ms. */
   at: number;
+}
+
+/** @internal The options every metric type takes. */
+export const METRIC_OPTIONS: readonly string[] = [
+  "name",
+  "help",
+  "labelNames",
+  "registry",
+  "unit",
+  "maxSeries",
+  "ttlSeconds",
+  "now",
+  "collect",
+];
+
+/**
+ * @internal Throws a TypeError naming an option `kind` does not take (one
+ * of `METRIC_OPTIONS` or `extra`).
+ */
+export function checkMetricOptions(
+  kind: string,
+  opts: unknown,
+  extra: readonly string[] = [],
+): void {
+  const name = (opts as { name?: unknown } | null)?.name;
+  checkOptions(`${kind} ${JSON.stringify(name)}`, opts, [...METRIC_OPTIONS, ...extra]);
 }
 
 /**
@@ -642,6 +669,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal A copy of a series that carries its labels and no live state. */
   protected _detach(s: S, labels: Record<string, string>): S {
     return { ...s, labels };
+  }
+
+  /**
+   * The metric's series now, as data: the family snapshot that
+   * `registry.collect()` gives for it (each series with its raw `labels`),
+   * without running the collect hook and without a registry's default
+   * labels. Detached from the live metric. Meant for tests and debugging.
+   */
+  snapshot(): FamilySnapshot {
+    return this._family(this._all(true));
   }
 
   /**

@@ -52,6 +52,15 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
     else this._record(this._single ?? this._series(a as never), a);
   }
 
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels: Labels<L>): void {
+    this._series(labels);
+  }
+
   /** Creates the series for `labels` once `value` is known to be observable. */
   private _createFor(labels: Labels<L>, value: unknown): S {
     checkObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);

@@ -5,7 +5,14 @@
 
 import { counterFamily, reservedNames, show } from "../_names.ts";
 import type { CounterFamilySnapshot, Exemplar } from "../collector.ts";
-import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  Metric,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 import {
   type ExemplarLabels,
   type ExemplarOptions,
@@ -118,6 +125,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
 
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: CounterOptions<L>) {
+    checkMetricOptions("Counter", opts);
     super(opts);
     this._checkUnit(counterFamily(this.name));
     this.reservedNames = reservedNames("counter", this.name);
@@ -162,6 +170,23 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     const s = labelled ? this._series(a) : this._single ?? this._series(a as never);
     if (v === undefined) s.value++;
     else s.value += v as number;
+  }
+
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): CounterFamilySnapshot {
+    return super.snapshot() as CounterFamilySnapshot;
+  }
+
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels: Labels<L>): void {
+    this._series(labels);
   }
 
   /**

@@ -5,7 +5,14 @@
 
 import { show } from "../_names.ts";
 import type { GaugeFamilySnapshot } from "../collector.ts";
-import { type Labels, type LabelValue, Metric, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  Metric,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 
 /** Options of a {@link Gauge}. */
 export interface GaugeOptions<L extends string> extends MetricOptions<L> {
@@ -145,6 +152,7 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
 
   /** Creates the gauge and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: GaugeOptions<L>) {
+    checkMetricOptions("Gauge", opts);
     super(opts);
     this._checkUnit(this.name);
     this.reservedNames = [this.name];
@@ -249,6 +257,23 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
     }
     s.value--;
     return r;
+  }
+
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): GaugeFamilySnapshot {
+    return super.snapshot() as GaugeFamilySnapshot;
+  }
+
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels: Labels<L>): void {
+    this._series(labels);
   }
 
   /** The current value of the series with these labels (0 if it does not exist yet). */

@@ -10,7 +10,13 @@ import type {
   HistogramSeriesSnapshot,
   NativeHistogramSnapshot,
 } from "../collector.ts";
-import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 import {
   type ExemplarLabels,
@@ -293,6 +299,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: HistogramOptions<L>) {
+    checkMetricOptions("Histogram", opts, ["buckets", "native"]);
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
     const native = nativeOptions(opts?.name, opts?.native);
@@ -328,6 +335,14 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /** @internal */
   protected _record(s: HistogramSeries, v: number): void {
     record(s, this.bounds, v, this.name);
+  }
+
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): HistogramFamilySnapshot {
+    return super.snapshot() as HistogramFamilySnapshot;
   }
 
   /**
@@ -407,7 +422,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    const d = { ...s, counts: s.counts.slice(), labels } as HistogramSeries;
+    // counts as a plain array: a detached snapshot serialises with JSON.stringify.
+    const d = { ...s, counts: Array.from(s.counts), labels } as unknown as HistogramSeries;
     const kept = this.#exemplars?.get(s);
     // The copy's exemplars as they are now, found by _family like a live series'.
     if (kept !== undefined) {

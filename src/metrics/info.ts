@@ -5,7 +5,7 @@
 
 import { reservedNames } from "../_names.ts";
 import type { InfoFamilySnapshot } from "../collector.ts";
-import { type Labels, Metric, type MetricOptions } from "./_metric.ts";
+import { checkMetricOptions, type Labels, Metric, type MetricOptions } from "./_metric.ts";
 
 /** Options of an {@link Info}. */
 export interface InfoOptions<L extends string>
@@ -49,6 +49,7 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
 
   /** Creates the metric and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: InfoOptions<L>) {
+    checkMetricOptions("Info", opts);
     super({ ...opts, unit: undefined });
     this.reservedNames = reservedNames("info", this.name);
     this._ready(opts);

@@ -6,7 +6,13 @@
 
 import { reservedNames, show } from "../_names.ts";
 import type { CollectOptions, SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
-import { type Labels, type LabelValue, type MetricOptions, nowSeconds } from "./_metric.ts";
+import {
+  checkMetricOptions,
+  type Labels,
+  type LabelValue,
+  type MetricOptions,
+  nowSeconds,
+} from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 
@@ -157,6 +163,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
   constructor(opts: SummaryOptions<L>) {
+    checkMetricOptions("Summary", opts, ["percentiles", "maxAgeSeconds", "ageBuckets", "now"]);
     super(opts, "quantile");
     this.percentiles = Object.freeze(checkPercentiles(this.name, opts.percentiles));
     const { maxAgeSeconds, ageBuckets = 5, now = Date.now } = opts;
@@ -205,6 +212,14 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   /** @internal */
   protected _record(s: SummarySeries, v: number): void {
     record(s, v, this.name);
+  }
+
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  override snapshot(): SummaryFamilySnapshot {
+    return super.snapshot() as SummaryFamilySnapshot;
   }
 
   /** The series for these labels, resolved once. */
@@ -259,10 +274,13 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     const series: SummarySeriesSnapshot[] = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
+      const labels = (s as { labels?: Record<string, string> }).labels;
+      const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
       series[i] = {
         labelText: s.labelText,
-        labels: (s as { labels?: Record<string, string> }).labels,
-        quantiles: (scratch && this.#values(s, scratch)) ?? NO_VALUES,
+        labels,
+        // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
+        quantiles: labels === undefined ? q : Array.from(q),
         sum: s.sum,
         count: s.count,
         created: s.created,

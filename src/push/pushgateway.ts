@@ -6,6 +6,7 @@
 
 import { credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
 import { checkLabelName } from "../_names.ts";
+import { checkOptions } from "../_options.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
@@ -87,6 +88,7 @@ export class Pushgateway {
 
   /** `url` is the gateway's base URL, e.g. `http://pushgateway:9091`. */
   constructor(url: string, options: PushgatewayOptions = {}) {
+    checkOptions("Pushgateway", options, ["registry", "headers", "timeout", "fetch", "compress"]);
     let u: URL;
     try {
       u = new URL(url);

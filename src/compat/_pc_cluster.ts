@@ -1,0 +1,155 @@
+/**
+ * prom-client's AggregatorRegistry on the aggregation layer's Node `cluster`
+ * transport: the primary asks every worker for its state, each worker's
+ * registries flush through `clusterSender()`, the primary's `Aggregator`
+ * merges them, and `clusterMetrics()` writes the merged registry.
+ * @module
+ */
+
+import { AggregationSource } from "../aggregate/source.ts";
+import { Aggregator } from "../aggregate/aggregator.ts";
+import { type ClusterLike, clusterSender, listenCluster } from "../aggregate/cluster.ts";
+import { globalRegistry, Registry } from "./_pc_registry.ts";
+
+interface Worker {
+  send(message: unknown): unknown;
+  isDead?(): boolean;
+}
+interface ClusterModule extends ClusterLike {
+  isWorker?: boolean;
+  isPrimary?: boolean;
+  workers?: Record<string, Worker | undefined>;
+}
+interface Proc {
+  on(event: "message", listener: (m: unknown) => void): unknown;
+  send?(message: unknown, callback?: (e: Error | null) => void): unknown;
+}
+
+/** `node:cluster`, reached at run time (never imported at the top: the core bundles for the edge). */
+function clusterModule(): ClusterModule | undefined {
+  const p = (globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  }).process;
+  try {
+    return p?.getBuiltinModule?.("node:cluster") as ClusterModule | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const REQUEST = "promedgeCollect";
+const DONE = "promedgeCollected";
+const TIMEOUT_MS = 5000;
+
+let workerRegistries: Registry[] = [globalRegistry];
+const sources = new WeakMap<Registry, AggregationSource>();
+let listening = false;
+
+/** In a cluster worker: answer the primary's requests by flushing each registry's state. */
+function listenAsWorker(): void {
+  const proc = (globalThis as { process?: Proc }).process;
+  if (listening || proc === undefined || typeof proc.send !== "function") return;
+  listening = true;
+  const send = clusterSender(proc);
+  proc.on("message", (m: unknown) => {
+    const id = (m as Record<string, unknown> | null)?.[REQUEST];
+    if (typeof id !== "number") return;
+    void (async () => {
+      let error: string | undefined;
+      for (const registry of workerRegistries) {
+        let source = sources.get(registry);
+        if (source === undefined) {
+          sources.set(registry, source = new AggregationSource({ registry, send }));
+        }
+        try {
+          await source.flush();
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        }
+      }
+      proc.send?.({ [DONE]: id, error });
+    })();
+  });
+}
+
+const cluster = clusterModule();
+if (cluster?.isWorker) listenAsWorker(); // as prom-client does: workers answer without more code
+
+let nextRequest = 0;
+
+/**
+ * prom-client's AggregatorRegistry: in the cluster primary, `clusterMetrics()`
+ * gathers every worker's registries (`register` unless `setRegistries()` was
+ * called in the worker), merged by the aggregation layer (counters,
+ * histograms and summaries add up; gauges are summed).
+ */
+export class AggregatorRegistry extends Registry {
+  #aggregator: Aggregator | undefined;
+
+  /**
+   * The merged metrics of every live worker, in this registry's content
+   * type. Rejects outside a cluster primary, or when a worker has not
+   * answered within 5 s.
+   */
+  async clusterMetrics(): Promise<string> {
+    const c = clusterModule();
+    if (c === undefined || c.isWorker || c.workers === undefined) {
+      throw new Error(
+        "AggregatorRegistry.clusterMetrics() runs in the primary of a node:cluster; in a worker, serve its own registry",
+      );
+    }
+    const aggregator = this.#aggregator ??= new Aggregator({ registry: new Registry() });
+    const stop = listenCluster(aggregator, c);
+    const id = ++nextRequest;
+    const workers = Object.values(c.workers).filter((w): w is Worker =>
+      w !== undefined && !w.isDead?.()
+    );
+    let listener: ((w: unknown, m: unknown) => void) | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const waiting = new Set(workers);
+        if (waiting.size === 0) return resolve();
+        listener = (w, m) => {
+          const r = m as Record<string, unknown> | null;
+          if (r?.[DONE] !== id) return;
+          if (typeof r.error === "string") {
+            return reject(new Error(`a worker could not send its metrics: ${r.error}`));
+          }
+          waiting.delete(w as Worker);
+          if (waiting.size === 0) resolve();
+        };
+        c.on("message", listener);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `AggregatorRegistry.clusterMetrics(): ${waiting.size} worker(s) did not answer within ${TIMEOUT_MS} ms`,
+              ),
+            ),
+          TIMEOUT_MS,
+        );
+        for (const w of workers) w.send({ [REQUEST]: id });
+      });
+    } finally {
+      clearTimeout(timer);
+      if (listener) c.off?.("message", listener);
+      stop();
+    }
+    const merged = aggregator.registry;
+    return merged.metrics({ openMetrics: this.contentType === Registry.OPENMETRICS_CONTENT_TYPE });
+  }
+
+  /** prom-client's merge of `getMetricsAsJSON()` arrays: not provided; use `clusterMetrics()`. */
+  static aggregate(_metrics: unknown[]): Registry {
+    throw new Error(
+      "AggregatorRegistry.aggregate() is not provided: workers' states are merged by clusterMetrics() (src/aggregate)",
+    );
+  }
+
+  /** In a worker: the registries `clusterMetrics()` gathers (default: `register`). */
+  static setRegistries(registries: Registry | readonly Registry[]): void {
+    workerRegistries = Array.isArray(registries) ? [...registries] : [registries as Registry];
+    listenAsWorker();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * prom-client's Pushgateway and collectDefaultMetrics, on the core's
+ * Pushgateway and default collectors.
+ * @module
+ */
+
+import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
+import { collectDefaultMetrics as coreDefaults } from "../collectors/default.ts";
+import type { MetricFamily } from "../collector.ts";
+import { Registry as CoreRegistry } from "../registry.ts";
+import { globalRegistry } from "./_pc_registry.ts";
+
+/** Which group a push addresses, as prom-client names it. */
+export interface PushParameters {
+  /** The job name. */
+  jobName: string;
+  /** More grouping labels, e.g. `{ instance: "a" }`. */
+  groupings?: Record<string, string>;
+}
+
+/** What a push resolves to: the response (with prom-client's `statusCode`) and its body. */
+export interface PushResult {
+  /** The fetch Response, with `statusCode` as on Node's IncomingMessage. */
+  resp: Response & { statusCode: number };
+  /** The gateway's reply text. */
+  body: string;
+}
+
+/** Options of prom-client's Pushgateway that carry over to fetch. */
+export interface PushgatewayOptions {
+  /** Milliseconds before a request is given up. */
+  timeout?: number;
+  /** Headers for every request. */
+  headers?: Record<string, string>;
+  /** `user:password` for Basic auth (Node's `http.request` option). */
+  auth?: string;
+  /** Whether `jobName` is needed (default true); without it the base URL is pushed to. */
+  requireJobName?: boolean;
+  /** gzip the body. */
+  compress?: boolean;
+}
+
+/** prom-client's Pushgateway: `(url, options, registry)`, `{ jobName, groupings }`, `{ resp, body }`. */
+export class Pushgateway {
+  #url: string;
+  #options: PushgatewayOptions;
+  #registry: CoreRegistry;
+
+  /** `url` is the gateway's base URL; `registry` the one pushed (default: the global registry). */
+  constructor(url: string, options?: PushgatewayOptions | null, registry?: CoreRegistry) {
+    this.#url = url;
+    this.#options = options ?? {};
+    this.#registry = registry ?? globalRegistry;
+  }
+
+  /** Replaces only the metrics with the names pushed (HTTP POST). */
+  pushAdd(params: PushParameters): Promise<PushResult> {
+    return this.#send(params, "pushAdd");
+  }
+
+  /** Replaces the whole group (HTTP PUT). */
+  push(params: PushParameters): Promise<PushResult> {
+    return this.#send(params, "push");
+  }
+
+  /** Removes the group (HTTP DELETE). */
+  delete(params: PushParameters): Promise<PushResult> {
+    return this.#send(params, "delete");
+  }
+
+  async #send(params: PushParameters, op: "push" | "pushAdd" | "delete"): Promise<PushResult> {
+    if (!params || !params.jobName) throw new Error("Missing jobName parameter");
+    const o = this.#options;
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.auth && !Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) {
+      headers.authorization = "Basic " + btoa(o.auth);
+    }
+    let captured: Response | undefined;
+    const gw = new CorePushgateway(this.#url, {
+      registry: this.#registry,
+      headers,
+      timeout: o.timeout,
+      compress: o.compress,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        captured = res.clone();
+        return res;
+      },
+    });
+    await gw[op]({ job: params.jobName, groupingKey: params.groupings });
+    const resp = captured as Response & { statusCode: number };
+    const body = await resp.text();
+    Object.defineProperty(resp, "statusCode", { value: resp.status, enumerable: true });
+    return { resp, body };
+  }
+}
+
+/** Options of prom-client's collectDefaultMetrics. */
+export interface DefaultMetricsCollectorConfiguration {
+  /** The registry (default: the global registry). */
+  register?: CoreRegistry;
+  /** A prefix for every name. */
+  prefix?: string;
+  /** Labels added to every default series. */
+  labels?: Record<string, string | number>;
+  /** prom-client's GC histogram buckets: accepted, not used (no GC metrics here; see README). */
+  gcDurationBuckets?: readonly number[];
+  /** prom-client's event-loop sampling: accepted, not used (lag is measured by a timer here). */
+  eventLoopMonitoringPrecision?: number;
+}
+
+const installed = new WeakMap<CoreRegistry, Map<string, () => Promise<MetricFamily[]>>>();
+
+/**
+ * Adds the default metrics (process, heap, event-loop lag, runtime) to a
+ * registry, under `prefix`, with `labels` on every series. Calling it again
+ * with the same settings changes nothing (after `clear()` it puts them back).
+ */
+export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfiguration | null): void {
+  if (config !== undefined && config !== null && typeof config !== "object") {
+    throw new TypeError("config must be null, undefined, or an object");
+  }
+  const { register = globalRegistry, prefix = "", labels = {} } = config ?? {};
+  const key = prefix + "\0" + JSON.stringify(labels);
+  let mine = installed.get(register);
+  if (mine === undefined) installed.set(register, mine = new Map());
+  let collector = mine.get(key);
+  if (collector === undefined) {
+    const source = new CoreRegistry();
+    coreDefaults({ registry: source, prefix });
+    const extra: Record<string, string> = {};
+    for (const k in labels) extra[k] = "" + labels[k];
+    collector = async (): Promise<MetricFamily[]> =>
+      (await source.collect()).map((f) => ({
+        name: f.name,
+        help: f.help,
+        type: f.type as MetricFamily["type"],
+        unit: f.unit,
+        samples: (f.series as readonly { labels?: Record<string, string>; value?: number }[])
+          .map((s) => ({ labels: { ...s.labels, ...extra }, value: s.value ?? 1 })),
+      }));
+    mine.set(key, collector);
+  }
+  register.registerCollector(collector, { name: "default metrics" });
+}
+
+/** prom-client's list of default metric names (the ones this library writes). */
+collectDefaultMetrics.metricsList = [
+  "process_cpu_seconds_total",
+  "process_virtual_memory_bytes",
+  "process_resident_memory_bytes",
+  "process_start_time_seconds",
+  "process_open_fds",
+  "process_max_fds",
+  "js_heap_used_bytes",
+  "js_heap_total_bytes",
+  "js_eventloop_lag_max_seconds",
+  "js_eventloop_lag_mean_seconds",
+  "js_runtime_info",
+] as string[];
