@@ -31,7 +31,7 @@
  */
 
 import { ProtoWriter } from "../_protobuf.ts";
-import { checkLabelName, checkMetricName } from "../_names.ts";
+import { checkLabelName, checkMetricName, loneSurrogateAt } from "../_names.ts";
 import { escapeLabelValue } from "../exposition/_escape.ts";
 import { Sketch, type Store } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState, SourceState, StateType } from "./_state.ts";
@@ -65,7 +65,7 @@ export function badSourceId(id: unknown): string | undefined {
   }
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
-  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  if (loneSurrogateAt(id) >= 0) return "it holds a lone surrogate (not well-formed Unicode)";
   return undefined;
 }
 
