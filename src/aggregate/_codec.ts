@@ -31,8 +31,8 @@
  */
 
 import { ProtoWriter } from "../_protobuf.ts";
-import { checkLabelName, checkMetricName } from "../_names.ts";
-import { escapeLabelValue } from "../exposition/_escape.ts";
+import { checkLabelName, checkMetricName, loneSurrogateAt } from "../_names.ts";
+import { labelText } from "../exposition/_escape.ts";
 import { Sketch, type Store } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState, SourceState, StateType } from "./_state.ts";
 
@@ -65,7 +65,7 @@ export function badSourceId(id: unknown): string | undefined {
   }
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
-  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  if (loneSurrogateAt(id) >= 0) return "it holds a lone surrogate (not well-formed Unicode)";
   return undefined;
 }
 
@@ -341,15 +341,12 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
     const seen = new Set<string>();
     for (let i = 0; i < series.length; i++) {
       const labels: string[] = new Array(labelNames.length);
-      let labelText = "";
-      for (let j = 0; j < labels.length; j++) {
-        labels[j] = str();
-        labelText += (j ? "," : "") + labelNames[j] + '="' + escapeLabelValue(labels[j]) + '"';
-      }
-      if (seen.has(labelText)) r.fail(`"${name}" has the series {${labelText}} twice`);
-      seen.add(labelText);
+      for (let j = 0; j < labels.length; j++) labels[j] = str();
+      const text = labelText(labelNames, labels);
+      if (seen.has(text)) r.fail(`"${name}" has the series {${text}} twice`);
+      seen.add(text);
       const created = (time - r.uint()) / 1000;
-      const s: SeriesState = { labels, labelText, created, value: 0, sum: 0, count: 0 };
+      const s: SeriesState = { labels, labelText: text, created, value: 0, sum: 0, count: 0 };
       series[i] = s;
       readSeries(r, fam, s, receivedAt);
     }

@@ -5,7 +5,7 @@
  */
 
 import { credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
-import { checkLabelName } from "../_names.ts";
+import { checkLabelName, loneSurrogateAt } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
@@ -58,7 +58,7 @@ function segment(name: string, value: string): string {
 
 /** Throws unless `value` is well-formed UTF-16 (a lone surrogate has no UTF-8 form). */
 function checkText(what: string, value: string): void {
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
+  if (loneSurrogateAt(value) >= 0) {
     throw new TypeError(
       `Pushgateway: ${what} ${JSON.stringify(value)} holds a lone UTF-16 surrogate, ` +
         "which has no UTF-8 form; pass well-formed text",

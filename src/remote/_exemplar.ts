@@ -10,6 +10,7 @@
  * @module
  */
 
+import { isLabelName } from "../_names.ts";
 import type { RemoteExemplar } from "./family.ts";
 
 /** The OpenMetrics limit on an exemplar's label names and values, in code points. */
@@ -32,8 +33,6 @@ export interface DroppedExemplars {
   /** Not an exemplar a receiver can take (see the module doc). */
   invalid: number;
 }
-
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Unicode code points in `s` (a surrogate pair is one). */
 function codePoints(s: string): number {
@@ -69,7 +68,7 @@ export function flatExemplar(
   const given = e.labels ?? {};
   for (const name in given) {
     const value = given[name];
-    if (typeof value !== "string" || !LABEL_NAME.test(name) || name.startsWith("__")) {
+    if (typeof value !== "string" || !isLabelName(name)) {
       dropped.invalid++;
       return undefined;
     }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { loneSurrogateAt, notUnicode, show } from "../_names.ts";
+import { isLabelName, isMetricName, loneSurrogateAt, notUnicode, show } from "../_names.ts";
 import { formatBound } from "../exposition/_escape.ts";
 import type {
   RemoteFamily,
@@ -79,8 +79,6 @@ export interface Expanded {
   dropped: DroppedExemplars;
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set<string>([
   "counter",
   "gauge",
@@ -246,7 +244,7 @@ export class SeriesTable {
     added: FlatSeries[],
   ): void {
     const name = fam?.name;
-    if (typeof name !== "string" || !METRIC_NAME.test(name)) {
+    if (!isMetricName(name)) {
       throw new TypeError(
         `RemoteWriter: invalid metric name ${
           JSON.stringify(name)
@@ -441,7 +439,7 @@ export class SeriesTable {
 
   #checkName(label: string, name: string, own: Readonly<Record<string, string>>): void {
     if (this.#checked.has(label)) return;
-    if (!LABEL_NAME.test(label) || label.startsWith("__")) {
+    if (!isLabelName(label)) {
       throw new TypeError(
         `RemoteWriter: ${seriesText(name, own)} has label name ${
           JSON.stringify(label)

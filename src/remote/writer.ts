@@ -5,7 +5,7 @@
  */
 
 import { type Answer, credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
-import { loneSurrogateAt, notUnicode } from "../_names.ts";
+import { isLabelName, loneSurrogateAt, notUnicode } from "../_names.ts";
 import { ProtoWriter } from "../_protobuf.ts";
 import { Counter } from "../metrics/counter.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
@@ -222,7 +222,7 @@ export class RemoteWriter {
     this.#version = o.version ?? 1;
     this.#labels = [];
     for (const [name, value] of Object.entries(o.labels ?? {})) {
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith("__")) {
+      if (!isLabelName(name)) {
         throw new TypeError(
           `RemoteWriter: labels option has label name ${
             JSON.stringify(name)
