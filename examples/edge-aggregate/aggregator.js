@@ -92,6 +92,43 @@ function show(v) {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
 
+// ../../src/_options.ts
+var HINTS = {
+  registers: 'use `registry: r` (one registry; null for none). Code written for prom-client\'s `registers: [r]` runs unchanged on "@promedge/client/prom-client"',
+  register: 'use `registry: r`. Code written for prom-client\'s `register: r` runs unchanged on "@promedge/client/prom-client"',
+  enableExemplars: 'exemplars need no switch here. Code written for prom-client\'s `enableExemplars` runs unchanged on "@promedge/client/prom-client"',
+  aggregator: 'aggregation is set where metrics are merged (src/aggregate). Code written for prom-client\'s `aggregator` runs unchanged on "@promedge/client/prom-client"'
+};
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1)
+      );
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+function checkOptions(what, options, known) {
+  if (options === null || typeof options !== "object") return;
+  for (const key in options) {
+    if (known.includes(key) || options[key] === void 0) continue;
+    let hint = HINTS[key];
+    if (hint === void 0) {
+      const near = known.filter((k) => distance(key, k) <= Math.max(1, k.length >> 2));
+      hint = near.length > 0 ? `did you mean "${near[0]}"?` : `the options are: ${known.join(", ")}`;
+    }
+    throw new TypeError(`${what}: unknown option "${key}"; ${hint}`);
+  }
+}
+
 // ../../src/exposition/_escape.ts
 var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
@@ -145,6 +182,40 @@ function quantileTexts(qs) {
     quantileCache.set(qs, t);
   }
   return t;
+}
+
+// ../../src/_default_labels.ts
+var fullText = /* @__PURE__ */ new WeakMap();
+function withDefaultLabels(f, defaults) {
+  let all = fullText.get(defaults);
+  if (all === void 0) {
+    all = labelText(defaults.names, defaults.values);
+    fullText.set(defaults, all);
+  }
+  const series = f.series.map((s) => {
+    const own = s.labels ?? {};
+    const labels = { ...own };
+    let text = all;
+    let clash = false;
+    for (const n of defaults.names) if (n in own) clash = true;
+    if (clash) {
+      const names = [];
+      const values2 = [];
+      defaults.names.forEach((n, i) => {
+        if (!(n in own)) {
+          names.push(n);
+          values2.push(defaults.values[i]);
+        }
+      });
+      text = labelText(names, values2);
+    }
+    defaults.names.forEach((n, i) => {
+      if (!(n in own)) labels[n] = defaults.values[i];
+    });
+    const lt = s.labelText === "" ? text : text === "" ? s.labelText : s.labelText + "," + text;
+    return { ...s, labelText: lt, labels };
+  });
+  return { ...f, series };
 }
 
 // ../../src/_collected.ts
@@ -573,11 +644,64 @@ var Registry = class {
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
   #timeout;
+  #defaults;
   /** The Content-Type of {@link Registry.metrics}' default output. */
   contentType = TEXT_CONTENT_TYPE;
   /** Makes an empty registry. */
   constructor(options = {}) {
+    checkOptions("Registry", options, ["collectTimeoutSeconds", "defaultLabels"]);
+    if (options.defaultLabels !== void 0) this.setDefaultLabels(options.defaultLabels);
     this.#timeout = options.collectTimeoutSeconds === void 0 ? DEFAULT_TIMEOUT_SECONDS : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
+  /**
+   * Sets the labels added to every series this registry writes (replacing
+   * any set before; `{}` removes them): in every format and in `collect()`
+   * snapshots. A series whose metric has a label of the same name keeps its
+   * own value. Numbers are written as strings.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * registry.setDefaultLabels({ service: "api" });
+   * new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+   * console.log(await registry.metrics()); // jobs_total{service="api"} 1
+   * ```
+   */
+  setDefaultLabels(labels) {
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+      throw new TypeError(
+        `setDefaultLabels() takes an object of label names and values, e.g. { service: "api" }; got ${show(labels)}`
+      );
+    }
+    const names = [];
+    const values2 = [];
+    for (const name in labels) {
+      checkLabelName("default labels", name);
+      if (name === "le" || name === "quantile") {
+        throw new TypeError(
+          `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`
+        );
+      }
+      const v = labels[name];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`
+        );
+      }
+      names.push(name);
+      values2.push("" + v);
+    }
+    this.#defaults = names.length === 0 ? void 0 : { names, values: values2 };
+  }
+  /** The labels set by {@link Registry.setDefaultLabels}, as strings (`{}` when none). */
+  get defaultLabels() {
+    const out = {};
+    const d = this.#defaults;
+    if (d) {
+      for (let i = 0; i < d.names.length; i++) out[d.names[i]] = d.values[i];
+    }
+    return out;
   }
   /**
    * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
@@ -675,6 +799,11 @@ var Registry = class {
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
   async #gather(options, labels) {
+    const defaults = this.#defaults;
+    const families = await this.#gatherAll(options, labels || defaults !== void 0);
+    return defaults === void 0 ? families : families.map((f) => withDefaultLabels(f, defaults));
+  }
+  async #gatherAll(options, labels) {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
     let metrics = this.#sortedMetrics();
@@ -1162,7 +1291,7 @@ function badSourceId(id) {
     return `it has ${id.length} characters; use 1 to ${MAX_SOURCE_ID}`;
   }
   if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
-  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  if (loneSurrogateAt(id) >= 0) return "it holds a lone surrogate (not well-formed Unicode)";
   return void 0;
 }
 var StateError = class extends TypeError {
@@ -1418,15 +1547,12 @@ function decodeState(bytes, receivedAt) {
     const seen = /* @__PURE__ */ new Set();
     for (let i = 0; i < series.length; i++) {
       const labels = new Array(labelNames.length);
-      let labelText2 = "";
-      for (let j = 0; j < labels.length; j++) {
-        labels[j] = str();
-        labelText2 += (j ? "," : "") + labelNames[j] + '="' + escapeLabelValue(labels[j]) + '"';
-      }
-      if (seen.has(labelText2)) r.fail(`"${name}" has the series {${labelText2}} twice`);
-      seen.add(labelText2);
+      for (let j = 0; j < labels.length; j++) labels[j] = str();
+      const text = labelText(labelNames, labels);
+      if (seen.has(text)) r.fail(`"${name}" has the series {${text}} twice`);
+      seen.add(text);
       const created = (time - r.uint()) / 1e3;
-      const s = { labels, labelText: labelText2, created, value: 0, sum: 0, count: 0 };
+      const s = { labels, labelText: text, created, value: 0, sum: 0, count: 0 };
       series[i] = s;
       readSeries(r, fam, s, receivedAt);
     }

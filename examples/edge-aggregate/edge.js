@@ -114,6 +114,43 @@ function show(v) {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
 
+// ../../src/_options.ts
+var HINTS = {
+  registers: 'use `registry: r` (one registry; null for none). Code written for prom-client\'s `registers: [r]` runs unchanged on "@promedge/client/prom-client"',
+  register: 'use `registry: r`. Code written for prom-client\'s `register: r` runs unchanged on "@promedge/client/prom-client"',
+  enableExemplars: 'exemplars need no switch here. Code written for prom-client\'s `enableExemplars` runs unchanged on "@promedge/client/prom-client"',
+  aggregator: 'aggregation is set where metrics are merged (src/aggregate). Code written for prom-client\'s `aggregator` runs unchanged on "@promedge/client/prom-client"'
+};
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(
+        row[j] + 1,
+        row[j - 1] + 1,
+        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1)
+      );
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+function checkOptions(what, options, known) {
+  if (options === null || typeof options !== "object") return;
+  for (const key in options) {
+    if (known.includes(key) || options[key] === void 0) continue;
+    let hint = HINTS[key];
+    if (hint === void 0) {
+      const near = known.filter((k) => distance(key, k) <= Math.max(1, k.length >> 2));
+      hint = near.length > 0 ? `did you mean "${near[0]}"?` : `the options are: ${known.join(", ")}`;
+    }
+    throw new TypeError(`${what}: unknown option "${key}"; ${hint}`);
+  }
+}
+
 // ../../src/exposition/_escape.ts
 var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
@@ -167,6 +204,40 @@ function quantileTexts(qs) {
     quantileCache.set(qs, t);
   }
   return t;
+}
+
+// ../../src/_default_labels.ts
+var fullText = /* @__PURE__ */ new WeakMap();
+function withDefaultLabels(f, defaults) {
+  let all = fullText.get(defaults);
+  if (all === void 0) {
+    all = labelText(defaults.names, defaults.values);
+    fullText.set(defaults, all);
+  }
+  const series = f.series.map((s) => {
+    const own = s.labels ?? {};
+    const labels = { ...own };
+    let text = all;
+    let clash = false;
+    for (const n of defaults.names) if (n in own) clash = true;
+    if (clash) {
+      const names = [];
+      const values2 = [];
+      defaults.names.forEach((n, i) => {
+        if (!(n in own)) {
+          names.push(n);
+          values2.push(defaults.values[i]);
+        }
+      });
+      text = labelText(names, values2);
+    }
+    defaults.names.forEach((n, i) => {
+      if (!(n in own)) labels[n] = defaults.values[i];
+    });
+    const lt = s.labelText === "" ? text : text === "" ? s.labelText : s.labelText + "," + text;
+    return { ...s, labelText: lt, labels };
+  });
+  return { ...f, series };
 }
 
 // ../../src/_collected.ts
@@ -595,11 +666,64 @@ var Registry = class {
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
   #timeout;
+  #defaults;
   /** The Content-Type of {@link Registry.metrics}' default output. */
   contentType = TEXT_CONTENT_TYPE;
   /** Makes an empty registry. */
   constructor(options = {}) {
+    checkOptions("Registry", options, ["collectTimeoutSeconds", "defaultLabels"]);
+    if (options.defaultLabels !== void 0) this.setDefaultLabels(options.defaultLabels);
     this.#timeout = options.collectTimeoutSeconds === void 0 ? DEFAULT_TIMEOUT_SECONDS : checkTimeout("Registry: collectTimeoutSeconds", options.collectTimeoutSeconds);
+  }
+  /**
+   * Sets the labels added to every series this registry writes (replacing
+   * any set before; `{}` removes them): in every format and in `collect()`
+   * snapshots. A series whose metric has a label of the same name keeps its
+   * own value. Numbers are written as strings.
+   *
+   * @example
+   * ```ts
+   * import { Counter, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * registry.setDefaultLabels({ service: "api" });
+   * new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+   * console.log(await registry.metrics()); // jobs_total{service="api"} 1
+   * ```
+   */
+  setDefaultLabels(labels) {
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+      throw new TypeError(
+        `setDefaultLabels() takes an object of label names and values, e.g. { service: "api" }; got ${show(labels)}`
+      );
+    }
+    const names = [];
+    const values2 = [];
+    for (const name in labels) {
+      checkLabelName("default labels", name);
+      if (name === "le" || name === "quantile") {
+        throw new TypeError(
+          `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`
+        );
+      }
+      const v = labels[name];
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(
+          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`
+        );
+      }
+      names.push(name);
+      values2.push("" + v);
+    }
+    this.#defaults = names.length === 0 ? void 0 : { names, values: values2 };
+  }
+  /** The labels set by {@link Registry.setDefaultLabels}, as strings (`{}` when none). */
+  get defaultLabels() {
+    const out = {};
+    const d = this.#defaults;
+    if (d) {
+      for (let i = 0; i < d.names.length; i++) out[d.names[i]] = d.values[i];
+    }
+    return out;
   }
   /**
    * Adds a metric. Throws {@link AlreadyRegisteredError} when its name, or a
@@ -697,6 +821,11 @@ var Registry = class {
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
   async #gather(options, labels) {
+    const defaults = this.#defaults;
+    const families2 = await this.#gatherAll(options, labels || defaults !== void 0);
+    return defaults === void 0 ? families2 : families2.map((f) => withDefaultLabels(f, defaults));
+  }
+  async #gatherAll(options, labels) {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
     let metrics = this.#sortedMetrics();
@@ -917,6 +1046,21 @@ function overflowCell(registry2, m) {
 
 // ../../src/metrics/_metric.ts
 var OVERFLOW_VALUE = "__overflow__";
+var METRIC_OPTIONS = [
+  "name",
+  "help",
+  "labelNames",
+  "registry",
+  "unit",
+  "maxSeries",
+  "ttlSeconds",
+  "now",
+  "collect"
+];
+function checkMetricOptions(kind, opts, extra = []) {
+  const name = opts?.name;
+  checkOptions(`${kind} ${JSON.stringify(name)}`, opts, [...METRIC_OPTIONS, ...extra]);
+}
 function nowSeconds() {
   return Date.now() / 1e3;
 }
@@ -1383,6 +1527,15 @@ var Metric = class {
     return { ...s, labels };
   }
   /**
+   * The metric's series now, as data: the family snapshot that
+   * `registry.collect()` gives for it (each series with its raw `labels`),
+   * without running the collect hook and without a registry's default
+   * labels. Detached from the live metric. Meant for tests and debugging.
+   */
+  snapshot() {
+    return this._family(this._all(true));
+  }
+  /**
    * Reads the family after the collect hook (see {@link Collectable.collect}).
    */
   collect(options) {
@@ -1617,6 +1770,7 @@ var Counter = class extends Metric {
   #exemplars;
   /** Creates the counter and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
+    checkMetricOptions("Counter", opts);
     super(opts);
     this._checkUnit(counterFamily(this.name));
     this.reservedNames = reservedNames("counter", this.name);
@@ -1651,6 +1805,21 @@ var Counter = class extends Metric {
     const s = labelled ? this._series(a) : this._single ?? this._series(a);
     if (v === void 0) s.value++;
     else s.value += v;
+  }
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  snapshot() {
+    return super.snapshot();
+  }
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels) {
+    this._series(labels);
   }
   incWithExemplar(a, b) {
     if (typeof a === "object" && a !== null) {
@@ -1773,6 +1942,14 @@ var ObservingMetric = class extends Metric {
     if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b);
     else this._record(this._single ?? this._series(a), a);
   }
+  /**
+   * Creates the series with these labels at zero, so it is exported before
+   * its first update (`rate()` then sees the first one). An existing series
+   * is left as it is.
+   */
+  zero(labels) {
+    this._series(labels);
+  }
   /** Creates the series for `labels` once `value` is known to be observable. */
   _createFor(labels, value) {
     checkObservation(this.type === "histogram" ? "Histogram" : "Summary", this.name, value);
@@ -1869,15 +2046,14 @@ function _ensureCells(schema) {
 }
 function _indexAbove0(a, schema) {
   f64[0] = a;
-  const hi = i32[HI];
-  const e = hi >>> 20;
+  const hi = i32[HI], e = hi >> 20, m = hi & 1048575;
   if (e === 0 || e === 2047) return _unusual(a, schema);
-  const m = hi & 1048575;
-  const c = (2 << schema) - 4 + (m >>> 19 - schema);
-  const cell = CELLS[c], high = cell >>> 9;
-  let j = (cell & 511) + (high - m >>> 31);
-  if (m === high && (i32[LO] ^ 2147483648) > (CELL_LO[c] ^ 2147483648)) j++;
-  return (e - 1023 << schema) + j;
+  const c = (2 << schema) - 4 + (m >> 19 - schema), cell = CELLS[c], high = cell >> 9;
+  const j = (cell & 511) - (high - m >> 31);
+  return (e - 1023 << schema) + (m === high ? j + _aboveLow(c) : j);
+}
+function _aboveLow(c) {
+  return (i32[LO] ^ 2147483648) > (CELL_LO[c] ^ 2147483648) ? 1 : 0;
 }
 function _unusual(a, schema) {
   if (a === Infinity) return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
@@ -1894,60 +2070,68 @@ var _Side = class {
   limit;
   offset = 0;
   counts = EMPTY;
-  /** Populated buckets. */
+  /** Populated buckets, lowest and highest populated index (lo > hi when empty), as of the last {@link scan}. */
   populated = 0;
-  /** Lowest and highest populated index (lo > hi when empty). */
   lo = 1;
   hi = 0;
   constructor(limit) {
     this.limit = limit;
   }
-  /** Adds `c > 0` at index `k`, growing the window if needed. */
+  /** Counts the populated buckets and finds the lowest and highest; returns the count. */
+  scan() {
+    const counts = this.counts;
+    let n = 0, lo = 0, hi = -1;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) {
+        if (n++ === 0) lo = i;
+        hi = i;
+      }
+    }
+    this.populated = n;
+    this.lo = lo + this.offset;
+    this.hi = n === 0 ? this.lo - 1 : hi + this.offset;
+    return n;
+  }
+  /** Adds `c > 0` at index `k`, moving or growing the window if needed. */
   add(k, c) {
     if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
-    const i = k - this.offset;
-    if (this.counts[i] === 0) this.created(k);
-    this.counts[i] += c;
-  }
-  /** Notes that bucket `k` (inside the window) has just become populated. */
-  created(k) {
-    if (++this.populated === 1) this.lo = this.hi = k;
-    else if (k < this.lo) this.lo = k;
-    else if (k > this.hi) this.hi = k;
+    this.counts[k - this.offset] += c;
   }
   /** Span of populated indexes if `k` were added. */
   spanWith(k) {
-    if (this.populated === 0) return 1;
+    if (this.scan() === 0) return 1;
     return Math.max(this.hi, k) - Math.min(this.lo, k) + 1;
   }
   _grow(k) {
-    const lo = this.populated === 0 ? k : Math.min(this.lo, k);
-    const hi = this.populated === 0 ? k : Math.max(this.hi, k);
+    const old = this.counts, oldOffset = this.offset, n = this.scan();
+    const lo = n === 0 ? k : Math.min(this.lo, k);
+    const hi = n === 0 ? k : Math.max(this.hi, k);
+    this._place(lo, hi, k < oldOffset);
+    if (n > 0) {
+      this.counts.set(
+        old.subarray(this.lo - oldOffset, this.hi - oldOffset + 1),
+        this.lo - this.offset
+      );
+    }
+  }
+  /** A new, empty window holding indexes `lo..hi`, with room to grow (mostly downwards if `down`). */
+  _place(lo, hi, down) {
     const span = hi - lo + 1;
     const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
     const extra = len - span;
-    const offset = k < this.offset ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
-    const counts = new Float64Array(len);
-    if (this.populated > 0) {
-      counts.set(
-        this.counts.subarray(this.lo - this.offset, this.hi - this.offset + 1),
-        this.lo - offset
-      );
-    }
-    this.counts = counts;
-    this.offset = offset;
+    this.offset = down ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
+    this.counts = new Float64Array(len);
   }
   /** Merges buckets pairwise `d` times (index k becomes ceil(k / 2^d)). */
   lower(d) {
-    if (this.populated === 0) return;
+    if (this.scan() === 0) return;
     const old = this.counts, oldOffset = this.offset, lo = this.lo, hi = this.hi;
     this.counts = EMPTY;
-    this.populated = 0;
-    this.lo = 1;
-    this.hi = 0;
+    this._place(_lowered(lo, d, 0), _lowered(hi, d, 0), false);
+    const counts = this.counts, offset = this.offset;
     for (let k = lo; k <= hi; k++) {
       const c = old[k - oldOffset];
-      if (c !== 0) this.add(_lowered(k, d, 0), c);
+      if (c !== 0) counts[_lowered(k, d, 0) - offset] += c;
     }
   }
   clear() {
@@ -1960,17 +2144,17 @@ var _Side = class {
   /** index -> count, ascending. */
   entries() {
     const out = /* @__PURE__ */ new Map();
-    for (let k = this.lo; k <= this.hi; k++) {
-      const c = this.counts[k - this.offset];
-      if (c !== 0) out.set(k, c);
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) out.set(i + this.offset, counts[i]);
     }
     return out;
   }
   runs() {
     const out = new _Runs();
-    for (let k = this.lo; k <= this.hi; k++) {
-      const c = this.counts[k - this.offset];
-      if (c !== 0) out.add(k, c);
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] !== 0) out.add(i + this.offset, counts[i]);
     }
     return { spans: out.spans, deltas: out.deltas };
   }
@@ -2034,20 +2218,23 @@ var NativeHistogramCounts = class {
   zeroThreshold;
   /** Limit on populated buckets before the schema is lowered. */
   maxBuckets;
-  /** Current schema, at most {@link initialSchema}. */
-  schema;
   /** Observations with `|v| <= zeroThreshold`. */
   zeroCount = 0;
   /** All observations, NaN included. */
   count = 0;
   /** Sum of all observations. */
   sum = 0;
+  /** The schema observations are indexed at; `maxBuckets` is applied to it lazily (see {@link schema}). */
+  #schema;
   #pos;
   #neg;
+  /** The positive window's offset and counts, copied here for observeBucket (one load less). */
+  #posOffset = 0;
+  #posCounts = EMPTY;
   /** Checks the options; throws a RangeError naming the bad one. */
   constructor(opts) {
     const o = checkNativeOptions(opts);
-    this.initialSchema = this.schema = o.schema;
+    this.initialSchema = this.#schema = o.schema;
     _ensureCells(o.schema);
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
@@ -2058,57 +2245,115 @@ var NativeHistogramCounts = class {
   observe(v) {
     this.count++;
     this.sum += v;
-    if (v > this.zeroThreshold) {
-      const s = this.schema;
-      const side = this.#pos, k = s > 0 ? _indexAbove0(v, s) : nativeBucketIndex(v, s);
-      const i = k - side.offset, counts = side.counts;
-      if (i >= 0 && i < counts.length) {
-        if (counts[i]++ === 0) this.#created(side, k);
-      } else this.#add(side, k, 1);
-    } else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.schema), 1);
+    this.observeBucket(v);
+  }
+  /**
+   * Counts `v` in its bucket (or the zero bucket) leaving count and sum as
+   * they are: for a caller that keeps those itself, as Histogram does.
+   *
+   * The common case, an index inside the window, only adds to a slot: the
+   * bucket limit is applied when the buckets are read. A window holds at most
+   * `2 * maxBuckets` indexes per sign, so an index outside it lowers the
+   * schema at once when the window cannot take it.
+   */
+  observeBucket(v) {
+    const s = this.#schema;
+    if (v > this.zeroThreshold && s > 0) {
+      f64[0] = v;
+      const hi = i32[HI], e = hi >> 20, m = hi & 1048575;
+      if (e !== 2047 && e !== 0) {
+        const c = (2 << s) - 4 + (m >> 19 - s), cell = CELLS[c], high = cell >> 9;
+        const j = (cell & 511) - (high - m >> 31);
+        const i = (e - 1023 << s) + (m === high ? j + _aboveLow(c) : j) - this.#posOffset;
+        const counts = this.#posCounts;
+        if (i >= 0 && i < counts.length) {
+          counts[i]++;
+          return;
+        }
+      }
+    }
+    this.#observeOther(v);
+  }
+  /** observeBucket for the other cases, out of line. */
+  #observeOther(v) {
+    if (v > this.zeroThreshold) this.#bump(this.#pos, nativeBucketIndex(v, this.#schema));
+    else if (v < -this.zeroThreshold) this.#bump(this.#neg, nativeBucketIndex(-v, this.#schema));
     else if (v === v) this.zeroCount++;
   }
-  #created(side, k) {
-    side.created(k);
-    this.#fit();
+  /** Adds one at index `k` of `side`. */
+  #bump(side, k) {
+    const i = k - side.offset;
+    if (i >= 0 && i < side.counts.length) side.counts[i]++;
+    else this.#add(side, k, 1);
   }
-  /** Adds `c` at index `k` of the current schema, lowering it first if the window would be too wide. */
+  /**
+   * Adds `c` at index `k` of the current schema. Before the window grows or
+   * moves, the schema is lowered as far as the bucket limit asks (so the
+   * window stays as small as when lowering after every observation), then
+   * further while the populated span with `k` would be too wide.
+   */
   #add(side, k, c) {
-    while (this.schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
-      this.#lower(1);
-      k = k + 1 >> 1;
+    if (k < side.offset || k >= side.offset + side.counts.length) {
+      const s = this.#schema;
+      this.#fit();
+      k = _lowered(k, s, this.#schema);
+      while (this.#schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
+        this.#lower(1);
+        k = k + 1 >> 1;
+      }
     }
     side.add(k, c);
-    this.#fit();
+    this.#sync();
   }
-  /** Lowers the schema while more than maxBuckets buckets are populated. */
+  /** Copies the positive window's place after it moved. */
+  #sync() {
+    this.#posOffset = this.#pos.offset;
+    this.#posCounts = this.#pos.counts;
+  }
+  /**
+   * Lowers the schema while more than maxBuckets buckets are populated.
+   * Lowering later rather than at each observation ends at the same schema:
+   * the populated count and span only grow with more observations and only
+   * shrink with a lower schema, so the schema kept is the highest at which
+   * all the observations fit either way.
+   */
   #fit() {
-    while (this.schema > NATIVE_SCHEMA_MIN && this.#pos.populated + this.#neg.populated > this.maxBuckets) {
+    while (this.#schema > NATIVE_SCHEMA_MIN && this.#pos.scan() + this.#neg.scan() > this.maxBuckets) {
       this.#lower(1);
     }
   }
   #lower(d) {
-    this.schema -= d;
-    _ensureCells(this.schema);
+    this.#schema -= d;
+    _ensureCells(this.#schema);
     this.#pos.lower(d);
     this.#neg.lower(d);
+    this.#sync();
+  }
+  /** Current schema, at most {@link initialSchema}: lowered as far as `maxBuckets` requires. */
+  get schema() {
+    this.#fit();
+    return this.#schema;
   }
   /** Populated buckets, negative and positive. */
   get bucketCount() {
-    return this.#pos.populated + this.#neg.populated;
+    this.#fit();
+    return this.#pos.scan() + this.#neg.scan();
   }
   /** Positive buckets: index -> count, ascending index, populated only. */
   positiveBuckets() {
+    this.#fit();
     return this.#pos.entries();
   }
   /** Negative buckets (indexed by `|v|`): index -> count, ascending index, populated only. */
   negativeBuckets() {
+    this.#fit();
     return this.#neg.entries();
   }
   /** Spans and deltas of both signs, with schema, zero bucket, count and sum. */
   snapshot() {
+    this.#fit();
     return {
-      schema: this.schema,
+      schema: this.#schema,
       zeroThreshold: this.zeroThreshold,
       zeroCount: this.zeroCount,
       count: this.count,
@@ -2129,23 +2374,25 @@ var NativeHistogramCounts = class {
         `native histogram: cannot merge buckets with zero threshold ${other.zeroThreshold} into ones with ${this.zeroThreshold}; configure both histograms alike`
       );
     }
-    if (other.schema < this.schema) this.#lower(this.schema - other.schema);
     const s = other.schema;
+    if (s < this.schema) this.#lower(this.#schema - s);
     for (const [k, c] of other.positiveBuckets()) {
-      this.#add(this.#pos, _lowered(k, s, this.schema), c);
+      this.#add(this.#pos, _lowered(k, s, this.#schema), c);
     }
     for (const [k, c] of other.negativeBuckets()) {
-      this.#add(this.#neg, _lowered(k, s, this.schema), c);
+      this.#add(this.#neg, _lowered(k, s, this.#schema), c);
     }
     this.zeroCount += other.zeroCount;
     this.count += other.count;
     this.sum += other.sum;
+    this.#fit();
   }
   /** Forgets every observation and returns to the configured schema. */
   reset() {
     this.#pos.clear();
     this.#neg.clear();
-    this.schema = this.initialSchema;
+    this.#sync();
+    this.#schema = this.initialSchema;
     this.zeroCount = 0;
     this.count = 0;
     this.sum = 0;
@@ -2227,7 +2474,7 @@ function record(s, bounds, v, name) {
   s.counts[bucketIndex(bounds, v)]++;
   s.sum += v;
   s.count = count;
-  if (s.nativeCounts !== void 0) s.nativeCounts.observe(v);
+  if (s.nativeCounts !== void 0) s.nativeCounts.observeBucket(v);
   return true;
 }
 function nativeSnapshot(s, n) {
@@ -2246,8 +2493,8 @@ function nativeSnapshot(s, n) {
     labelText: s.labelText,
     ...labels && { labels },
     counts: s.counts.slice(),
-    sum: rest.sum,
-    count: rest.count,
+    sum: s.sum,
+    count: s.count,
     created: s.created,
     native
   };
@@ -2294,6 +2541,7 @@ var Histogram = class extends ObservingMetric {
   #exemplars;
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
+    checkMetricOptions("Histogram", opts, ["buckets", "native"]);
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
     const native = nativeOptions(opts?.name, opts?.native);
@@ -2325,6 +2573,13 @@ var Histogram = class extends ObservingMetric {
   /** @internal */
   _record(s, v) {
     record(s, this.bounds, v, this.name);
+  }
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  snapshot() {
+    return super.snapshot();
   }
   observeWithExemplar(a, b) {
     if (typeof a === "object" && a !== null) {
@@ -2367,7 +2622,7 @@ var Histogram = class extends ObservingMetric {
   }
   /** @internal */
   _detach(s, labels) {
-    const d = { ...s, counts: s.counts.slice(), labels };
+    const d = { ...s, counts: Array.from(s.counts), labels };
     const kept = this.#exemplars?.get(s);
     if (kept !== void 0) {
       this.#exemplars.set(d, {
@@ -2678,6 +2933,7 @@ var Summary = class extends ObservingMetric {
   #now;
   /** Creates the summary and registers it (see {@link MetricOptions.registry}). */
   constructor(opts) {
+    checkMetricOptions("Summary", opts, ["percentiles", "maxAgeSeconds", "ageBuckets", "now"]);
     super(opts, "quantile");
     this.percentiles = Object.freeze(checkPercentiles(this.name, opts.percentiles));
     const { maxAgeSeconds, ageBuckets = 5, now = Date.now } = opts;
@@ -2721,6 +2977,13 @@ var Summary = class extends ObservingMetric {
   _record(s, v) {
     record2(s, v, this.name);
   }
+  /**
+   * The series now, as data, each with its raw `labels` (see
+   * {@link Metric.snapshot}).
+   */
+  snapshot() {
+    return super.snapshot();
+  }
   labels(...args) {
     return this._child(this._seriesOf(args));
   }
@@ -2763,10 +3026,13 @@ var Summary = class extends ObservingMetric {
     const series = new Array(all.length);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
+      const labels = s.labels;
+      const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
       series[i] = {
         labelText: s.labelText,
-        labels: s.labels,
-        quantiles: (scratch && this.#values(s, scratch)) ?? NO_VALUES,
+        labels,
+        // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
+        quantiles: labels === void 0 ? q : Array.from(q),
         sum: s.sum,
         count: s.count,
         created: s.created
@@ -3264,7 +3530,7 @@ function defaultFamilies(prefix) {
 }
 var installed = /* @__PURE__ */ new WeakMap();
 var OPTIONS = ["registry", "prefix"];
-function checkOptions(options) {
+function checkOptions2(options) {
   if (options === null || typeof options !== "object") {
     throw new TypeError("collectDefaultMetrics() takes an options object: { registry?, prefix? }");
   }
@@ -3288,7 +3554,7 @@ function checkOptions(options) {
   return { registry: registry2, prefix };
 }
 function collectDefaultMetrics(options = {}) {
-  const { registry: registry2, prefix } = checkOptions(options);
+  const { registry: registry2, prefix } = checkOptions2(options);
   let c = installed.get(registry2);
   if (c === void 0 || c.prefix !== prefix) {
     if (c !== void 0) registry2.unregisterCollector(c.collector);
@@ -3316,7 +3582,7 @@ function badSourceId(id) {
     return `it has ${id.length} characters; use 1 to ${MAX_SOURCE_ID}`;
   }
   if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character";
-  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed Unicode)";
+  if (loneSurrogateAt(id) >= 0) return "it holds a lone surrogate (not well-formed Unicode)";
   return void 0;
 }
 function encodeState(state, w = new ProtoWriter(4096)) {
