@@ -10,7 +10,8 @@ import { register } from "../mod.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const readme = readFileSync(root + "README.md", "utf8");
 const blocks = [...readme.matchAll(/^```ts[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]);
-const exports: Record<string, string> = JSON.parse(readFileSync(root + "deno.json", "utf8")).exports;
+const exports: Record<string, string> =
+  JSON.parse(readFileSync(root + "deno.json", "utf8")).exports;
 
 /** Each example not run here, found by a string only it holds, and why. */
 const SKIPPED: Record<string, string> = {
@@ -30,7 +31,7 @@ const RUN = [
   "maxSeries: 1000",
   "native: true",
   "incWithExemplar",
-  "app.get(\"/users/:id\"",
+  'app.get("/users/:id"',
   "exemplars: true",
   "gw.pushAdd",
   "ctx.waitUntil(writer.write()",
@@ -58,13 +59,14 @@ function localise(code: string): string {
 
 /**
  * Runs the README example(s) holding `markers`, joined, from a file inside the clone (so `hono`
- * resolves as it does for the project); returns what they printed and what they exported. Metrics
- * they put in the default registry are taken out again.
+ * resolves as it does for the project), then `use` with what they exported; returns what they
+ * printed. Metrics they put in the default registry are taken out again afterwards.
  */
 async function run(
   markers: string[],
   extra = "",
-): Promise<{ out: string; mod: Record<string, unknown> }> {
+  use: (mod: Record<string, unknown>) => Promise<void> = async () => {},
+): Promise<string> {
   const code = markers.map((m) => {
     const block = blocks.find((b) => b.includes(m));
     assert.ok(block, `example with ${m} found`);
@@ -78,8 +80,8 @@ async function run(
   const dir = mkdtempSync(join(root, ".tmp", "readme-"));
   try {
     writeFileSync(join(dir, "example.mts"), code);
-    const mod = await import(pathToFileURL(join(dir, "example.mts")).href);
-    return { out: lines.join("\n"), mod };
+    await use(await import(pathToFileURL(join(dir, "example.mts")).href));
+    return lines.join("\n");
   } finally {
     console.log = log;
     rmSync(dir, { recursive: true, force: true });
@@ -101,7 +103,7 @@ async function receiver(): Promise<{ url: string; seen: IncomingMessage[]; close
 }
 
 test("the README's Metrics, custom collector and collect() examples run", async () => {
-  const { out } = await run(["const requests = new Counter", "registerCollector", "registry.collect("]);
+  const out = await run(["const requests = new Counter", "registerCollector", "registry.collect("]);
   assert.match(out, /^build_info\{version="1.2.3"\} 1$/m);
   assert.match(out, /^http_request_duration_seconds_count\{route="\/users\/:id"\} 1$/m);
   assert.match(out, /^# EOF$/m);
@@ -110,11 +112,11 @@ test("the README's Metrics, custom collector and collect() examples run", async 
 });
 
 test("the README's native histogram example runs and keeps a native part", async () => {
-  assert.equal((await run(["native: true"])).out, "3");
+  assert.equal(await run(["native: true"]), "3");
 });
 
 test("the README's Cardinality example runs and caps the series", async () => {
-  const { out } = await run(["maxSeries: 1000"]);
+  const out = await run(["maxSeries: 1000"]);
   assert.match(out, /^logins_total\{user="__overflow__"\} 4000$/m);
   assert.match(out, /^promedge_series_overflow_total\{metric="logins_total"\} 4000$/m);
   assert.equal(out.match(/^logins_total\{/gm)?.length, 1000, "999 users and the overflow series");
@@ -122,7 +124,7 @@ test("the README's Cardinality example runs and caps the series", async () => {
 });
 
 test("the README's Exemplars example runs and prints what its comments say", async () => {
-  const { out } = await run(["incWithExemplar"]);
+  const out = await run(["incWithExemplar"]);
   const block = blocks.find((b) => b.includes("incWithExemplar"))!;
   // The comments' lines, but for the timestamp (the time of the call).
   const shown = block.match(/^\/\/ \S+ \d.*$/gm) ?? [];
@@ -136,26 +138,39 @@ test("the README's Exemplars example runs and prints what its comments say", asy
 
 test("the README's Hono examples count a request by its route", async () => {
   for (const marker of ['app.get("/users/:id"', "exemplars: true"]) {
-    const { mod } = await run([marker], "\nexport { app };");
-    const app = mod.app as { request(path: string, init?: RequestInit): Promise<Response> };
-    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    await app.request("/users/7", { headers: { traceparent } });
-    const page = await (await app.request("/metrics", {
-      headers: { accept: "application/openmetrics-text" },
-    })).text();
-    assert.match(page, /^http_requests_total\{method="GET",route="\/users\/:id",status="200"\} 1/m);
-    assert.match(page, /^http_requests_total\{method="GET",route="unmatched",status="404"\} 1/m);
-    if (marker === "exemplars: true") assert.match(page, /trace_id="4bf92f3577b34da6a3ce929d0e0e4736"/);
+    await run([marker], "\nexport { app };", async (mod) => {
+      const app = mod.app as { request(path: string, init?: RequestInit): Promise<Response> };
+      const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+      await app.request("/users/7", { headers: { traceparent } });
+      await app.request("/nowhere");
+      const page = await (await app.request("/metrics", {
+        headers: { accept: "application/openmetrics-text" },
+      })).text();
+      const users = /^http_requests_total\{method="GET",route="\/users\/:id",status="200"\} 1/m;
+      const unmatched = /^http_requests_total\{method="GET",route="unmatched",status="404"\} (\d)/m;
+      if (marker === "exemplars: true") {
+        // This app has no /users/:id route: both requests are unmatched, with the trace's ids.
+        assert.equal(unmatched.exec(page)?.[1], "2");
+        assert.match(
+          page,
+          /# \{trace_id="4bf92f3577b34da6a3ce929d0e0e4736",span_id="00f067aa0ba902b7"\}/,
+        );
+      } else {
+        assert.match(page, users);
+        assert.equal(unmatched.exec(page)?.[1], "1");
+      }
+    });
   }
 });
 
 test("the README's Pushgateway example pushes to the job and group it names", async () => {
   const gw = await receiver();
   try {
-    const { mod } = await run(["gw.pushAdd"]);
-    const worker = mod.default as { fetch(r: Request, env: unknown): Promise<Response> };
-    const res = await worker.fetch(new Request("http://edge/"), { GATEWAY: gw.url, TOKEN: "t" });
-    assert.equal(await res.text(), "ok");
+    await run(["gw.pushAdd"], "", async (mod) => {
+      const worker = mod.default as { fetch(r: Request, env: unknown): Promise<Response> };
+      const res = await worker.fetch(new Request("http://edge/"), { GATEWAY: gw.url, TOKEN: "t" });
+      assert.equal(await res.text(), "ok");
+    });
     assert.equal(gw.seen.length, 1);
     assert.equal(gw.seen[0].method, "POST");
     assert.match(gw.seen[0].url!, /^\/metrics\/job@base64\/ZWRnZS9hcGk=*\/colo\/fra$/);
@@ -168,16 +183,18 @@ test("the README's Pushgateway example pushes to the job and group it names", as
 test("the README's remote write Worker example writes after answering", async () => {
   const rw = await receiver();
   try {
-    const { mod } = await run(["ctx.waitUntil(writer.write()"]);
-    const worker = mod.default as {
-      fetch(r: Request, env: unknown, ctx: { waitUntil(p: Promise<unknown>): void }): Response;
-    };
-    const pending: Promise<unknown>[] = [];
-    const res = worker.fetch(new Request("http://edge/"), { RW_URL: rw.url + "/api/v1/write" }, {
-      waitUntil: (p) => pending.push(p),
+    await run(["ctx.waitUntil(writer.write()"], "", async (mod) => {
+      const worker = mod.default as {
+        fetch(r: Request, env: unknown, ctx: { waitUntil(p: Promise<unknown>): void }): Response;
+      };
+      const pending: Promise<unknown>[] = [];
+      const env = { RW_URL: rw.url + "/api/v1/write" };
+      const res = worker.fetch(new Request("http://edge/"), env, {
+        waitUntil: (p) => pending.push(p),
+      });
+      assert.equal(await res.text(), "ok");
+      await Promise.all(pending);
     });
-    assert.equal(await res.text(), "ok");
-    await Promise.all(pending);
     assert.equal(rw.seen.length, 1);
     assert.equal(rw.seen[0].url, "/api/v1/write");
     assert.equal(rw.seen[0].headers["content-encoding"], "snappy");
@@ -188,12 +205,13 @@ test("the README's remote write Worker example writes after answering", async ()
 });
 
 test("the README's aggregation example merges three workers' counters", async () => {
-  assert.match((await run(["new Aggregator"])).out, /^jobs_total 6$/m);
+  assert.match(await run(["new Aggregator"]), /^jobs_total 6$/m);
 });
 
 test("the README's migration import loads the prom-client entry", async () => {
-  const { mod } = await run(["@promedge/client/prom-client"], "\nexport { client };");
-  const client = mod.client as { Counter: unknown; register: unknown };
-  assert.equal(typeof client.Counter, "function");
-  assert.ok(client.register);
+  await run(["@promedge/client/prom-client"], "\nexport { client };", async (mod) => {
+    const client = mod.client as { Counter: unknown; register: unknown };
+    assert.equal(typeof client.Counter, "function");
+    assert.ok(client.register);
+  });
 });
