@@ -65,7 +65,7 @@ function localise(code: string): string {
 async function run(
   markers: string[],
   extra = "",
-  use: (mod: Record<string, unknown>) => Promise<void> = async () => {},
+  use: (mod: Record<string, unknown>) => void | Promise<void> = () => {},
 ): Promise<string> {
   const code = markers.map((m) => {
     const block = blocks.find((b) => b.includes(m));
@@ -209,7 +209,7 @@ test("the README's aggregation example merges three workers' counters", async ()
 });
 
 test("the README's migration import loads the prom-client entry", async () => {
-  await run(["@promedge/client/prom-client"], "\nexport { client };", async (mod) => {
+  await run(["@promedge/client/prom-client"], "\nexport { client };", (mod) => {
     const client = mod.client as { Counter: unknown; register: unknown };
     assert.equal(typeof client.Counter, "function");
     assert.ok(client.register);
