@@ -148,3 +148,34 @@ const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${ba
   assert.equal(body.data.result.length, 1, JSON.stringify(body));
   assert.equal(Number(body.data.result[0].value[1]), 2);
 });
+
+test("a Worker written against the prom-client entry runs in workerd", {
+  skip: needs("promtool"),
+}, async () => {
+  const worker = await bundle("compat_worker.ts");
+  const port = await freePort();
+  const config = join(dir.path, "config-compat.capnp");
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = ( services = [ (name = "main", worker = .w) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ] );
+const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${basename(worker)}") ],
+  compatibilityDate = "2026-11-01", compatibilityFlags = ["nodejs_compat"] );
+`,
+  );
+  const proc = start(BIN("workerd"), ["serve", config]);
+  await waitFor(`http://127.0.0.1:${port}/a`, proc);
+  await fetch(`http://127.0.0.1:${port}/a`).then((r) => r.text());
+  await fetch(`http://127.0.0.1:${port}/b`).then((r) => r.text());
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  assert.match(res.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  assert.match(text, /^compat_requests_total\{path="\/a"\} 2$/m, text);
+  assert.match(text, /^compat_requests_total\{path="\/b"\} 1$/m, text);
+  assert.match(text, /^compat_latency_seconds_count 3$/m, text);
+  const r = promtool(text);
+  assert.equal(r.code, 0, r.output);
+  assert.equal(proc.output().match(/error|exception/i), null, proc.output());
+  await proc.stop();
+});
