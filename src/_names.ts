@@ -182,3 +182,6 @@ export function reservedNames(
 export function show(v: unknown): string {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
+
+/** Most code points an exemplar's label names and values may take together (OpenMetrics 1.0). */
+export const EXEMPLAR_MAX_CODE_POINTS = 128;

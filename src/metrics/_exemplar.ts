@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isLabelName } from "../_names.ts";
+import { EXEMPLAR_MAX_CODE_POINTS, isLabelName } from "../_names.ts";
 import type { Exemplar, LabelValue } from "../collector.ts";
 
 /** The labels of an exemplar, e.g. `{ trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }`. */
@@ -20,8 +20,7 @@ export interface ExemplarOptions {
   exemplarLabels: ExemplarLabels;
 }
 
-/** Most code points an exemplar's label names and values may take together (OpenMetrics 1.0). */
-export const EXEMPLAR_MAX_CODE_POINTS = 128;
+export { EXEMPLAR_MAX_CODE_POINTS };
 
 /** What an exemplar error names: the metric. */
 interface Named {

@@ -10,11 +10,10 @@
  * @module
  */
 
-import { isLabelName } from "../_names.ts";
+import { EXEMPLAR_MAX_CODE_POINTS, isLabelName } from "../_names.ts";
 import type { RemoteExemplar } from "./family.ts";
 
-/** The OpenMetrics limit on an exemplar's label names and values, in code points. */
-export const EXEMPLAR_MAX_CODE_POINTS = 128;
+export { EXEMPLAR_MAX_CODE_POINTS };
 
 /** An exemplar ready to encode: labels as sorted name, value pairs, flattened. */
 export interface FlatExemplar {
