@@ -596,3 +596,15 @@ test("collectDefaultMetrics({ labels }) rejects a bad label at the call, not at 
   collectDefaultMetrics({ register: r, labels: { svc: "api" } });
   assert.match(await r.metrics(), /^js_heap_used_bytes\{svc="api"\} \d+$/m);
 });
+
+test("collectDefaultMetrics({ labels }) never overwrites a default metric's own label (js_runtime_info's version)", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r, labels: { version: "mine", svc: "api" } });
+  const page = await r.metrics();
+  const info = page.split("\n").find((l) => l.startsWith("js_runtime_info{"));
+  assert.ok(info, page);
+  assert.doesNotMatch(info, /version="mine"/);
+  assert.match(info, /svc="api"/);
+  assert.match(info, /version="\d/);
+  assert.match(page, /^js_heap_used_bytes\{version="mine",svc="api"\} \d+$/m);
+});

@@ -163,7 +163,8 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
         type: f.type as MetricFamily["type"],
         unit: f.unit,
         samples: (f.series as readonly { labels?: Record<string, string>; value?: number }[])
-          .map((s) => ({ labels: { ...s.labels, ...extra }, value: s.value ?? 1 })),
+          // A series keeps its own labels (js_runtime_info's version), as with default labels.
+          .map((s) => ({ labels: { ...extra, ...s.labels }, value: s.value ?? 1 })),
       }));
     mine.set(key, collector);
   }
