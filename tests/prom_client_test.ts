@@ -608,3 +608,28 @@ test("collectDefaultMetrics({ labels }) never overwrites a default metric's own 
   assert.match(info, /version="\d/);
   assert.match(page, /^js_heap_used_bytes\{version="mine",svc="api"\} \d+$/m);
 });
+
+test("Registry.merge() keeps the default metrics, and refuses two registries that both have them", async () => {
+  const a = new Registry();
+  collectDefaultMetrics({ register: a, prefix: "a_" });
+  new Counter({ name: "jobs", help: "Jobs.", registers: [a] }).inc();
+  const b = new Registry();
+  new Gauge({ name: "temp", help: "T.", registers: [b] }).set(3);
+  const page = await Registry.merge([a, b]).metrics();
+  assert.match(page, /^a_js_heap_used_bytes \d+$/m);
+  assert.match(page, /^jobs 1$/m);
+  assert.match(page, /^temp 3$/m);
+  const c = new Registry();
+  collectDefaultMetrics({ register: c, prefix: "a_" });
+  assert.throws(() => Registry.merge([a, c]), /collector "default metrics".*"a_/);
+});
+
+test("collectDefaultMetrics() reserves its names: a metric of the same name is refused at creation", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r });
+  assert.throws(
+    () => new Gauge({ name: "process_open_fds", help: "Mine.", registers: [r] }),
+    /process_open_fds/,
+  );
+  assert.match(await r.metrics(), /^process_cpu_seconds_total \d/m); // the scrape still works
+});

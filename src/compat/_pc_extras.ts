@@ -5,7 +5,7 @@
  */
 
 import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
-import { collectDefaultMetrics as coreDefaults } from "../collectors/default.ts";
+import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
 import { Registry as CoreRegistry } from "../registry.ts";
 import { globalRegistry } from "./_pc_registry.ts";
@@ -168,7 +168,12 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
       }));
     mine.set(key, collector);
   }
-  register.registerCollector(collector, { name: "default metrics" });
+  // Declared, so that a metric of the same name is refused when it is created
+  // (as in prom-client, where they are metrics) and Registry.merge carries them.
+  register.registerCollector(collector, {
+    name: "default metrics",
+    families: defaultFamilies(prefix),
+  });
 }
 
 /** prom-client's list of default metric names (the ones this library writes). */
