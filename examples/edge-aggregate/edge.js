@@ -113,6 +113,7 @@ function reservedNames(type, name) {
 function show(v) {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
+var EXEMPLAR_MAX_CODE_POINTS = 128;
 
 // ../../src/_options.ts
 var HINTS = {
@@ -1610,7 +1611,6 @@ function checkTtl(name, v, labels) {
 }
 
 // ../../src/metrics/_exemplar.ts
-var EXEMPLAR_MAX_CODE_POINTS = 128;
 function who(m) {
   return (m.type === "counter" ? "Counter" : "Histogram") + ` "${m.name}"`;
 }
