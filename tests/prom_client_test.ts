@@ -633,3 +633,18 @@ test("collectDefaultMetrics() reserves its names: a metric of the same name is r
   );
   assert.match(await r.metrics(), /^process_cpu_seconds_total \d/m); // the scrape still works
 });
+
+test("collectDefaultMetrics() again with other labels throws at the call, saying why; the first set stays", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r, labels: { a: "1" } });
+  collectDefaultMetrics({ register: r, labels: { a: "1" } }); // the same again: nothing changes
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, labels: { a: "2" } }),
+    /already has the default metrics, with other labels/,
+  );
+  const page = await r.metrics();
+  assert.match(page, /^process_cpu_seconds_total\{a="1"\} \d/m);
+  assert.doesNotMatch(page, /a="2"/);
+  collectDefaultMetrics({ register: r, prefix: "b_", labels: { a: "2" } });
+  assert.match(await r.metrics(), /^b_process_cpu_seconds_total\{a="2"\} \d/m);
+});

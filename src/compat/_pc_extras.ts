@@ -7,7 +7,7 @@
 import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
 import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
-import { Registry as CoreRegistry } from "../registry.ts";
+import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
 import { globalRegistry } from "./_pc_registry.ts";
 import { isLabelName, loneSurrogateAt, notUnicode, show } from "../_names.ts";
 
@@ -170,10 +170,22 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
   }
   // Declared, so that a metric of the same name is refused when it is created
   // (as in prom-client, where they are metrics) and Registry.merge carries them.
-  register.registerCollector(collector, {
-    name: "default metrics",
-    families: defaultFamilies(prefix),
-  });
+  try {
+    register.registerCollector(collector, {
+      name: "default metrics",
+      families: defaultFamilies(prefix),
+    });
+  } catch (e) {
+    const existing = (e as AlreadyRegisteredError).existing;
+    if (!(e instanceof AlreadyRegisteredError) || ![...mine.values()].includes(existing as never)) {
+      throw e;
+    }
+    throw new AlreadyRegisteredError(
+      "collectDefaultMetrics(): this registry already has the default metrics, with other labels; " +
+        "give another prefix, or clear() the registry first",
+      existing,
+    );
+  }
 }
 
 /** prom-client's list of default metric names (the ones this library writes). */
