@@ -13,7 +13,7 @@ import type {
   LabelValue,
   MetricFamily,
 } from "./collector.ts";
-import { checkLabelName, reservedNames, show } from "./_names.ts";
+import { checkLabelName, loneSurrogateAt, notUnicode, reservedNames, show } from "./_names.ts";
 import { checkOptions } from "./_options.ts";
 import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
 import { collectedFamily, familiesOf } from "./_collected.ts";
@@ -211,8 +211,11 @@ export class Registry {
           `Registry: default label "${name}" must be a string or a number, got ${show(v)}`,
         );
       }
+      const text = "" + v;
+      const at = loneSurrogateAt(text);
+      if (at >= 0) throw notUnicode(`Registry: default label "${name}"`, text, at);
       names.push(name);
-      values.push("" + v);
+      values.push(text);
     }
     this.#defaults = names.length === 0 ? undefined : { names, values };
   }

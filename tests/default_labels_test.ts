@@ -104,6 +104,17 @@ test("Registry.setDefaultLabels() rejects bad names and values, naming them", ()
   assert.throws(() => r.setDefaultLabels(null as never), /takes an object/);
 });
 
+test("Registry.setDefaultLabels() rejects a lone surrogate (no U+FFFD on the page), keeps the old labels", async () => {
+  const r = new Registry({ defaultLabels: { service: "api" } });
+  new Counter({ name: "jobs_total", help: "Jobs.", registry: r }).inc();
+  assert.throws(
+    () => r.setDefaultLabels({ service: "a\uD800" }),
+    /default label "service".*lone UTF-16 surrogate/,
+  );
+  assert.deepEqual(r.defaultLabels, { service: "api" });
+  assert.match(await r.metrics(), /^jobs_total\{service="api"\} 1$/m);
+});
+
 test("Registry.collect() snapshots serialise to JSON with plain arrays (the registry as JSON)", async () => {
   const registry = filled();
   const json = JSON.parse(JSON.stringify(await registry.collect()));

@@ -489,3 +489,162 @@ test("AggregatorRegistry.clusterMetrics() merges two real node:cluster workers (
   assert.match(r.stdout, /^jobs_total\{q="mail"\} 30$/m);
   assert.match(r.stdout, /^lat_seconds_count 2$/m);
 });
+
+test("Counter({ registers }) rejects what is not an array of registries, at the constructor", () => {
+  const r = new Registry();
+  assert.throws(
+    () => new Counter({ name: "reg_a", help: "h", registers: [null as never] }),
+    /Metric "reg_a": registers\[0\] is not a registry \(got null\)/,
+  );
+  assert.throws(
+    () => new Counter({ name: "reg_b", help: "h", registers: [r, {} as never] }),
+    /registers\[1\] is not a registry/,
+  );
+  assert.throws(
+    () => new Counter({ name: "reg_c", help: "h", registers: r as never }),
+    /registers must be an array of registries/,
+  );
+  // Checked before joining any: the first registry is left as it was.
+  assert.equal(r.getSingleMetric("reg_b"), undefined);
+});
+
+test("Counter({ registers: [a, b] }) joins both or neither when b has the name taken", async () => {
+  const a = new Registry();
+  const b = new Registry();
+  const taken = new Gauge({ name: "jobs", help: "Taken.", registers: [b] });
+  assert.throws(
+    () => new Counter({ name: "jobs", help: "Jobs.", registers: [a, a, b] }),
+    /already been registered/,
+  );
+  assert.equal(a.getSingleMetric("jobs"), undefined);
+  assert.equal(await a.metrics(), "");
+  assert.equal(b.getSingleMetric("jobs"), taken);
+  // The name is free in a again.
+  new Counter({ name: "jobs", help: "Jobs.", registers: [a] }).inc(2);
+  assert.match(await a.metrics(), /^jobs 2$/m);
+});
+
+test("Counter.inc() / Gauge.set() / labels() reject an object, array, symbol or function label value, recording nothing", async () => {
+  const r = new Registry();
+  const c = new Counter({ name: "objs", help: "h", labelNames: ["a"], registers: [r] });
+  const g = new Gauge({ name: "objg", help: "h", labelNames: ["a"], registers: [r] });
+  for (const v of [{}, [1, 2], Symbol("s"), () => 1]) {
+    assert.throws(
+      () => c.inc({ a: v }),
+      /Metric "objs": label "a" must be a string, number or boolean/,
+    );
+    assert.throws(() => g.set({ a: v }, 1), /Metric "objg": label "a"/);
+    assert.throws(() => c.labels({ a: v }).inc(), /label "a"/);
+  }
+  c.inc({ a: true });
+  c.inc({ a: 1n as never });
+  assert.deepEqual((await c.get()).values.map((v) => v.labels), [{ a: "true" }, { a: "1" }]);
+  assert.deepEqual((await g.get()).values, []);
+});
+
+test("Counter.inc({ exemplarLabels }) rejects exemplar labels that are not an object, recording nothing", async () => {
+  const r = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+  const c = new Counter({
+    name: "exn",
+    help: "h",
+    labelNames: ["a"],
+    registers: [r],
+    enableExemplars: true,
+  });
+  const h = new Histogram({
+    name: "exh",
+    help: "h",
+    buckets: [1],
+    registers: [r],
+    enableExemplars: true,
+  });
+  assert.throws(
+    () => c.inc({ labels: { a: "x" }, value: 1, exemplarLabels: 5 as never }),
+    /Counter "exn": exemplar labels must be an object/,
+  );
+  assert.throws(
+    () => h.observe({ value: 1, exemplarLabels: "t" as never }),
+    /Histogram "exh": exemplar labels must be an object/,
+  );
+  assert.deepEqual((await c.get()).values, []);
+  assert.equal((await h.get()).values.find((v) => v.metricName === "exh_count")?.value, 0);
+  // null and {} still mean "no exemplar".
+  c.inc({ labels: { a: "x" }, value: 1, exemplarLabels: null as never });
+  c.inc({ labels: { a: "x" }, value: 1, exemplarLabels: {} });
+  assert.equal((await c.get()).values[0].value, 2);
+});
+
+test("collectDefaultMetrics({ labels }) rejects a bad label at the call, not at the next scrape", async () => {
+  const r = new Registry();
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, labels: { "bad-name": 1 } }),
+    /collectDefaultMetrics\(\): invalid label name "bad-name"/,
+  );
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, labels: { svc: true as never } }),
+    /label "svc" must be a string or a number/,
+  );
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, labels: { svc: "a\uD800" } }),
+    /label "svc".*lone UTF-16 surrogate/,
+  );
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, prefix: "bad-prefix" }),
+    /invalid prefix "bad-prefix"/,
+  );
+  assert.equal(await r.metrics(), ""); // nothing was installed
+  collectDefaultMetrics({ register: r, labels: { svc: "api" } });
+  assert.match(await r.metrics(), /^js_heap_used_bytes\{svc="api"\} \d+$/m);
+});
+
+test("collectDefaultMetrics({ labels }) never overwrites a default metric's own label (js_runtime_info's version)", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r, labels: { version: "mine", svc: "api" } });
+  const page = await r.metrics();
+  const info = page.split("\n").find((l) => l.startsWith("js_runtime_info{"));
+  assert.ok(info, page);
+  assert.doesNotMatch(info, /version="mine"/);
+  assert.match(info, /svc="api"/);
+  assert.match(info, /version="\d/);
+  assert.match(page, /^js_heap_used_bytes\{version="mine",svc="api"\} \d+$/m);
+});
+
+test("Registry.merge() keeps the default metrics, and refuses two registries that both have them", async () => {
+  const a = new Registry();
+  collectDefaultMetrics({ register: a, prefix: "a_" });
+  new Counter({ name: "jobs", help: "Jobs.", registers: [a] }).inc();
+  const b = new Registry();
+  new Gauge({ name: "temp", help: "T.", registers: [b] }).set(3);
+  const page = await Registry.merge([a, b]).metrics();
+  assert.match(page, /^a_js_heap_used_bytes \d+$/m);
+  assert.match(page, /^jobs 1$/m);
+  assert.match(page, /^temp 3$/m);
+  const c = new Registry();
+  collectDefaultMetrics({ register: c, prefix: "a_" });
+  assert.throws(() => Registry.merge([a, c]), /collector "default metrics".*"a_/);
+});
+
+test("collectDefaultMetrics() reserves its names: a metric of the same name is refused at creation", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r });
+  assert.throws(
+    () => new Gauge({ name: "process_open_fds", help: "Mine.", registers: [r] }),
+    /process_open_fds/,
+  );
+  assert.match(await r.metrics(), /^process_cpu_seconds_total \d/m); // the scrape still works
+});
+
+test("collectDefaultMetrics() again with other labels throws at the call, saying why; the first set stays", async () => {
+  const r = new Registry();
+  collectDefaultMetrics({ register: r, labels: { a: "1" } });
+  collectDefaultMetrics({ register: r, labels: { a: "1" } }); // the same again: nothing changes
+  assert.throws(
+    () => collectDefaultMetrics({ register: r, labels: { a: "2" } }),
+    /already has the default metrics, with other labels/,
+  );
+  const page = await r.metrics();
+  assert.match(page, /^process_cpu_seconds_total\{a="1"\} \d/m);
+  assert.doesNotMatch(page, /a="2"/);
+  collectDefaultMetrics({ register: r, prefix: "b_", labels: { a: "2" } });
+  assert.match(await r.metrics(), /^b_process_cpu_seconds_total\{a="2"\} \d/m);
+});

@@ -118,8 +118,8 @@ function makeCollector(prefix: string): Collector {
   };
 }
 
-/** Every family the default collector may write, declared when it is registered. */
-function defaultFamilies(prefix: string): FamilyDescription[] {
+/** Every family the default collector may write, declared when it is registered. @internal */
+export function defaultFamilies(prefix: string): FamilyDescription[] {
   return [
     { name: prefix + "js_runtime_info", type: "info" },
     ...[...PROCESS, ...LAG].map(([, name, type]) => ({ name: prefix + name, type })),

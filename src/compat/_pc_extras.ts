@@ -5,10 +5,11 @@
  */
 
 import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
-import { collectDefaultMetrics as coreDefaults } from "../collectors/default.ts";
+import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
-import { Registry as CoreRegistry } from "../registry.ts";
+import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
 import { globalRegistry } from "./_pc_registry.ts";
+import { isLabelName, loneSurrogateAt, notUnicode, show } from "../_names.ts";
 
 /** Which group a push addresses, as prom-client names it. */
 export interface PushParameters {
@@ -121,6 +122,31 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
     throw new TypeError("config must be null, undefined, or an object");
   }
   const { register = globalRegistry, prefix = "", labels = {} } = config ?? {};
+  // Checked here, not at the first scrape: a bad label fails this call, by name.
+  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+    throw new TypeError(
+      `collectDefaultMetrics(): labels must be an object such as { service: "api" }, got ${
+        show(labels)
+      }`,
+    );
+  }
+  for (const k in labels) {
+    if (!isLabelName(k) || k.startsWith("__")) {
+      throw new TypeError(
+        `collectDefaultMetrics(): invalid label name ${
+          show(k)
+        }: a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with "__"`,
+      );
+    }
+    const v: unknown = labels[k];
+    if (typeof v !== "string" && typeof v !== "number") {
+      throw new TypeError(
+        `collectDefaultMetrics(): label "${k}" must be a string or a number, got ${show(v)}`,
+      );
+    }
+    const at = loneSurrogateAt("" + v);
+    if (at >= 0) throw notUnicode(`collectDefaultMetrics(): label "${k}"`, "" + v, at);
+  }
   const key = prefix + "\0" + JSON.stringify(labels);
   let mine = installed.get(register);
   if (mine === undefined) installed.set(register, mine = new Map());
@@ -137,11 +163,29 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
         type: f.type as MetricFamily["type"],
         unit: f.unit,
         samples: (f.series as readonly { labels?: Record<string, string>; value?: number }[])
-          .map((s) => ({ labels: { ...s.labels, ...extra }, value: s.value ?? 1 })),
+          // A series keeps its own labels (js_runtime_info's version), as with default labels.
+          .map((s) => ({ labels: { ...extra, ...s.labels }, value: s.value ?? 1 })),
       }));
     mine.set(key, collector);
   }
-  register.registerCollector(collector, { name: "default metrics" });
+  // Declared, so that a metric of the same name is refused when it is created
+  // (as in prom-client, where they are metrics) and Registry.merge carries them.
+  try {
+    register.registerCollector(collector, {
+      name: "default metrics",
+      families: defaultFamilies(prefix),
+    });
+  } catch (e) {
+    const existing = (e as AlreadyRegisteredError).existing;
+    if (!(e instanceof AlreadyRegisteredError) || ![...mine.values()].includes(existing as never)) {
+      throw e;
+    }
+    throw new AlreadyRegisteredError(
+      "collectDefaultMetrics(): this registry already has the default metrics, with other labels; " +
+        "give another prefix, or clear() the registry first",
+      existing,
+    );
+  }
 }
 
 /** prom-client's list of default metric names (the ones this library writes). */

@@ -12,6 +12,7 @@ import { Gauge as CoreGauge, type GaugeChild } from "../metrics/gauge.ts";
 import { Histogram as CoreHistogram, type HistogramChild } from "../metrics/histogram.ts";
 import { Summary as CoreSummary, type SummaryChild } from "../metrics/summary.ts";
 import type { Metric as CoreMetric } from "../metrics/_metric.ts";
+import { show } from "../_names.ts";
 import { type LabelValues, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 import { globalRegistry, PROMETHEUS_CONTENT_TYPE, type Registry } from "./_pc_registry.ts";
 
@@ -53,9 +54,15 @@ function labelArgs(names: readonly string[], args: readonly unknown[]): Record<s
  * A label set as the core takes it: every name present, as text. prom-client
  * accepts a partial set (a missing label is left out of the series; here it
  * is the empty value, which Prometheus reads as the same), booleans and
- * numbers; a name not in `labelNames` throws prom-client's error.
+ * numbers; a name not in `labelNames` throws prom-client's error, and an
+ * object, array, symbol or function value (prom-client's `[object Object]`)
+ * throws, naming the label.
  */
-function normalize(names: readonly string[], labels: unknown): Record<string, string> {
+function normalize(
+  metric: string,
+  names: readonly string[],
+  labels: unknown,
+): Record<string, string> {
   const given = (labels ?? {}) as Record<string, unknown>;
   for (const k in given) {
     if (!names.includes(k)) {
@@ -65,6 +72,13 @@ function normalize(names: readonly string[], labels: unknown): Record<string, st
   const out: Record<string, string> = {};
   for (const n of names) {
     const v = given[n];
+    if (typeof v === "object" && v !== null || typeof v === "symbol" || typeof v === "function") {
+      throw new TypeError(
+        `Metric "${metric}": label "${n}" must be a string, number or boolean, got ${
+          Array.isArray(v) ? "an array" : typeof v
+        }; pass e.g. String(value) or one of its fields`,
+      );
+    }
     out[n] = v === undefined || v === null ? "" : typeof v === "string" ? v : String(v);
   }
   return out;
@@ -79,6 +93,12 @@ function checkExemplar(labels: unknown): void {
   let size = 0;
   for (const [k, v] of Object.entries(labels ?? {})) size += k.length + String(v).length;
   if (size > 128) throw new RangeError("Label set size must be smaller than 128 UTF-8 chars");
+}
+
+/** Whether `exemplarLabels` asks for no exemplar (absent, or `{}`); anything else is checked. */
+function noExemplar<E>(labels: E | undefined): labels is undefined {
+  return labels === undefined || labels === null ||
+    typeof labels === "object" && !Array.isArray(labels) && Object.keys(labels).length === 0;
 }
 
 /** Options every prom-client metric takes. */
@@ -155,13 +175,49 @@ export abstract class Metric<T extends string = string> implements Collectable {
 
   /** @internal Joins the registries named in the configuration. */
   protected _register(config: MetricConfiguration<T>): void {
-    for (const r of config.registers ?? [globalRegistry]) {
-      const ct = (r as { contentType?: string }).contentType;
-      if (this.enableExemplars && ct === PROMETHEUS_CONTENT_TYPE) {
+    const registers = config.registers ?? [globalRegistry];
+    if (!Array.isArray(registers)) {
+      throw new TypeError(
+        `Metric "${this.name}": registers must be an array of registries, e.g. [register] (or [] for none); got ${
+          show(registers)
+        }`,
+      );
+    }
+    registers.forEach((r, i) => {
+      const o = r as Partial<Registry> | null;
+      if (
+        o === null || typeof o !== "object" ||
+        (typeof o.registerMetric !== "function" && typeof o.register !== "function")
+      ) {
+        throw new TypeError(
+          `Metric "${this.name}": registers[${i}] is not a registry (got ${
+            show(r)
+          }); pass new Registry() or register`,
+        );
+      }
+      if (this.enableExemplars && o.contentType === PROMETHEUS_CONTENT_TYPE) {
         throw new TypeError("Exemplars are supported only on OpenMetrics registries");
       }
-      if (typeof (r as Registry).registerMetric === "function") r.registerMetric(this);
-      else (r as unknown as { register(m: Collectable): void }).register(this);
+    });
+    // All or none: a registry that refuses the metric (a name taken) takes it
+    // back out of those it already joined.
+    const joined: unknown[] = [];
+    try {
+      for (const r of registers) {
+        if (typeof (r as Registry).registerMetric === "function") r.registerMetric(this);
+        else (r as unknown as { register(m: Collectable): void }).register(this);
+        joined.push(r);
+      }
+    } catch (e) {
+      for (const r of new Set(joined)) {
+        const pc = r as Partial<Registry>;
+        if (
+          typeof pc.getSingleMetric === "function" && typeof pc.removeSingleMetric === "function"
+        ) {
+          if (pc.getSingleMetric(this.name) === this) pc.removeSingleMetric(this.name);
+        } else (r as { unregister?(m: Collectable): unknown }).unregister?.(this);
+      }
+      throw e;
     }
   }
 
@@ -198,18 +254,18 @@ export abstract class Metric<T extends string = string> implements Collectable {
     const labels = labelArgs(this.labelNames, args);
     if (this.labelNames.length === 0) return;
     (this._core as unknown as { remove(l: unknown): void }).remove(
-      normalize(this.labelNames, labels),
+      normalize(this.name, this.labelNames, labels),
     );
   }
 
   /** @internal Labels as the core takes them. */
   protected _labels(labels: unknown): Record<string, string> {
-    return normalize(this.labelNames, labels);
+    return normalize(this.name, this.labelNames, labels);
   }
 
   /** @internal `labels(...)` arguments as the core takes them. */
   protected _labelArgs(args: unknown[]): Record<string, string> {
-    return normalize(this.labelNames, labelArgs(this.labelNames, args));
+    return normalize(this.name, this.labelNames, labelArgs(this.labelNames, args));
   }
 
   /**
@@ -294,7 +350,7 @@ export class Counter<T extends string = string> extends Metric<T> {
 
   #incWithExemplar(data?: Labelled | number): void {
     const { labels = {}, value = 1, exemplarLabels } = (data ?? {}) as ExemplarData<T>;
-    if (exemplarLabels === undefined || Object.keys(exemplarLabels).length === 0) {
+    if (noExemplar(exemplarLabels)) {
       return this.#slow(labels, value);
     }
     checkExemplar(exemplarLabels);
@@ -500,7 +556,7 @@ export abstract class Observing<T extends string> extends Metric<T> {
     const { labels = {}, value, exemplarLabels } = (data ?? {}) as ExemplarData<T>;
     const core = this._core;
     if (
-      exemplarLabels === undefined || Object.keys(exemplarLabels).length === 0 ||
+      noExemplar(exemplarLabels) ||
       !(core instanceof CoreHistogram)
     ) {
       return this._slow(labels, value);

@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { Collectable, FamilySnapshot } from "../collector.ts";
+import type { Collectable, Collector, FamilySnapshot } from "../collector.ts";
 import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 import { OPENMETRICS_CONTENT_TYPE as OM } from "../exposition/openmetrics.ts";
-import type { ExpositionOptions } from "../registry.ts";
+import type { CollectorOptions, ExpositionOptions } from "../registry.ts";
 import { fromMetricObject, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 
 /** `text/plain; version=0.0.4; charset=utf-8` */
@@ -43,6 +43,8 @@ export class Registry extends CoreRegistry {
 
   /** What `registerMetric` was given, by name (a plain object's wrapper maps back to it). */
   #given = new Map<string, unknown>();
+  /** The collectors (default metrics, ...) with their options, for `merge`. */
+  #collectors = new Map<Collector, CollectorOptions>();
 
   /** An empty registry writing `contentType` (text 0.0.4 by default). */
   constructor(contentType: string = PROMETHEUS_CONTENT_TYPE) {
@@ -97,6 +99,18 @@ export class Registry extends CoreRegistry {
     this.#given.set(key, metric);
   }
 
+  /** Adds a collector (as the core Registry does), remembered for {@link Registry.merge}. */
+  override registerCollector(collector: Collector, options: CollectorOptions = {}): void {
+    super.registerCollector(collector, options);
+    this.#collectors.set(collector, options);
+  }
+
+  /** Removes a collector; returns whether it was there. */
+  override unregisterCollector(collector: Collector): boolean {
+    this.#collectors.delete(collector);
+    return super.unregisterCollector(collector);
+  }
+
   /** Takes the metric with this name out. */
   removeSingleMetric(name: string): void {
     this.unregister(name);
@@ -139,10 +153,14 @@ export class Registry extends CoreRegistry {
   override clear(): void {
     super.clear();
     this.#given.clear();
+    this.#collectors.clear();
     this.setDefaultLabels({});
   }
 
-  /** A registry holding the metrics of all of these (same content type; names must not repeat). */
+  /**
+   * A registry holding the metrics and collectors (default metrics) of all of
+   * these (same content type; names must not repeat).
+   */
   static merge(registers: readonly Registry[]): Registry {
     const ct = registers[0]?.contentType ?? PROMETHEUS_CONTENT_TYPE;
     for (const r of registers) {
@@ -153,6 +171,7 @@ export class Registry extends CoreRegistry {
     const merged = new Registry(ct);
     for (const r of registers) {
       for (const m of r.getMetricsAsArray()) merged.registerMetric(m as MetricLike);
+      for (const [c, options] of r.#collectors) merged.registerCollector(c, options);
     }
     return merged;
   }
