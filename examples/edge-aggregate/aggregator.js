@@ -689,8 +689,11 @@ var Registry = class {
           `Registry: default label "${name}" must be a string or a number, got ${show(v)}`
         );
       }
+      const text = "" + v;
+      const at = loneSurrogateAt(text);
+      if (at >= 0) throw notUnicode(`Registry: default label "${name}"`, text, at);
       names.push(name);
-      values2.push("" + v);
+      values2.push(text);
     }
     this.#defaults = names.length === 0 ? void 0 : { names, values: values2 };
   }
