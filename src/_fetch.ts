@@ -9,9 +9,7 @@
  */
 
 import { show } from "./_names.ts";
-
-/** The longest delay setTimeout keeps; a longer one fires at once (and Node warns). */
-export const MAX_TIMER_MS: number = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from "./_timers.ts";
 
 /** The most reply bytes read: enough for any receiver's error text; the rest is cancelled. */
 export const MAX_REPLY_BYTES: number = 64 * 1024;

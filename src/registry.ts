@@ -15,6 +15,7 @@ import type {
 } from "./collector.ts";
 import { checkLabelName, loneSurrogateAt, notUnicode, reservedNames, show } from "./_names.ts";
 import { checkOptions } from "./_options.ts";
+import { MAX_TIMER_MS } from "./_timers.ts";
 import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
 import { collectedFamily, familiesOf } from "./_collected.ts";
 import type { Format, PageOptions } from "./exposition/format.ts";
@@ -522,7 +523,7 @@ export class Registry {
 function within(promises: Promise<unknown>[], ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1)); // a longer timer fires at once
+    timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
   });
   return Promise.race([Promise.all(promises).then(() => {}), deadline]).finally(() =>
     clearTimeout(timer)

@@ -129,6 +129,9 @@ function checkOptions(what, options, known) {
   }
 }
 
+// ../../src/_timers.ts
+var MAX_TIMER_MS = 2 ** 31 - 1;
+
 // ../../src/exposition/_escape.ts
 var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
@@ -967,7 +970,7 @@ var Registry = class {
 function within(promises, ms) {
   let timer;
   const deadline = new Promise((resolve) => {
-    timer = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1));
+    timer = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
   });
   return Promise.race([Promise.all(promises).then(() => {
   }), deadline]).finally(

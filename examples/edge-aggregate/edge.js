@@ -207,6 +207,9 @@ function quantileTexts(qs) {
   return t;
 }
 
+// ../../src/_timers.ts
+var MAX_TIMER_MS = 2 ** 31 - 1;
+
 // ../../src/_default_labels.ts
 var fullText = /* @__PURE__ */ new WeakMap();
 function withDefaultLabels(f, defaults) {
@@ -990,7 +993,7 @@ var Registry = class {
 function within(promises, ms) {
   let timer2;
   const deadline = new Promise((resolve) => {
-    timer2 = setTimeout(resolve, Math.min(ms, 2 ** 31 - 1));
+    timer2 = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
   });
   return Promise.race([Promise.all(promises).then(() => {
   }), deadline]).finally(
@@ -3875,7 +3878,7 @@ var AggregationSource = class {
   }
   /** Flushes every `intervalMs` (default 5000) until {@link stop}; the timer does not keep a process alive. */
   start(intervalMs = 5e3) {
-    if (!(intervalMs > 0 && intervalMs <= 2 ** 31 - 1)) {
+    if (!(intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
       throw new RangeError(
         `AggregationSource.start(): intervalMs must be > 0 and at most 2**31-1 (about 24.8 days), got ${intervalMs}`
       );

@@ -5,6 +5,7 @@
 
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { ProtoWriter } from "../_protobuf.ts";
+import { MAX_TIMER_MS } from "../_timers.ts";
 import { badSourceId, encodeState } from "./_codec.ts";
 import { collectState } from "./_extract.ts";
 
@@ -109,8 +110,8 @@ export class AggregationSource {
 
   /** Flushes every `intervalMs` (default 5000) until {@link stop}; the timer does not keep a process alive. */
   start(intervalMs = 5000): void {
-    // A longer interval than 2**31-1 ms fires every millisecond.
-    if (!(intervalMs > 0 && intervalMs <= 2 ** 31 - 1)) {
+    // A longer interval than MAX_TIMER_MS fires every millisecond.
+    if (!(intervalMs > 0 && intervalMs <= MAX_TIMER_MS)) {
       throw new RangeError(
         `AggregationSource.start(): intervalMs must be > 0 and at most 2**31-1 (about 24.8 days), got ${intervalMs}`,
       );

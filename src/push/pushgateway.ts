@@ -4,7 +4,8 @@
  * @module
  */
 
-import { credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
+import { credentialsToHeader, NoAnswer, request } from "../_fetch.ts";
+import { MAX_TIMER_MS } from "../_timers.ts";
 import { checkLabelName, loneSurrogateAt } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";

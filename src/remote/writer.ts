@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Answer, credentialsToHeader, MAX_TIMER_MS, NoAnswer, request } from "../_fetch.ts";
+import { type Answer, credentialsToHeader, NoAnswer, request } from "../_fetch.ts";
+import { MAX_TIMER_MS } from "../_timers.ts";
 import { isLabelName, loneSurrogateAt, notUnicode } from "../_names.ts";
 import { ProtoWriter } from "../_protobuf.ts";
 import { Counter } from "../metrics/counter.ts";
