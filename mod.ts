@@ -75,10 +75,8 @@ export {
   CollectError,
   type CollectionOptions,
   type CollectorOptions,
-  defaultRegistry,
   type ExpositionOptions,
   type GatherOptions,
-  register,
   Registry,
   type RegistryOptions,
   type StreamOptions,
@@ -90,7 +88,9 @@ export { PROTOBUF_CONTENT_TYPE, protobufFormat } from "./src/exposition/protobuf
 export { FORMATS, negotiate } from "./src/exposition/negotiate.ts";
 export {
   collectDefaultMetrics,
+  defaultRegistry,
   type DefaultMetricsOptions,
+  register,
   removeDefaultMetrics,
 } from "./src/collectors/default.ts";
 export { detectRuntime, type RuntimeInfo, type RuntimeName } from "./src/platform/runtime.ts";

@@ -535,8 +535,10 @@ function byName(a: { readonly name: string }, b: { readonly name: string }): num
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The registry metrics join when no `registry` option is given. */
-export const defaultRegistry: Registry = new Registry();
-
-/** prom-client's name for the default registry. */
-export const register: Registry = defaultRegistry;
+/**
+ * The registry metrics join when no `registry` option is given, bare: the
+ * public `defaultRegistry` (src/collectors/default.ts) is this one with the
+ * default metrics added, so that only a program that reads it carries them.
+ * @internal
+ */
+export const defaultRegistry: Registry = /* @__PURE__ */ new Registry();

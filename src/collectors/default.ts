@@ -1,12 +1,18 @@
 /**
  * The metrics every process gets for free, as in the Python client: the six
  * `process_*` metrics, `js_runtime_info`, the JavaScript heap and the
- * event-loop lag.
+ * event-loop lag; and the default registry that comes with them.
+ *
+ * The default registry gets them when this module's `defaultRegistry` is
+ * evaluated, which a bundler keeps only when something uses that binding
+ * (`metricsHandler`, `serveMetrics()`, the Hono entry, `defaultRegistry`
+ * itself, ...): a program that only scrapes a `new Registry()` carries none
+ * of this code.
  * @module
  */
 
 import type { Collector, FamilyDescription, MetricFamily } from "../collector.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import { defaultRegistry as bareDefaultRegistry, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
@@ -195,4 +201,17 @@ export function removeDefaultMetrics(registry: Registry = defaultRegistry): void
   installed.delete(registry);
 }
 
-collectDefaultMetrics();
+/** The default registry with the default metrics added: what `defaultRegistry` is. */
+function withDefaultMetrics(registry: Registry): Registry {
+  collectDefaultMetrics({ registry });
+  return registry;
+}
+
+/**
+ * The registry metrics join when no `registry` option is given. It has the
+ * default metrics from the start (see {@link collectDefaultMetrics}).
+ */
+export const defaultRegistry: Registry = /* @__PURE__ */ withDefaultMetrics(bareDefaultRegistry);
+
+/** prom-client's name for the default registry. */
+export const register: Registry = defaultRegistry;

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
 import { coalesce } from "./_coalesce.ts";
 import { _pickGzip, type Gzip } from "./_gzip.ts";

@@ -8,7 +8,8 @@ import { credentialsToHeader, NoAnswer, request } from "../_fetch.ts";
 import { MAX_TIMER_MS } from "../_timers.ts";
 import { checkLabelName, loneSurrogateAt } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
 /** Options of a {@link Pushgateway}. */
