@@ -88,8 +88,8 @@ export { PROTOBUF_CONTENT_TYPE, protobufFormat } from "./src/exposition/protobuf
 export { FORMATS, negotiate } from "./src/exposition/negotiate.ts";
 export {
   collectDefaultMetrics,
-  defaultRegistry,
   type DefaultMetricsOptions,
+  defaultRegistry,
   register,
   removeDefaultMetrics,
 } from "./src/collectors/default.ts";
