@@ -102,4 +102,3 @@ export {
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
 export { type TraceparentLabels, traceparentLabels } from "./src/http/traceparent.ts";
-export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";

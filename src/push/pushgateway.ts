@@ -1,6 +1,7 @@
 /**
  * Pushgateway client over `fetch`, for batch jobs and edge functions that
- * live too briefly to be scraped.
+ * live too briefly to be scraped: the package's `./push` entry
+ * (`import { Pushgateway } from "jsr:@promedge/client/push"`).
  * @module
  */
 
@@ -75,7 +76,8 @@ function checkText(what: string, value: string): void {
  *
  * @example
  * ```ts
- * import { Counter, Pushgateway, Registry } from "../../mod.ts";
+ * import { Counter, Registry } from "../../mod.ts";
+ * import { Pushgateway } from "./pushgateway.ts";
  * const registry = new Registry();
  * new Counter({ name: "rows_total", help: "Rows loaded.", registry }).inc(42);
  * const gw = new Pushgateway("http://127.0.0.1:9", { registry, timeout: 2000 });
