@@ -8,10 +8,10 @@ import {
   Info,
   openMetricsFormat,
   protobufFormat,
-  Pushgateway,
   Registry,
   Summary,
 } from "../mod.ts";
+import { Pushgateway } from "../src/push/pushgateway.ts";
 import { goDecode, needs, promtool, pyParse } from "./_tools.ts";
 
 function filled(): Registry {
