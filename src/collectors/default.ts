@@ -17,6 +17,7 @@ import { type ProcessFigures, readProcessFigures } from "../platform/process.ts"
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
 import { isMetricName, show } from "../_names.ts";
+import { checkOptions } from "../_options.ts";
 
 /** Options of {@link collectDefaultMetrics}. */
 export interface DefaultMetricsOptions {
@@ -134,21 +135,13 @@ export function defaultFamilies(prefix: string): FamilyDescription[] {
 
 const installed = new WeakMap<Registry, { prefix: string; collector: Collector }>();
 
-const OPTIONS = ["registry", "prefix"];
-
-function checkOptions(options: DefaultMetricsOptions): { registry: Registry; prefix: string } {
+function checkDefaultOptions(
+  options: DefaultMetricsOptions,
+): { registry: Registry; prefix: string } {
   if (options === null || typeof options !== "object") {
     throw new TypeError("collectDefaultMetrics() takes an options object: { registry?, prefix? }");
   }
-  for (const key in options) {
-    if (!OPTIONS.includes(key)) {
-      throw new TypeError(
-        `collectDefaultMetrics(): unknown option "${key}"; the options are ${OPTIONS.join(", ")}${
-          key === "register" ? ' (prom-client\'s "register" is "registry" here)' : ""
-        }`,
-      );
-    }
-  }
+  checkOptions("collectDefaultMetrics()", options, ["registry", "prefix"]);
   const registry = options.registry ?? defaultRegistry;
   if (typeof (registry as Partial<Registry>)?.registerCollector !== "function") {
     throw new TypeError("collectDefaultMetrics(): registry must be a Registry");
@@ -180,7 +173,7 @@ function checkOptions(options: DefaultMetricsOptions): { registry: Registry; pre
  * ```
  */
 export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
-  const { registry, prefix } = checkOptions(options);
+  const { registry, prefix } = checkDefaultOptions(options);
   let c = installed.get(registry);
   if (c === undefined || c.prefix !== prefix) {
     if (c !== undefined) registry.unregisterCollector(c.collector);
