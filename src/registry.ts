@@ -13,7 +13,7 @@ import type {
   LabelValue,
   MetricFamily,
 } from "./collector.ts";
-import { checkLabelName, loneSurrogateAt, notUnicode, reservedNames, show } from "./_names.ts";
+import { checkLabelName, labelValueText, reservedNames, show } from "./_names.ts";
 import { checkOptions } from "./_options.ts";
 import { MAX_TIMER_MS } from "./_timers.ts";
 import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
@@ -206,17 +206,8 @@ export class Registry {
           `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`,
         );
       }
-      const v: unknown = labels[name];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(
-          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`,
-        );
-      }
-      const text = "" + v;
-      const at = loneSurrogateAt(text);
-      if (at >= 0) throw notUnicode(`Registry: default label "${name}"`, text, at);
       names.push(name);
-      values.push(text);
+      values.push(labelValueText(`Registry: default label "${name}"`, labels[name]));
     }
     this.#defaults = names.length === 0 ? undefined : { names, values };
   }

@@ -418,6 +418,10 @@ test("invalid collector output gets a message naming the collector and what was 
       /collector "bad", family "x": label "p": "\/a\\ud800" holds a lone UTF-16 surrogate \(\\uD800 at index 2\)/,
     ],
     [
+      [{ name: "x", help: "h", type: "gauge", samples: [{ labels: { p: null }, value: 1 }] }],
+      /collector "bad", family "x": label "p" must be a string or a number, got null/,
+    ],
+    [
       [{ name: "x", help: "h\uDC00", type: "gauge", samples: [] }],
       /collector "bad", family "x": help: .* holds a lone UTF-16 surrogate/,
     ],
