@@ -132,3 +132,14 @@ test("a bundle of Counter and its own Registry carries no default collector and 
     assert.ok(!code.includes(absent), `the bundle holds ${JSON.stringify(absent)}`);
   }
 });
+
+test("a bundle of the aggregator's handler carries no default collector", async () => {
+  const AGG = JSON.stringify(join(ROOT, "src/aggregate/mod.ts"));
+  const { code, stdout } = await bundleAndRun(`
+    import { Aggregator, createAggregatorHandler } from ${AGG};
+    const res = await createAggregatorHandler(new Aggregator())(new Request("http://x/metrics"));
+    console.log(res.status, res.headers.get("content-type"));
+  `);
+  assert.equal(stdout, "200 text/plain; version=0.0.4; charset=utf-8\n");
+  assert.ok(!code.includes("process_open_fds"), "the bundle holds the default collectors");
+});
