@@ -75,10 +75,8 @@ export {
   CollectError,
   type CollectionOptions,
   type CollectorOptions,
-  defaultRegistry,
   type ExpositionOptions,
   type GatherOptions,
-  register,
   Registry,
   type RegistryOptions,
   type StreamOptions,
@@ -91,6 +89,8 @@ export { FORMATS, negotiate } from "./src/exposition/negotiate.ts";
 export {
   collectDefaultMetrics,
   type DefaultMetricsOptions,
+  defaultRegistry,
+  register,
   removeDefaultMetrics,
 } from "./src/collectors/default.ts";
 export { detectRuntime, type RuntimeInfo, type RuntimeName } from "./src/platform/runtime.ts";
@@ -102,4 +102,3 @@ export {
 } from "./src/http/handler.ts";
 export { type MetricsServer, serveMetrics, type ServeMetricsOptions } from "./src/http/serve.ts";
 export { type TraceparentLabels, traceparentLabels } from "./src/http/traceparent.ts";
-export { Pushgateway, type PushgatewayOptions, type PushTarget } from "./src/push/pushgateway.ts";

@@ -1,5 +1,6 @@
 // Bundle sizes: esbuild --bundle --minify (ESM), then gzip -9. The entries:
-// Counter + Registry alone (what a minimal user imports), every export of
+// Counter + Registry alone (what a minimal user imports), Counter +
+// metricsHandler (a Worker serving the default page), every export of
 // deno.json (".", "./hono", and any later one, found by reading deno.json),
 // and the libraries we compare against.   node bench/bundle.mjs
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,6 +55,17 @@ export async function bundles() {
       entry: "`export { Counter, Registry } from mod.ts`",
       target: TARGETS["Counter + Registry"],
       ...(await size(minimal, neutral)),
+    });
+    // The default page: a Worker serving the default registry, process metrics included.
+    const page = join(tmp, "page.ts");
+    writeFileSync(
+      page,
+      `export { Counter, metricsHandler } from ${JSON.stringify(join(root, "mod.ts"))};\n`,
+    );
+    rows.push({
+      name: "Counter + metricsHandler",
+      entry: "`export { Counter, metricsHandler } from mod.ts` (the default page)",
+      ...(await size(page, neutral)),
     });
     const exportsMap = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports;
     const entries = typeof exportsMap === "string" ? { ".": exportsMap } : exportsMap;

@@ -6,7 +6,6 @@
 
 import type {
   FamilySnapshot,
-  LabelValue,
   MetricFamily,
   SeriesSnapshot,
   ValueSeriesSnapshot,
@@ -16,6 +15,7 @@ import {
   checkMetricName,
   checkUnit,
   counterFamily,
+  labelValueText,
   loneSurrogateAt,
   notUnicode,
   show,
@@ -112,18 +112,10 @@ export function collectedFamily(source: string, fam: unknown): FamilySnapshot {
       } catch (e) {
         throw new TypeError(`${source}: ${(e as Error).message}`);
       }
-      const v: LabelValue = given[k];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(
-          `${where()}: label "${k}" must be a string or number, got ${show(v)}`,
-        );
-      }
-      const text = "" + v;
-      const bad = loneSurrogateAt(text);
-      if (bad >= 0) throw notUnicode(`${where()}: label "${k}"`, text, bad);
+      const text = labelValueText(`${where()}: label "${k}"`, given[k]);
       names.push(k);
       values.push(text);
-      labels[k] = "" + v;
+      labels[k] = text;
     }
     const key = JSON.stringify(names.map((n, j) => [n, values[j]]).sort());
     if (seen.has(key)) {

@@ -117,6 +117,21 @@ export function notUnicode(what: string, s: string, at: number): TypeError {
   );
 }
 
+/**
+ * A label value as text: a string as it is, a number as JavaScript writes
+ * it. Anything else, or text with a lone surrogate, is a TypeError naming
+ * `what`, e.g. `Registry: default label "service"`.
+ */
+export function labelValueText(what: string, v: unknown): string {
+  if (typeof v !== "string" && typeof v !== "number") {
+    throw new TypeError(`${what} must be a string or a number, got ${show(v)}`);
+  }
+  const text = "" + v;
+  const at = loneSurrogateAt(text);
+  if (at >= 0) throw notUnicode(what, text, at);
+  return text;
+}
+
 const UNIT = /^[a-zA-Z0-9_:]+$/;
 
 /**

@@ -13,7 +13,7 @@ import type {
   LabelValue,
   MetricFamily,
 } from "./collector.ts";
-import { checkLabelName, loneSurrogateAt, notUnicode, reservedNames, show } from "./_names.ts";
+import { checkLabelName, labelValueText, reservedNames, show } from "./_names.ts";
 import { checkOptions } from "./_options.ts";
 import { MAX_TIMER_MS } from "./_timers.ts";
 import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
@@ -21,7 +21,6 @@ import { collectedFamily, familiesOf } from "./_collected.ts";
 import type { Format, PageOptions } from "./exposition/format.ts";
 import { breath, pagePieces, pageStream, PIECE_SERIES } from "./exposition/_page.ts";
 import { TEXT_CONTENT_TYPE, textFormat } from "./exposition/text.ts";
-import { openMetricsFormat } from "./exposition/openmetrics.ts";
 
 export type { Collector, MetricFamily };
 
@@ -62,17 +61,18 @@ export interface CollectionOptions extends GatherOptions {
   quantiles?: boolean;
 }
 
-/** Options of {@link Registry.metrics} and {@link Registry.chunks}. */
+/** Options of {@link Registry.metrics}, {@link Registry.chunks} and {@link Registry.stream}. */
 export interface ExpositionOptions extends GatherOptions, PageOptions {
-  /** Write OpenMetrics 1.0 instead of text 0.0.4. */
-  openMetrics?: boolean;
-}
-
-/** Options of {@link Registry.stream}. */
-export interface StreamOptions extends GatherOptions, PageOptions {
-  /** The format (default text 0.0.4); see `negotiate()`. */
+  /**
+   * The format (default text 0.0.4): `openMetricsFormat` for OpenMetrics 1.0,
+   * `protobufFormat` (bytes: `stream()` only), or the one `negotiate()` picks
+   * for an Accept header. Only the formats a program names are in its bundle.
+   */
   format?: Format;
 }
+
+/** Options of {@link Registry.stream}: those of {@link Registry.metrics}. */
+export type StreamOptions = ExpositionOptions;
 
 /** Options of {@link Registry.registerCollector}. */
 export interface CollectorOptions {
@@ -206,17 +206,8 @@ export class Registry {
           `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`,
         );
       }
-      const v: unknown = labels[name];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(
-          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`,
-        );
-      }
-      const text = "" + v;
-      const at = loneSurrogateAt(text);
-      if (at >= 0) throw notUnicode(`Registry: default label "${name}"`, text, at);
       names.push(name);
-      values.push(text);
+      values.push(labelValueText(`Registry: default label "${name}"`, labels[name]));
     }
     this.#defaults = names.length === 0 ? undefined : { names, values };
   }
@@ -482,41 +473,79 @@ export class Registry {
   }
 
   /**
-   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * Writes every family in text 0.0.4 (or the text format in `format`), in
    * pieces of about `chunkSize` characters, one family slice at least, and
    * lets the event loop run between pieces. Everything is collected first:
    * a failing collector throws {@link CollectError} before the first piece.
    */
-  async *chunks(options: ExpositionOptions = {}, chunkSize = 65536): AsyncGenerator<string> {
-    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+  chunks(options: ExpositionOptions = {}, chunkSize = 65536): AsyncGenerator<string> {
+    return this.#chunks("registry.chunks()", options, chunkSize);
+  }
+
+  async *#chunks(call: string, options: ExpositionOptions, size?: number): AsyncGenerator<string> {
+    const format = pageFormat(call, options);
     const families = await this.#gather(options, false);
-    for await (const piece of pagePieces(families, format.writer(options), chunkSize)) {
-      yield piece as string;
+    for await (const piece of pagePieces(families, format.writer(options), size)) {
+      if (typeof piece !== "string") {
+        throw new TypeError(
+          `${call}: the ${format.name} format writes bytes, not text; use registry.stream({ format })`,
+        );
+      }
+      yield piece;
     }
   }
 
   /**
    * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
-   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * 1.0 with `{ format: openMetricsFormat }` (`_created` samples only with
    * `createdTimestamps: true`). Rejects with {@link CollectError} when a
    * metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, openMetricsFormat, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+   * console.log(await registry.metrics({ format: openMetricsFormat })); // ... # EOF
+   * ```
    */
   async metrics(options: ExpositionOptions = {}): Promise<string> {
     let out = "";
-    for await (const c of this.chunks(options)) out += c;
+    for await (const c of this.#chunks("registry.metrics()", options)) out += c;
     return out;
   }
 
   /**
-   * Collects every family, then returns the page in `format` as a byte
-   * stream written piece by piece. Rejects with {@link CollectError} (before
-   * any byte) when a metric or collector failed.
+   * Collects every family, then returns the page in `format` (default text
+   * 0.0.4) as a byte stream written piece by piece. Rejects with
+   * {@link CollectError} (before any byte) when a metric or collector failed.
    */
   async stream(options: StreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const format = options.format ?? textFormat;
+    const format = pageFormat("registry.stream()", options);
     const families = await this.#gather(options, format.needsLabels);
     return pageStream(pagePieces(families, format.writer(options)));
   }
+}
+
+const PAGE_OPTIONS = ["names", "timeoutSeconds", "createdTimestamps", "format"];
+
+/** The format of a page call, its options checked. */
+function pageFormat(call: string, options: ExpositionOptions): Format {
+  if ((options as { openMetrics?: unknown })?.openMetrics !== undefined) {
+    throw new TypeError(
+      `${call}: unknown option "openMetrics"; write OpenMetrics 1.0 with { format: openMetricsFormat }`,
+    );
+  }
+  checkOptions(call, options, PAGE_OPTIONS);
+  const format = options.format ?? textFormat;
+  if (typeof format?.writer !== "function") {
+    throw new TypeError(
+      `${call}: format must be a Format such as textFormat or openMetricsFormat, got ${
+        show(format)
+      }`,
+    );
+  }
+  return format;
 }
 
 /** Waits for every promise, or `ms`, whichever comes first. */
@@ -535,8 +564,10 @@ function byName(a: { readonly name: string }, b: { readonly name: string }): num
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The registry metrics join when no `registry` option is given. */
-export const defaultRegistry: Registry = new Registry();
-
-/** prom-client's name for the default registry. */
-export const register: Registry = defaultRegistry;
+/**
+ * The registry metrics join when no `registry` option is given, bare: the
+ * public `defaultRegistry` (src/collectors/default.ts) is this one with the
+ * default metrics added, so that only a program that reads it carries them.
+ * @internal
+ */
+export const defaultRegistry: Registry = /* @__PURE__ */ new Registry();

@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Counter, createMetricsHandler, Gauge, Histogram, Registry, Summary } from "../mod.ts";
+import {
+  Counter,
+  createMetricsHandler,
+  Gauge,
+  Histogram,
+  openMetricsFormat,
+  Registry,
+  Summary,
+} from "../mod.ts";
 import {
   AggregationSource,
   Aggregator,
@@ -127,7 +135,7 @@ test(
     );
 
     // The same totals in OpenMetrics, read by the strict Python parser.
-    const om = pyParse(await agg.registry.metrics({ openMetrics: true }), true);
+    const om = pyParse(await agg.registry.metrics({ format: openMetricsFormat }), true);
     assert.equal(sampleValue(om, "requests_total", { route: "/a" }), 6);
     assert.equal(sampleValue(om, "latency_seconds_bucket", { le: "1.0" }), 5);
   },

@@ -1,7 +1,7 @@
 // Aggregation: the state codec, the merge rules, retirement, persistence and the transports.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Counter, Gauge, Histogram, Info, Registry, Summary } from "../mod.ts";
+import { Counter, Gauge, Histogram, Info, openMetricsFormat, Registry, Summary } from "../mod.ts";
 import {
   AggregationSource,
   Aggregator,
@@ -45,7 +45,7 @@ function capture() {
 }
 
 async function page(agg: Aggregator, om = false) {
-  return await agg.registry.metrics({ openMetrics: om });
+  return await agg.registry.metrics({ format: om ? openMetricsFormat : undefined });
 }
 
 function clock(start = 1_800_000_000_000) {

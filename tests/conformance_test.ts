@@ -2,7 +2,7 @@
 // Python client's parsers (strict for OpenMetrics).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Counter, Gauge, Histogram, Info, Registry, Summary } from "../mod.ts";
+import { Counter, Gauge, Histogram, Info, openMetricsFormat, Registry, Summary } from "../mod.ts";
 import { needs, promtool, pyParse, sampleValue } from "./_tools.ts";
 
 const NASTY = ["back\\slash", 'quote"d', "new\nline", "tab\there", "ünïcødé ✓ 日本 🚀", "", "{}=,"];
@@ -84,7 +84,7 @@ test("the text page parses back to the same values, labels and help", {
 test("the OpenMetrics page passes the strict parser with the same values", {
   skip: needs("python"),
 }, async () => {
-  const om = await page().metrics({ openMetrics: true, createdTimestamps: true });
+  const om = await page().metrics({ format: openMetricsFormat, createdTimestamps: true });
   assert.ok(om.endsWith("# EOF\n"));
   const fams = pyParse(om, true);
   const byName = Object.fromEntries(fams.map((f) => [f.name, f]));
@@ -119,7 +119,7 @@ test("le and quantile labels are written in canonical float form", async () => {
     buckets: [0.5, 1, 10, 1e-5, 1e21].sort((a, b) => a - b),
     registry,
   });
-  const text = await registry.metrics({ openMetrics: true });
+  const text = await registry.metrics({ format: openMetricsFormat });
   const les = [...text.matchAll(/le="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(les, ["1e-05", "0.5", "1.0", "10.0", "1e+21", "+Inf"]);
 });
@@ -156,7 +156,7 @@ test("OpenMetrics leaves out negative sums and quantiles, and _sum beside negati
   drift.observe(-3);
   const delta = new Summary({ name: "delta", help: "h", percentiles: [0.5], registry });
   delta.observe(-2);
-  const om = await registry.metrics({ openMetrics: true });
+  const om = await registry.metrics({ format: openMetricsFormat });
   const fams = pyParse(om, true);
   assert.equal(sampleValue(fams, "temp_celsius_sum"), undefined);
   assert.equal(sampleValue(fams, "temp_celsius_bucket", { le: "+Inf" }), 2);
@@ -176,12 +176,12 @@ test("Registry.metrics() writes OpenMetrics _created samples only with createdTi
   skip: needs("python"),
 }, async () => {
   const registry = page();
-  const plain = pyParse(await registry.metrics({ openMetrics: true }), true);
+  const plain = pyParse(await registry.metrics({ format: openMetricsFormat }), true);
   const samples = plain.flatMap((f) => f.samples.map((s) => s.name));
   assert.ok(samples.includes("http_requests_total"));
   assert.deepEqual(samples.filter((n) => n.endsWith("_created")), []);
   const withCreated = pyParse(
-    await registry.metrics({ openMetrics: true, createdTimestamps: true }),
+    await registry.metrics({ format: openMetricsFormat, createdTimestamps: true }),
     true,
   );
   const created = withCreated.flatMap((f) => f.samples).filter((s) => s.name.endsWith("_created"));

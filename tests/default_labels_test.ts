@@ -6,11 +6,12 @@ import {
   Gauge,
   Histogram,
   Info,
+  openMetricsFormat,
   protobufFormat,
-  Pushgateway,
   Registry,
   Summary,
 } from "../mod.ts";
+import { Pushgateway } from "../src/push/pushgateway.ts";
 import { goDecode, needs, promtool, pyParse } from "./_tools.ts";
 
 function filled(): Registry {
@@ -61,7 +62,7 @@ test("Registry defaultLabels: OpenMetrics (strict parser) and protobuf (Go decod
   skip: needs("python", "go"),
 }, async () => {
   const registry = filled();
-  const om = pyParse(await registry.metrics({ openMetrics: true }), true);
+  const om = pyParse(await registry.metrics({ format: openMetricsFormat }), true);
   for (const f of om) {
     for (const s of f.samples) {
       if (f.name !== "queue") assert.equal(s.labels.service, "api", s.name);

@@ -29,7 +29,11 @@ test("collectDefaultMetrics() rejects unknown options, naming prom-client's regi
   const registry = new Registry();
   assert.throws(
     () => collectDefaultMetrics({ register: registry } as never),
-    /unknown option "register"; the options are registry, prefix \(prom-client's "register" is "registry" here\)/,
+    /^TypeError: collectDefaultMetrics\(\): unknown option "register"; use `registry: r`/,
+  );
+  assert.throws(
+    () => collectDefaultMetrics({ registry: new Registry(), prefx: "app_" } as never),
+    /unknown option "prefx"; did you mean "prefix"\?/,
   );
   assert.throws(() => collectDefaultMetrics({ registry: {} as Registry }), /must be a Registry/);
   assert.throws(() => collectDefaultMetrics(null as never), /takes an options object/);

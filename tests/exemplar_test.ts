@@ -5,6 +5,7 @@ import {
   createMetricsHandler,
   Histogram,
   type HistogramSeriesSnapshot,
+  openMetricsFormat,
   OVERFLOW_VALUE,
   PROTOBUF_CONTENT_TYPE,
   Registry,
@@ -39,7 +40,7 @@ type Sample = ParsedFamily["samples"][number];
 
 /** The OpenMetrics page as the strict Python parser reads it: samples by name and labels. */
 async function omSamples(registry: Registry): Promise<Sample[]> {
-  const page = await registry.metrics({ openMetrics: true });
+  const page = await registry.metrics({ format: openMetricsFormat });
   return pyParse(page, true).flatMap((f) => f.samples);
 }
 
@@ -177,8 +178,8 @@ test("incWithExemplar() and observeWithExemplar() count code points: exactly 128
   assert.throws(() => h.observeWithExemplar(0.5, { t: astral + "😀" }), tooLong);
   assert.throws(() => h.observeWithExemplar(0.5, { tt: astral }), tooLong);
   assert.equal(c.get(), 1);
-  const page = await registry.metrics({ openMetrics: true });
-  assert.equal(page, await registry.metrics({ openMetrics: true }));
+  const page = await registry.metrics({ format: openMetricsFormat });
+  assert.equal(page, await registry.metrics({ format: openMetricsFormat }));
   assert.match(page, /^latency_seconds_count 1$/m, "nothing recorded by the rejected calls");
 });
 
@@ -187,7 +188,7 @@ test("rejected exemplars change nothing: bad label names, values, lone surrogate
   c.incWithExemplar(2, { trace_id: TRACE });
   lc.inc({ shop: "north" });
   h.observeWithExemplar(0.5, { trace_id: TRACE });
-  const before = await registry.metrics({ openMetrics: true });
+  const before = await registry.metrics({ format: openMetricsFormat });
   const cases: [unknown, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
     [1, { "trace-id": "x" }, TypeError, /invalid exemplar label name "trace-id".*\[a-zA-Z_\]/],
     [1, { "1x": "x" }, TypeError, /invalid exemplar label name "1x"/],
@@ -246,7 +247,11 @@ test("rejected exemplars change nothing: bad label names, values, lone surrogate
     () => lh.observeWithExemplar({ route: "/" }, { trace_id: TRACE } as never),
     formHint,
   );
-  assert.equal(await registry.metrics({ openMetrics: true }), before, "nothing recorded changed");
+  assert.equal(
+    await registry.metrics({ format: openMetricsFormat }),
+    before,
+    "nothing recorded changed",
+  );
   assert.equal(lc.seriesCount, 1, "no series made by a rejected call");
   assert.equal(lh.seriesCount, 0, "no series made by a rejected call");
 });
@@ -254,7 +259,10 @@ test("rejected exemplars change nothing: bad label names, values, lone surrogate
 test("Counter and Histogram: an exemplar label value may be a number, written as text", async () => {
   const { registry, c } = setup();
   c.incWithExemplar(1, { attempt: 3 });
-  assert.match(await registry.metrics({ openMetrics: true }), /jobs_total 1 # \{attempt="3"\} 1 /);
+  assert.match(
+    await registry.metrics({ format: openMetricsFormat }),
+    /jobs_total 1 # \{attempt="3"\} 1 /,
+  );
 });
 
 test("text 0.0.4 never carries exemplars, and promtool accepts the page", {
@@ -291,7 +299,7 @@ test("registry.collect() snapshots carry the exemplars; reset() drops them", asy
   c.reset();
   h.reset();
   lc.reset();
-  const after = await registry.metrics({ openMetrics: true });
+  const after = await registry.metrics({ format: openMetricsFormat });
   assert.doesNotMatch(after, /trace_id/, after);
 });
 

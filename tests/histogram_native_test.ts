@@ -9,6 +9,7 @@ import {
   Histogram,
   type HistogramSeriesSnapshot,
   OPENMETRICS_CONTENT_TYPE,
+  openMetricsFormat,
   PROTOBUF_CONTENT_TYPE,
   Registry,
 } from "../mod.ts";
@@ -385,7 +386,7 @@ test(
     const text = await registry.metrics();
     const checked = promtool(text);
     assert.equal(checked.code, 0, checked.output);
-    const om = await registry.metrics({ openMetrics: true });
+    const om = await registry.metrics({ format: openMetricsFormat });
     const fams = pyParse(om, true);
     assert.equal(sampleValue(fams, "rpc_seconds_bucket", { method: "get", le: "0.1" }), 3);
     assert.equal(sampleValue(fams, "rpc_seconds_bucket", { method: "get", le: "1.0" }), 4);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Info, Registry } from "../mod.ts";
+import { Info, openMetricsFormat, Registry } from "../mod.ts";
 import { needs, pyParse } from "./_tools.ts";
 
 test("Info is written as name_info{...} 1 in both formats", { skip: needs("python") }, async () => {
@@ -15,7 +15,7 @@ test("Info is written as name_info{...} 1 in both formats", { skip: needs("pytho
   build.set({ version: "1.2.4", commit: "def" });
   const text = await registry.metrics();
   assert.match(text, /^# TYPE build_info gauge$/m);
-  const om = pyParse(await registry.metrics({ openMetrics: true }), true);
+  const om = pyParse(await registry.metrics({ format: openMetricsFormat }), true);
   assert.equal(om[0].type, "info");
   assert.equal(om[0].name, "build");
   assert.deepEqual(om[0].samples.map((s) => [s.name, s.labels, s.value]), [

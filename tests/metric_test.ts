@@ -1,7 +1,7 @@
 // What every metric type shares (src/metrics/_metric.ts): label values and help text.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Counter, Gauge, Histogram, Info, Registry, Summary } from "../mod.ts";
+import { Counter, Gauge, Histogram, Info, openMetricsFormat, Registry, Summary } from "../mod.ts";
 import { needs, promtool, pyParseMany } from "./_tools.ts";
 
 const LONE = ["/a\uD800", "/a\uDC00", "/a\uD83D", "\uDC00\uD83D", "\uDE00/a"];
@@ -116,7 +116,7 @@ test("a scraper reads back exactly the series held: lone surrogates never reach 
   assert.equal(check.code, 0, check.output);
   const pages = [
     { text, om: false },
-    { text: await registry.metrics({ openMetrics: true }), om: true },
+    { text: await registry.metrics({ format: openMetricsFormat }), om: true },
   ];
   for (const res of pyParseMany(pages)) {
     assert.equal(res.error, undefined);

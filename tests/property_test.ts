@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Counter, Gauge, Registry } from "../mod.ts";
+import { Counter, Gauge, openMetricsFormat, Registry } from "../mod.ts";
 import { needs, pyParseMany } from "./_tools.ts";
 
 type Op = { kind: "inc" | "set" | "remove"; a: string; b: string; v: number; child: boolean };
@@ -56,7 +56,7 @@ test("random operations and label strings parse back to the model", {
     }
     models.push(model);
     pages.push({ text: await registry.metrics(), om: false });
-    pages.push({ text: await registry.metrics({ openMetrics: true }), om: true });
+    pages.push({ text: await registry.metrics({ format: openMetricsFormat }), om: true });
   }
   const parsed = pyParseMany(pages);
   parsed.forEach((res, i) => {

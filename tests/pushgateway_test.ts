@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
-import { Counter, Gauge, Pushgateway, Registry } from "../mod.ts";
+import { Counter, Gauge, Registry } from "../mod.ts";
+import { Pushgateway } from "../src/push/pushgateway.ts";
 import { freePort, type Proc, start, tempDir, waitFor } from "./e2e/_procs.ts";
 import { needs } from "./_tools.ts";
 

@@ -8,18 +8,64 @@ import {
   defaultRegistry,
   Gauge,
   Histogram,
+  openMetricsFormat,
+  protobufFormat,
   register,
   Registry,
   Summary,
   TEXT_CONTENT_TYPE,
+  textFormat,
 } from "../mod.ts";
 import { needs, promtool, pyParse } from "./_tools.ts";
 
 test("new Registry() starts empty and writes nothing", async () => {
   const r = new Registry();
   assert.equal(await r.metrics(), "");
-  assert.equal(await r.metrics({ openMetrics: true }), "# EOF\n");
+  assert.equal(await r.metrics({ format: openMetricsFormat }), "# EOF\n");
   assert.equal(r.contentType, TEXT_CONTENT_TYPE);
+});
+
+test("Registry.metrics() writes the format it is given, text 0.0.4 by default", async () => {
+  const registry = new Registry();
+  new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+  const text = await registry.metrics();
+  assert.equal(text, "# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total 1\n");
+  assert.equal(await registry.metrics({ format: textFormat }), text);
+  const om = await registry.metrics({ format: openMetricsFormat });
+  assert.equal(om, "# TYPE jobs counter\n# HELP jobs Jobs.\njobs_total 1\n# EOF\n");
+  let streamed = "";
+  for await (const b of await registry.stream({ format: openMetricsFormat })) {
+    streamed += new TextDecoder().decode(b, { stream: true });
+  }
+  assert.equal(streamed, om);
+});
+
+test("Registry.metrics() and chunks() reject a bytes format, a non-format and unknown options", async () => {
+  const registry = new Registry();
+  new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+  await assert.rejects(registry.metrics({ format: protobufFormat }), {
+    name: "TypeError",
+    message:
+      "registry.metrics(): the protobuf format writes bytes, not text; use registry.stream({ format })",
+  });
+  await assert.rejects(registry.chunks({ format: protobufFormat }).next(), {
+    message: /^registry\.chunks\(\): the protobuf format writes bytes/,
+  });
+  await assert.rejects(registry.metrics({ format: "openmetrics" as never }), {
+    name: "TypeError",
+    message:
+      'registry.metrics(): format must be a Format such as textFormat or openMetricsFormat, got "openmetrics"',
+  });
+  await assert.rejects(registry.stream({ nmes: ["jobs_total"] } as never), {
+    name: "TypeError",
+    message: 'registry.stream(): unknown option "nmes"; did you mean "names"?',
+  });
+  await assert.rejects(registry.metrics({ openMetrics: true } as never), {
+    name: "TypeError",
+    message:
+      'registry.metrics(): unknown option "openMetrics"; write OpenMetrics 1.0 with { format: openMetricsFormat }',
+  });
+  assert.match(await registry.metrics(), /^jobs_total 1$/m, "the registry still writes");
 });
 
 test("metrics join the default registry unless told otherwise", () => {
@@ -109,7 +155,7 @@ test("custom collectors run at scrape time, sync or async", async () => {
     }])
   );
   assert.match(await registry.metrics(), /^queue_depth\{queue="a"\} 1$/m);
-  const om = await registry.metrics({ openMetrics: true });
+  const om = await registry.metrics({ format: openMetricsFormat });
   assert.match(om, /^queue_depth\{queue="a"\} 2$/m);
   assert.match(om, /^# TYPE events counter$/m);
   assert.match(om, /^events_total 7$/m);
@@ -218,7 +264,7 @@ async function neverInvalid(registry: Registry, sources: RegExp[]): Promise<void
   for (const openMetrics of [false, true]) {
     let page: string;
     try {
-      page = await registry.metrics({ openMetrics });
+      page = await registry.metrics({ format: openMetrics ? openMetricsFormat : undefined });
     } catch (e) {
       assert.ok(e instanceof CollectError, String(e));
       for (const s of sources) assert.match(e.message, s);
@@ -372,6 +418,10 @@ test("invalid collector output gets a message naming the collector and what was 
       /collector "bad", family "x": label "p": "\/a\\ud800" holds a lone UTF-16 surrogate \(\\uD800 at index 2\)/,
     ],
     [
+      [{ name: "x", help: "h", type: "gauge", samples: [{ labels: { p: null }, value: 1 }] }],
+      /collector "bad", family "x": label "p" must be a string or a number, got null/,
+    ],
+    [
       [{ name: "x", help: "h\uDC00", type: "gauge", samples: [] }],
       /collector "bad", family "x": help: .* holds a lone UTF-16 surrogate/,
     ],
@@ -398,7 +448,7 @@ test("+Inf is written literally as +Inf in both text formats", async () => {
   new Gauge({ name: "down_to", help: "h", registry }).set(-Infinity);
   new Histogram({ name: "h", help: "h", buckets: [1], registry }).observe(2);
   for (const openMetrics of [false, true]) {
-    const text = await registry.metrics({ openMetrics });
+    const text = await registry.metrics({ format: openMetrics ? openMetricsFormat : undefined });
     assert.match(text, /^up_to \+Inf$/m);
     assert.match(text, /^down_to -Inf$/m);
     assert.match(text, /^h_bucket\{le="\+Inf"\} 1$/m);

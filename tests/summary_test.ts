@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_PERCENTILES, Registry, Summary } from "../mod.ts";
+import { DEFAULT_PERCENTILES, openMetricsFormat, Registry, Summary } from "../mod.ts";
 import { needs, promtool, pyParse, sampleValue } from "./_tools.ts";
 
 /** mulberry32: a small seeded generator, so every run sees the same samples. */
@@ -157,7 +157,10 @@ test("Summary with percentiles: [] observes, times, gives quantiles() [] and wri
   const check = promtool(text);
   assert.equal(check.code, 0, check.output);
   for (const om of [false, true]) {
-    const fams = pyParse(await registry.metrics({ openMetrics: om }), om);
+    const fams = pyParse(
+      await registry.metrics({ format: om ? openMetricsFormat : undefined }),
+      om,
+    );
     assert.equal(sampleValue(fams, "a_seconds_count"), 3);
     assert.equal(sampleValue(fams, "b_seconds_sum", { route: "/" }), 5);
     assert.equal(sampleValue(fams, "b_seconds_count", { route: "/x" }), 2);
@@ -182,7 +185,10 @@ test("Summary is written with quantiles, sum and count per label set", {
   const time = s.time({ method: "put" }, () => 1);
   time();
   for (const om of [false, true]) {
-    const fams = pyParse(await registry.metrics({ openMetrics: om }), om);
+    const fams = pyParse(
+      await registry.metrics({ format: om ? openMetricsFormat : undefined }),
+      om,
+    );
     const v = (q: string) =>
       Number(sampleValue(fams, "rpc_seconds", { method: "get", quantile: q }));
     assert.ok(Math.abs(v("0.5") - 50) <= 0.5, `p50 ${v("0.5")}`);

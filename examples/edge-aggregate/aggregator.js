@@ -50,6 +50,15 @@ function notUnicode(what, s, at) {
     `${what}: ${shown} holds a lone UTF-16 surrogate (\\u${unit} at index ${at}), which has no UTF-8 form and would be written as U+FFFD, merging distinct values; pass valid Unicode, e.g. value.toWellFormed()`
   );
 }
+function labelValueText(what, v) {
+  if (typeof v !== "string" && typeof v !== "number") {
+    throw new TypeError(`${what} must be a string or a number, got ${show(v)}`);
+  }
+  const text = "" + v;
+  const at = loneSurrogateAt(text);
+  if (at >= 0) throw notUnicode(what, text, at);
+  return text;
+}
 var UNIT = /^[a-zA-Z0-9_:]+$/;
 function checkUnit(metric, unit, base) {
   if (unit === void 0) return;
@@ -301,18 +310,10 @@ function collectedFamily(source, fam) {
       } catch (e) {
         throw new TypeError(`${source}: ${e.message}`);
       }
-      const v = given[k];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(
-          `${where()}: label "${k}" must be a string or number, got ${show(v)}`
-        );
-      }
-      const text = "" + v;
-      const bad = loneSurrogateAt(text);
-      if (bad >= 0) throw notUnicode(`${where()}: label "${k}"`, text, bad);
+      const text = labelValueText(`${where()}: label "${k}"`, given[k]);
       names.push(k);
       values2.push(text);
-      labels[k] = "" + v;
+      labels[k] = text;
     }
     const key = JSON.stringify(names.map((n, j) => [n, values2[j]]).sort());
     if (seen.has(key)) {
@@ -492,117 +493,6 @@ var textFormat = {
   }
 };
 
-// ../../src/exposition/openmetrics.ts
-var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-function header2(name, help, type, unit) {
-  return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
-}
-function exemplarText(e) {
-  let labels = "";
-  for (const k in e.labels) {
-    labels += (labels ? "," : "") + k + '="' + escapeLabelValue(e.labels[k]) + '"';
-  }
-  return " # {" + labels + "} " + formatValue(e.value) + (e.timestamp === void 0 ? "" : " " + e.timestamp);
-}
-function lineWith(name, labelText2, value, e) {
-  const l = line(name, labelText2, value);
-  return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
-}
-function makeWriter(created) {
-  return {
-    counter(f, from, to) {
-      const fam = counterFamily(f.name);
-      const total = fam + "_total";
-      const createdName = fam + "_created";
-      let out = from === 0 ? header2(fam, f.help, "counter", f.unit) : "";
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        out += s.exemplar === void 0 ? line(total, s.labelText, s.value) : lineWith(total, s.labelText, s.value, s.exemplar);
-        if (created && s.created) out += line(createdName, s.labelText, s.created);
-      }
-      return out;
-    },
-    gauge(f, from, to) {
-      const type = f.type === "untyped" ? "unknown" : "gauge";
-      let out = from === 0 ? header2(f.name, f.help, type, f.unit) : "";
-      for (let i = from; i < to; i++) out += line(f.name, f.series[i].labelText, f.series[i].value);
-      return out;
-    },
-    info(f, from, to) {
-      const fam = infoFamily(f.name);
-      const sample = fam + "_info";
-      let out = from === 0 ? header2(fam, f.help, "info", void 0) : "";
-      for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
-      return out;
-    },
-    histogram(f, from, to) {
-      const name = f.name;
-      let out = from === 0 ? header2(name, f.help, "histogram", f.unit) : "";
-      const les = leTexts(f.buckets);
-      const nb = les.length;
-      const bucket = name + "_bucket{";
-      const negativeBuckets = f.buckets.length > 0 && f.buckets[0] < 0;
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        const lt = s.labelText;
-        const prefix = lt === "" ? bucket : bucket + lt + ",";
-        const counts = s.counts;
-        const ex = s.exemplars;
-        let cum = 0;
-        for (let b = 0; b < nb; b++) {
-          cum += counts[b];
-          const e = ex?.[b];
-          out += prefix + les[b] + "} " + cum + (e === void 0 ? "\n" : exemplarText(e) + "\n");
-        }
-        if (s.sum >= 0 && !negativeBuckets) {
-          out += line(name + "_sum", lt, s.sum);
-          out += line(name + "_count", lt, s.count);
-        }
-        if (created && s.created) out += line(name + "_created", lt, s.created);
-      }
-      return out;
-    },
-    summary(f, from, to) {
-      const name = f.name;
-      let out = from === 0 ? header2(name, f.help, "summary", f.unit) : "";
-      const qs = quantileTexts(f.quantiles);
-      const open = name + "{";
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        const lt = s.labelText;
-        const prefix = lt === "" ? open : open + lt + ",";
-        for (let q = 0; q < qs.length; q++) {
-          const v = s.quantiles[q];
-          if (!(v < 0)) out += prefix + qs[q] + "} " + formatValue(v) + "\n";
-        }
-        if (s.sum >= 0) {
-          out += line(name + "_sum", lt, s.sum);
-          out += line(name + "_count", lt, s.count);
-        }
-        if (created && s.created) out += line(name + "_created", lt, s.created);
-      }
-      return out;
-    },
-    end() {
-      return "# EOF\n";
-    }
-  };
-}
-var plain = makeWriter(false);
-var withCreated = makeWriter(true);
-var openMetricsFormat = {
-  name: "openmetrics",
-  contentType: OPENMETRICS_CONTENT_TYPE,
-  needsLabels: false,
-  accepts(type, params) {
-    const v = params.version;
-    return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
-  },
-  writer(options) {
-    return options?.createdTimestamps === true ? withCreated : plain;
-  }
-};
-
 // ../../src/registry.ts
 var AlreadyRegisteredError = class extends TypeError {
   /** The metric (or collector function) that holds the name. */
@@ -686,17 +576,8 @@ var Registry = class {
           `Registry: default label "${name}" would clash with the histogram bucket or summary quantile label; rename it`
         );
       }
-      const v = labels[name];
-      if (typeof v !== "string" && typeof v !== "number") {
-        throw new TypeError(
-          `Registry: default label "${name}" must be a string or a number, got ${show(v)}`
-        );
-      }
-      const text = "" + v;
-      const at = loneSurrogateAt(text);
-      if (at >= 0) throw notUnicode(`Registry: default label "${name}"`, text, at);
       names.push(name);
-      values2.push(text);
+      values2.push(labelValueText(`Registry: default label "${name}"`, labels[name]));
     }
     this.#defaults = names.length === 0 ? void 0 : { names, values: values2 };
   }
@@ -933,40 +814,72 @@ var Registry = class {
     return this.#gather(options, true);
   }
   /**
-   * Writes every family in text 0.0.4 (or OpenMetrics with `openMetrics`), in
+   * Writes every family in text 0.0.4 (or the text format in `format`), in
    * pieces of about `chunkSize` characters, one family slice at least, and
    * lets the event loop run between pieces. Everything is collected first:
    * a failing collector throws {@link CollectError} before the first piece.
    */
-  async *chunks(options = {}, chunkSize = 65536) {
-    const format = options.openMetrics === true ? openMetricsFormat : textFormat;
+  chunks(options = {}, chunkSize = 65536) {
+    return this.#chunks("registry.chunks()", options, chunkSize);
+  }
+  async *#chunks(call, options, size) {
+    const format = pageFormat(call, options);
     const families = await this.#gather(options, false);
-    for await (const piece of pagePieces(families, format.writer(options), chunkSize)) {
+    for await (const piece of pagePieces(families, format.writer(options), size)) {
+      if (typeof piece !== "string") {
+        throw new TypeError(
+          `${call}: the ${format.name} format writes bytes, not text; use registry.stream({ format })`
+        );
+      }
       yield piece;
     }
   }
   /**
    * The whole exposition as one string: text 0.0.4 by default, OpenMetrics
-   * 1.0 with `{ openMetrics: true }` (`_created` samples only with
+   * 1.0 with `{ format: openMetricsFormat }` (`_created` samples only with
    * `createdTimestamps: true`). Rejects with {@link CollectError} when a
    * metric or collector failed.
+   *
+   * @example
+   * ```ts
+   * import { Counter, openMetricsFormat, Registry } from "../mod.ts";
+   * const registry = new Registry();
+   * new Counter({ name: "jobs_total", help: "Jobs.", registry }).inc();
+   * console.log(await registry.metrics({ format: openMetricsFormat })); // ... # EOF
+   * ```
    */
   async metrics(options = {}) {
     let out = "";
-    for await (const c of this.chunks(options)) out += c;
+    for await (const c of this.#chunks("registry.metrics()", options)) out += c;
     return out;
   }
   /**
-   * Collects every family, then returns the page in `format` as a byte
-   * stream written piece by piece. Rejects with {@link CollectError} (before
-   * any byte) when a metric or collector failed.
+   * Collects every family, then returns the page in `format` (default text
+   * 0.0.4) as a byte stream written piece by piece. Rejects with
+   * {@link CollectError} (before any byte) when a metric or collector failed.
    */
   async stream(options = {}) {
-    const format = options.format ?? textFormat;
+    const format = pageFormat("registry.stream()", options);
     const families = await this.#gather(options, format.needsLabels);
     return pageStream(pagePieces(families, format.writer(options)));
   }
 };
+var PAGE_OPTIONS = ["names", "timeoutSeconds", "createdTimestamps", "format"];
+function pageFormat(call, options) {
+  if (options?.openMetrics !== void 0) {
+    throw new TypeError(
+      `${call}: unknown option "openMetrics"; write OpenMetrics 1.0 with { format: openMetricsFormat }`
+    );
+  }
+  checkOptions(call, options, PAGE_OPTIONS);
+  const format = options.format ?? textFormat;
+  if (typeof format?.writer !== "function") {
+    throw new TypeError(
+      `${call}: format must be a Format such as textFormat or openMetricsFormat, got ${show(format)}`
+    );
+  }
+  return format;
+}
 function within(promises, ms) {
   let timer;
   const deadline = new Promise((resolve) => {
@@ -980,7 +893,6 @@ function within(promises, ms) {
 function byName(a, b) {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
-var defaultRegistry = new Registry();
 
 // ../../src/_protobuf.ts
 var textEncoder = /* @__PURE__ */ new TextEncoder();
@@ -2304,6 +2216,142 @@ function positive(v, name) {
   return v;
 }
 
+// ../../src/platform/runtime.ts
+function detectRuntime(g2 = globalThis) {
+  const deno = g2.Deno?.version;
+  if (typeof deno?.deno === "string") {
+    const extra = {};
+    if (typeof deno.v8 === "string") extra.v8 = deno.v8;
+    if (typeof deno.typescript === "string") extra.typescript = deno.typescript;
+    return { runtime: "deno", version: deno.deno, extra };
+  }
+  if (typeof g2.Bun?.version === "string") {
+    const extra = {};
+    if (typeof g2.Bun.revision === "string") extra.revision = g2.Bun.revision;
+    return { runtime: "bun", version: g2.Bun.version, extra };
+  }
+  if (g2.navigator?.userAgent === "Cloudflare-Workers") {
+    return { runtime: "workerd", version: "", extra: {} };
+  }
+  const node = g2.process?.versions?.node;
+  if (typeof node === "string") return { runtime: "node", version: node, extra: {} };
+  if (g2.window !== void 0 && g2.document !== void 0) {
+    return { runtime: "browser", version: "", extra: {} };
+  }
+  return { runtime: "unknown", version: "", extra: {} };
+}
+
+// ../../src/exposition/openmetrics.ts
+var OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+function header2(name, help, type, unit) {
+  return "# TYPE " + name + " " + type + "\n" + (unit ? "# UNIT " + name + " " + unit + "\n" : "") + "# HELP " + name + " " + escapeHelp(help, true) + "\n";
+}
+function exemplarText(e) {
+  let labels = "";
+  for (const k in e.labels) {
+    labels += (labels ? "," : "") + k + '="' + escapeLabelValue(e.labels[k]) + '"';
+  }
+  return " # {" + labels + "} " + formatValue(e.value) + (e.timestamp === void 0 ? "" : " " + e.timestamp);
+}
+function lineWith(name, labelText2, value, e) {
+  const l = line(name, labelText2, value);
+  return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
+}
+function makeWriter(created) {
+  return {
+    counter(f, from, to) {
+      const fam = counterFamily(f.name);
+      const total = fam + "_total";
+      const createdName = fam + "_created";
+      let out = from === 0 ? header2(fam, f.help, "counter", f.unit) : "";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        out += s.exemplar === void 0 ? line(total, s.labelText, s.value) : lineWith(total, s.labelText, s.value, s.exemplar);
+        if (created && s.created) out += line(createdName, s.labelText, s.created);
+      }
+      return out;
+    },
+    gauge(f, from, to) {
+      const type = f.type === "untyped" ? "unknown" : "gauge";
+      let out = from === 0 ? header2(f.name, f.help, type, f.unit) : "";
+      for (let i = from; i < to; i++) out += line(f.name, f.series[i].labelText, f.series[i].value);
+      return out;
+    },
+    info(f, from, to) {
+      const fam = infoFamily(f.name);
+      const sample = fam + "_info";
+      let out = from === 0 ? header2(fam, f.help, "info", void 0) : "";
+      for (let i = from; i < to; i++) out += line(sample, f.series[i].labelText, 1);
+      return out;
+    },
+    histogram(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "histogram", f.unit) : "";
+      const les = leTexts(f.buckets);
+      const nb = les.length;
+      const bucket = name + "_bucket{";
+      const negativeBuckets = f.buckets.length > 0 && f.buckets[0] < 0;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? bucket : bucket + lt + ",";
+        const counts = s.counts;
+        const ex = s.exemplars;
+        let cum = 0;
+        for (let b = 0; b < nb; b++) {
+          cum += counts[b];
+          const e = ex?.[b];
+          out += prefix + les[b] + "} " + cum + (e === void 0 ? "\n" : exemplarText(e) + "\n");
+        }
+        if (s.sum >= 0 && !negativeBuckets) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    summary(f, from, to) {
+      const name = f.name;
+      let out = from === 0 ? header2(name, f.help, "summary", f.unit) : "";
+      const qs = quantileTexts(f.quantiles);
+      const open = name + "{";
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        const lt = s.labelText;
+        const prefix = lt === "" ? open : open + lt + ",";
+        for (let q = 0; q < qs.length; q++) {
+          const v = s.quantiles[q];
+          if (!(v < 0)) out += prefix + qs[q] + "} " + formatValue(v) + "\n";
+        }
+        if (s.sum >= 0) {
+          out += line(name + "_sum", lt, s.sum);
+          out += line(name + "_count", lt, s.count);
+        }
+        if (created && s.created) out += line(name + "_created", lt, s.created);
+      }
+      return out;
+    },
+    end() {
+      return "# EOF\n";
+    }
+  };
+}
+var plain = makeWriter(false);
+var withCreated = makeWriter(true);
+var openMetricsFormat = {
+  name: "openmetrics",
+  contentType: OPENMETRICS_CONTENT_TYPE,
+  needsLabels: false,
+  accepts(type, params) {
+    const v = params.version;
+    return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
+  },
+  writer(options) {
+    return options?.createdTimestamps === true ? withCreated : plain;
+  }
+};
+
 // ../../src/exposition/protobuf.ts
 var PROTOBUF_CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 var COUNTER = 0;
@@ -2646,31 +2694,6 @@ function coalesce(owner, key, make) {
   return page.join();
 }
 
-// ../../src/platform/runtime.ts
-function detectRuntime(g2 = globalThis) {
-  const deno = g2.Deno?.version;
-  if (typeof deno?.deno === "string") {
-    const extra = {};
-    if (typeof deno.v8 === "string") extra.v8 = deno.v8;
-    if (typeof deno.typescript === "string") extra.typescript = deno.typescript;
-    return { runtime: "deno", version: deno.deno, extra };
-  }
-  if (typeof g2.Bun?.version === "string") {
-    const extra = {};
-    if (typeof g2.Bun.revision === "string") extra.revision = g2.Bun.revision;
-    return { runtime: "bun", version: g2.Bun.version, extra };
-  }
-  if (g2.navigator?.userAgent === "Cloudflare-Workers") {
-    return { runtime: "workerd", version: "", extra: {} };
-  }
-  const node = g2.process?.versions?.node;
-  if (typeof node === "string") return { runtime: "node", version: node, extra: {} };
-  if (g2.window !== void 0 && g2.document !== void 0) {
-    return { runtime: "browser", version: "", extra: {} };
-  }
-  return { runtime: "unknown", version: "", extra: {} };
-}
-
 // ../../src/http/_gzip.ts
 var LEVEL = 2;
 var webGzip = (body) => body.pipeThrough(
@@ -2731,7 +2754,7 @@ function _pickGzip(g2 = globalThis) {
 }
 
 // ../../src/http/handler.ts
-function createMetricsHandler(options = {}) {
+function _metricsHandlerFor(registry, options) {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const offered = FORMATS.filter(
     (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
@@ -2744,7 +2767,6 @@ function createMetricsHandler(options = {}) {
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }
       });
     }
-    const registry = options.registry ?? defaultRegistry;
     const format = negotiate(req.headers.get("accept"), offered);
     let names;
     try {
@@ -2865,7 +2887,7 @@ function createIngestHandler(aggregator, options = {}) {
 }
 function createAggregatorHandler(aggregator, options = {}) {
   const ingest = createIngestHandler(aggregator, options);
-  const page = createMetricsHandler({ ...options.metrics, registry: aggregator.registry });
+  const page = _metricsHandlerFor(aggregator.registry, options.metrics ?? {});
   return (req) => {
     if (req.method === "POST") return ingest(req);
     if (req.method === "GET" || req.method === "HEAD") return page(req);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createMetricsHandler, type MetricsHandlerOptions } from "../http/handler.ts";
+import { _metricsHandlerFor, type MetricsHandlerOptions } from "../http/handler.ts";
 import type { Aggregator } from "./aggregator.ts";
 import { StateError } from "./_codec.ts";
 
@@ -160,7 +160,7 @@ export function createAggregatorHandler(
   options: AggregatorHandlerOptions = {},
 ): (req: Request) => Promise<Response> {
   const ingest = createIngestHandler(aggregator, options);
-  const page = createMetricsHandler({ ...options.metrics, registry: aggregator.registry });
+  const page = _metricsHandlerFor(aggregator.registry, options.metrics ?? {});
   return (req) => {
     if (req.method === "POST") return ingest(req);
     if (req.method === "GET" || req.method === "HEAD") return page(req);

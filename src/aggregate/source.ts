@@ -3,7 +3,8 @@
  * @module
  */
 
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { ProtoWriter } from "../_protobuf.ts";
 import { MAX_TIMER_MS } from "../_timers.ts";
 import { badSourceId, encodeState } from "./_codec.ts";

@@ -1,16 +1,23 @@
 /**
  * The metrics every process gets for free, as in the Python client: the six
  * `process_*` metrics, `js_runtime_info`, the JavaScript heap and the
- * event-loop lag.
+ * event-loop lag; and the default registry that comes with them.
+ *
+ * The default registry gets them when this module's `defaultRegistry` is
+ * evaluated, which a bundler keeps only when something uses that binding
+ * (`metricsHandler`, `serveMetrics()`, the Hono entry, `defaultRegistry`
+ * itself, ...): a program that only scrapes a `new Registry()` carries none
+ * of this code.
  * @module
  */
 
 import type { Collector, FamilyDescription, MetricFamily } from "../collector.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import { defaultRegistry as bareDefaultRegistry, type Registry } from "../registry.ts";
 import { type ProcessFigures, readProcessFigures } from "../platform/process.ts";
 import { detectRuntime, type RuntimeInfo, splitVersion } from "../platform/runtime.ts";
 import { type LagFigures, readLag } from "../platform/eventloop.ts";
 import { isMetricName, show } from "../_names.ts";
+import { checkOptions } from "../_options.ts";
 
 /** Options of {@link collectDefaultMetrics}. */
 export interface DefaultMetricsOptions {
@@ -128,21 +135,13 @@ export function defaultFamilies(prefix: string): FamilyDescription[] {
 
 const installed = new WeakMap<Registry, { prefix: string; collector: Collector }>();
 
-const OPTIONS = ["registry", "prefix"];
-
-function checkOptions(options: DefaultMetricsOptions): { registry: Registry; prefix: string } {
+function checkDefaultOptions(
+  options: DefaultMetricsOptions,
+): { registry: Registry; prefix: string } {
   if (options === null || typeof options !== "object") {
     throw new TypeError("collectDefaultMetrics() takes an options object: { registry?, prefix? }");
   }
-  for (const key in options) {
-    if (!OPTIONS.includes(key)) {
-      throw new TypeError(
-        `collectDefaultMetrics(): unknown option "${key}"; the options are ${OPTIONS.join(", ")}${
-          key === "register" ? ' (prom-client\'s "register" is "registry" here)' : ""
-        }`,
-      );
-    }
-  }
+  checkOptions("collectDefaultMetrics()", options, ["registry", "prefix"]);
   const registry = options.registry ?? defaultRegistry;
   if (typeof (registry as Partial<Registry>)?.registerCollector !== "function") {
     throw new TypeError("collectDefaultMetrics(): registry must be a Registry");
@@ -174,7 +173,7 @@ function checkOptions(options: DefaultMetricsOptions): { registry: Registry; pre
  * ```
  */
 export function collectDefaultMetrics(options: DefaultMetricsOptions = {}): void {
-  const { registry, prefix } = checkOptions(options);
+  const { registry, prefix } = checkDefaultOptions(options);
   let c = installed.get(registry);
   if (c === undefined || c.prefix !== prefix) {
     if (c !== undefined) registry.unregisterCollector(c.collector);
@@ -195,4 +194,17 @@ export function removeDefaultMetrics(registry: Registry = defaultRegistry): void
   installed.delete(registry);
 }
 
-collectDefaultMetrics();
+/** The default registry with the default metrics added: what `defaultRegistry` is. */
+function withDefaultMetrics(registry: Registry): Registry {
+  collectDefaultMetrics({ registry });
+  return registry;
+}
+
+/**
+ * The registry metrics join when no `registry` option is given. It has the
+ * default metrics from the start (see {@link collectDefaultMetrics}).
+ */
+export const defaultRegistry: Registry = /* @__PURE__ */ withDefaultMetrics(bareDefaultRegistry);
+
+/** prom-client's name for the default registry. */
+export const register: Registry = defaultRegistry;

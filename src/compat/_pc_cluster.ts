@@ -10,6 +10,7 @@ import { AggregationSource } from "../aggregate/source.ts";
 import { Aggregator } from "../aggregate/aggregator.ts";
 import { type ClusterLike, clusterSender, listenCluster } from "../aggregate/cluster.ts";
 import { globalRegistry, Registry } from "./_pc_registry.ts";
+import { openMetricsFormat } from "../exposition/openmetrics.ts";
 
 interface Worker {
   send(message: unknown): unknown;
@@ -137,7 +138,11 @@ export class AggregatorRegistry extends Registry {
       stop();
     }
     const merged = aggregator.registry;
-    return merged.metrics({ openMetrics: this.contentType === Registry.OPENMETRICS_CONTENT_TYPE });
+    return merged.metrics({
+      format: this.contentType === Registry.OPENMETRICS_CONTENT_TYPE
+        ? openMetricsFormat
+        : undefined,
+    });
   }
 
   /** prom-client's merge of `getMetricsAsJSON()` arrays: not provided; use `clusterMetrics()`. */

@@ -7,7 +7,7 @@
 import type { Collectable, Collector, FamilySnapshot } from "../collector.ts";
 import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
-import { OPENMETRICS_CONTENT_TYPE as OM } from "../exposition/openmetrics.ts";
+import { OPENMETRICS_CONTENT_TYPE as OM, openMetricsFormat } from "../exposition/openmetrics.ts";
 import type { CollectorOptions, ExpositionOptions } from "../registry.ts";
 import { fromMetricObject, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 
@@ -63,7 +63,7 @@ export class Registry extends CoreRegistry {
   /** The page in this registry's content type. */
   override metrics(options: ExpositionOptions = {}): Promise<string> {
     return super.metrics({
-      openMetrics: this.contentType === OPENMETRICS_CONTENT_TYPE,
+      format: this.contentType === OPENMETRICS_CONTENT_TYPE ? openMetricsFormat : undefined,
       ...options,
     });
   }

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
 import { coalesce } from "./_coalesce.ts";
 import { _pickGzip, type Gzip } from "./_gzip.ts";
@@ -51,6 +52,19 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
  * ```
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  return _metricsHandlerFor(options.registry ?? defaultRegistry, options);
+}
+
+/**
+ * {@link createMetricsHandler} for a registry the caller always has (the
+ * aggregator's): a bundle of it holds neither the default registry nor the
+ * default metrics. `options.registry` is ignored.
+ * @internal
+ */
+export function _metricsHandlerFor(
+  registry: Registry,
+  options: MetricsHandlerOptions,
+): MetricsHandler {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const offered = FORMATS.filter((f) =>
     (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
@@ -63,7 +77,6 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" },
       });
     }
-    const registry = options.registry ?? defaultRegistry;
     const format = negotiate(req.headers.get("accept"), offered);
     let names: string[];
     try {

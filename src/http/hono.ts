@@ -39,7 +39,8 @@ import { Counter } from "../metrics/counter.ts";
 import { Histogram } from "../metrics/histogram.ts";
 import type { ExemplarLabels } from "../metrics/_exemplar.ts";
 import { traceparentLabels } from "./traceparent.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { createMetricsHandler, type MetricsHandlerOptions } from "./handler.ts";
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Pushgateway client over `fetch`, for batch jobs and edge functions that
- * live too briefly to be scraped.
+ * live too briefly to be scraped: the package's `./push` entry
+ * (`import { Pushgateway } from "jsr:@promedge/client/push"`).
  * @module
  */
 
@@ -8,7 +9,8 @@ import { credentialsToHeader, NoAnswer, request } from "../_fetch.ts";
 import { MAX_TIMER_MS } from "../_timers.ts";
 import { checkLabelName, loneSurrogateAt } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
-import { defaultRegistry, type Registry } from "../registry.ts";
+import type { Registry } from "../registry.ts";
+import { defaultRegistry } from "../collectors/default.ts";
 import { TEXT_CONTENT_TYPE } from "../exposition/text.ts";
 
 /** Options of a {@link Pushgateway}. */
@@ -74,7 +76,8 @@ function checkText(what: string, value: string): void {
  *
  * @example
  * ```ts
- * import { Counter, Pushgateway, Registry } from "../../mod.ts";
+ * import { Counter, Registry } from "../../mod.ts";
+ * import { Pushgateway } from "./pushgateway.ts";
  * const registry = new Registry();
  * new Counter({ name: "rows_total", help: "Rows loaded.", registry }).inc(42);
  * const gw = new Pushgateway("http://127.0.0.1:9", { registry, timeout: 2000 });
