@@ -5,11 +5,15 @@
  * @module
  */
 
-const LABEL_VALUE_SPECIAL = /[\\"\n]/;
-
 /** Escapes a label value for both exposition formats: `\`, `"` and newline. */
 export function escapeLabelValue(v: string): string {
-  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  // A scan, not the regex, for the common short value: it runs per series per scrape.
+  let i = 0;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 92 || c === 34 || c === 10) break;
+  }
+  if (i === v.length) return v;
   return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
 }
 
