@@ -683,12 +683,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       const last = d === depth - 1;
       const next = d + 1 < depth ? "," + heads[d + 1] : "";
       if (node instanceof Map) {
-        for (const [k, child] of node) {
+        node.forEach((child, k: string) => {
           keys[d] = k;
           const text = head + escapeLabelValue(k) + '"';
           if (last) leaf(child as S, text);
           else walk(child as Node, d + 1, text + next);
-        }
+        });
       } else {
         const k = node.k;
         keys[d] = k;
