@@ -1,6 +1,6 @@
 /**
  * Escaping and number formatting for the text formats (0.0.4 and
- * OpenMetrics), and the label text every series keeps: the one place these
+ * OpenMetrics), and the label text of a series: the one place these
  * rules are written.
  * @module
  */
@@ -59,7 +59,8 @@ export function formatBound(v: number): string {
 /**
  * The label text of a series: `name="value"` pairs, escaped, joined by
  * commas, without braces (`""` for no labels). One flat string (join, not a
- * rope), built once when a series is created.
+ * rope). Metrics build theirs from their label tree as they are read; this is
+ * for label sets that arrive whole (collectors, aggregation, remote sources).
  */
 export function labelText(names: readonly string[], values: readonly string[]): string {
   const k = names.length;
