@@ -1,15 +1,19 @@
 /**
  * Escaping and number formatting for the text formats (0.0.4 and
- * OpenMetrics), and the label text every series keeps: the one place these
+ * OpenMetrics), and the label text of a series: the one place these
  * rules are written.
  * @module
  */
 
-const LABEL_VALUE_SPECIAL = /[\\"\n]/;
-
 /** Escapes a label value for both exposition formats: `\`, `"` and newline. */
 export function escapeLabelValue(v: string): string {
-  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  // A scan, not the regex, for the common short value: it runs per series per scrape.
+  let i = 0;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 92 || c === 34 || c === 10) break;
+  }
+  if (i === v.length) return v;
   return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
 }
 
@@ -55,7 +59,8 @@ export function formatBound(v: number): string {
 /**
  * The label text of a series: `name="value"` pairs, escaped, joined by
  * commas, without braces (`""` for no labels). One flat string (join, not a
- * rope), built once when a series is created.
+ * rope). Metrics build theirs from their label tree as they are read; this is
+ * for label sets that arrive whole (collectors, aggregation, remote sources).
  */
 export function labelText(names: readonly string[], values: readonly string[]): string {
   const k = names.length;

@@ -6,7 +6,11 @@
  * `labelNames` order, keyed by the label value as a string. A labelled call
  * walks at most `labelNames.length` Map lookups: no key sorting, no
  * serialisation of the label object, and two different label sets can never
- * share a key. Each series escapes its label text once, when it is created.
+ * share a key. A level that holds one key only is no Map: an inner one is a
+ * `One`, the last one the series itself (a series keeps its last label
+ * value). A series keeps no label text: a read builds it from the tree's keys
+ * as it walks (a prefix per inner node, one join per series), so a series
+ * costs its values and its place in the tree, nothing more.
  * @module
  */
 
@@ -18,13 +22,14 @@ import {
   notUnicode,
 } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
-import { labelText } from "../exposition/_escape.ts";
+import { escapeLabelValue } from "../exposition/_escape.ts";
 import type {
   Collectable,
   CollectOptions,
   FamilySnapshot,
   LabelValue,
   MetricType,
+  SeriesSnapshot,
 } from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { type OverflowCell, overflowCell } from "./_overflow.ts";
@@ -132,39 +137,61 @@ export function checkMetricOptions(
 }
 
 /**
- * One series' common part: its label text, escaped once.
+ * One series' common part: its last label value (`""` without labels), what
+ * the tree needs when the series sits alone on its level.
  * @ignore
  */
 export interface SeriesBase {
-  readonly labelText: string;
-  created: number;
+  readonly k: string;
 }
 
-/** @internal Epoch seconds, for `_created`. */
+/** @internal Epoch seconds (a gauge's `setToCurrentTime`). */
 export function nowSeconds(): number {
   return Date.now() / 1000;
 }
 
+/** When this module was loaded, epoch ms: the origin of {@link createdNow}. */
+const EPOCH_MS = Date.now();
+
 /**
- * A tree level: a Map, or while it holds one key only, a `One` (a Map costs
- * some 200 bytes; most inner levels of high-cardinality metrics hold one key).
+ * @internal A series' creation time as kept: whole milliseconds since this
+ * module was loaded, a small integer for the first 12 days of a process
+ * (V8 then keeps it in the object, unboxed; later ones are still exact, in
+ * a boxed number). {@link createdSeconds} turns it into epoch seconds.
  */
-type Node = Map<string, unknown> | One;
+export function createdNow(): number {
+  const ms = Date.now() - EPOCH_MS;
+  // `| 0` tells V8 it is a small integer; from day 12 on, the plain number.
+  return ms >= 0 && ms < 0x40000000 ? ms | 0 : ms;
+}
+
+/** @internal Epoch seconds of a creation time kept by {@link createdNow}. */
+export function createdSeconds(c: number): number {
+  return (EPOCH_MS + c) / 1000;
+}
+
+/**
+ * A tree level: a Map, or while it holds one key only, a `One` (an inner
+ * level) or the series itself (the last level): a Map costs some 200 bytes,
+ * and most levels below the first of a high-cardinality metric hold one key.
+ */
+type Node = Map<string, unknown> | One | SeriesBase;
 
 class One {
   constructor(public k: string, public v: unknown) {}
 }
 
-function childOf(node: Node, key: string): unknown {
-  return node instanceof Map ? node.get(key) : node.k === key ? node.v : undefined;
+/** The child at `key` of `node`, a level of the tree; `last`: the last level, of series. */
+function childOf(node: Node, key: string, last: boolean): unknown {
+  if (node instanceof Map) return node.get(key);
+  if (node.k !== key) return undefined;
+  return last ? node : (node as One).v;
 }
 
-function childrenOf(node: Node): Iterable<unknown> {
-  return node instanceof Map ? node.values() : [node.v];
-}
-
-function entriesOf(node: Node): Iterable<[string, unknown]> {
-  return node instanceof Map ? node.entries() : [[node.k, node.v]];
+/** Calls `fn` with each key and child of `node` (see childOf). */
+function eachChild(node: Node, last: boolean, fn: (k: string, child: unknown) => void): void {
+  if (node instanceof Map) { for (const [k, v] of node) fn(k, v); }
+  else fn(node.k, last ? node : (node as One).v);
 }
 
 /**
@@ -195,6 +222,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #ttl: Ttl<S> | undefined;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   protected _single: S | undefined;
+  /**
+   * The label values of every series a bound child holds, so that the child
+   * finds its series again after reset() or remove() (a series keeps only
+   * its last label value). Made on the first child.
+   */
+  #bound: WeakMap<S, readonly string[]> | undefined;
+  /** `name="` for each label name, the start of its label text. */
+  #heads: readonly string[];
 
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
@@ -219,6 +254,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       reservedLabel,
     ) as readonly L[];
     this.unit = opts.unit;
+    this.#heads = this.labelNames.map((n) => n + '="');
     const collect = (opts as { collect?: unknown }).collect;
     if (collect !== undefined && typeof collect !== "function") {
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
@@ -264,8 +300,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     checkUnit(this.name, this.unit, base);
   }
 
-  /** @internal Creates an empty series with the given escaped label text. */
-  protected abstract _newSeries(labelText: string): S;
+  /** @internal Creates an empty series whose last label value is `k` (`""` without labels). */
+  protected abstract _newSeries(k: string): S;
 
   /** @internal Finds or creates the series for `labels`; throws on bad labels. */
   protected _series(labels: Labels<L>): S {
@@ -296,7 +332,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       const v: unknown = labels[names[i]];
       const key = typeof v === "string" ? v : typeof v === "number" ? "" + v : undefined;
       if (key === undefined) return undefined;
-      node = childOf(node as Node, key);
+      node = childOf(node as Node, key, i === k - 1);
       if (node === undefined) return undefined;
     }
     return node as S;
@@ -309,20 +345,22 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return s;
   }
 
-  /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
+  /**
+   * @internal The series a bound child will hold, for `labels(...)`
+   * arguments: one label object, or values in order.
+   */
   protected _seriesOf(args: readonly unknown[]): S {
-    const labels = this._labelsOf(args);
-    const s = this._find(labels);
-    if (s !== undefined) return s;
-    const keys = this._keys(labels);
-    const placed = this.#place(keys, true);
-    if (placed !== undefined) return placed;
-    // Past maxSeries: a series outside the tree, poisoned, so that each update
-    // of the child takes its slow path (`_reattach`), lands in the overflow
-    // series and is counted, until there is room for a series of its own.
-    const outside = this._newSeries(labelText(this.labelNames, keys));
-    this._poison(outside);
-    return outside;
+    const keys = this._keys(this._labelsOf(args));
+    let s = this.#place(keys, true);
+    if (s === undefined) {
+      // Past maxSeries: a series outside the tree, poisoned, so that each update
+      // of the child takes its slow path (`_reattach`), lands in the overflow
+      // series and is counted, until there is room for a series of its own.
+      s = this._newSeries(keys[keys.length - 1] ?? "");
+      this._poison(s);
+    }
+    if (keys.length > 0) (this.#bound ??= new WeakMap()).set(s, keys);
+    return s;
   }
 
   /** @internal One label object, or values in order, as a label object. */
@@ -359,13 +397,14 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
-  #place(keys: string[], capped: boolean): S | undefined {
+  #place(keys: readonly string[], capped: boolean): S | undefined {
     const k = keys.length;
+    if (k === 0) return this._single;
     let parent: Node | undefined;
     let node: Node = this.#root;
     let i = 0;
     for (; i < k; i++) {
-      const next = childOf(node, keys[i]);
+      const next = childOf(node, keys[i], i === k - 1);
       if (next === undefined) break;
       if (i === k - 1) return next as S;
       parent = node;
@@ -375,14 +414,17 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     if (capped && cap && this.#count >= cap.max + (cap.overflow === undefined ? 0 : 1)) {
       return undefined;
     }
-    const s = this._newSeries(labelText(this.labelNames, keys));
+    const s = this._newSeries(keys[k - 1]);
+    // What goes under keys[i]: the level below, holding one key each down to the series.
     let holder: unknown = s;
-    for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
+    for (let j = k - 2; j > i; j--) holder = new One(keys[j], holder);
     if (node instanceof Map) node.set(keys[i], holder);
     else {
-      const grown = new Map<string, unknown>([[node.k, node.v], [keys[i], holder]]);
+      // A one-key level (never the root) grows into a Map, in its parent's place.
+      const first = i === k - 1 ? node : (node as One).v;
+      const grown = new Map<string, unknown>([[node.k, first], [keys[i], holder]]);
       if (parent instanceof Map) parent.set(keys[i - 1], grown);
-      else parent!.v = grown;
+      else (parent as One).v = grown;
     }
     this.#count++;
     return s;
@@ -507,19 +549,17 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const depth = this.labelNames.length;
     const keys: string[] = new Array(depth);
     const walk = (node: Node, d: number) => {
-      const w = want[d];
-      if (w !== undefined) {
-        const child = childOf(node, w);
-        if (child === undefined) return;
-        keys[d] = w;
-        if (d + 1 < depth) walk(child as Node, d + 1);
-        else fn(child as S, keys);
-        return;
-      }
-      for (const [k, child] of entriesOf(node)) {
+      const last = d === depth - 1;
+      const visit = (k: string, child: unknown) => {
         keys[d] = k;
-        if (d + 1 < depth) walk(child as Node, d + 1);
-        else fn(child as S, keys);
+        if (last) fn(child as S, keys);
+        else walk(child as Node, d + 1);
+      };
+      const w = want[d];
+      if (w === undefined) eachChild(node, last, visit);
+      else {
+        const child = childOf(node, w, last);
+        if (child !== undefined) visit(w, child);
       }
     };
     walk(this.#root, 0);
@@ -527,26 +567,26 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   /** Removes the series at `keys` and every level it leaves empty (never the root). */
   #removeKeys(keys: readonly string[]): void {
-    const path: Node[] = [];
-    let node: Node = this.#root;
-    for (let i = 0; i < keys.length - 1; i++) {
-      const next = childOf(node, keys[i]);
+    const k = keys.length;
+    const path: Node[] = [this.#root];
+    for (let i = 0; i < k - 1; i++) {
+      const next = childOf(path[i], keys[i], false);
       if (next === undefined) return;
-      path.push(node);
-      node = next as Node;
+      path.push(next as Node);
     }
-    const s = childOf(node, keys[keys.length - 1]) as S | undefined;
+    const s = childOf(path[k - 1], keys[k - 1], true) as S | undefined;
     if (s === undefined) return;
     if (s === this.#cap?.overflow) this.#cap.overflow = undefined;
     this._poison(s);
     this.#count--;
-    // Drop the entry, then every level it leaves empty (never the root).
-    for (let i = keys.length - 1; i >= 0; i--) {
+    // Drop the entry, then every level it leaves empty (never the root): a
+    // one-key level (a One, or the series itself) is empty once its key goes.
+    for (let i = k - 1; i >= 0; i--) {
+      const node = path[i];
       if (node instanceof Map) {
         node.delete(keys[i]);
         if (node.size > 0 || i === 0) return;
       }
-      node = path[i - 1];
     }
   }
 
@@ -569,7 +609,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    */
   reset(): void {
     if (this._single) this._resetSeries(this._single);
-    else for (const s of this._all()) this._poison(s);
+    else this.#each([], (s) => this._poison(s));
     this.#root = new Map();
     this.#count = 0;
     if (this.#cap) this.#cap.overflow = undefined;
@@ -588,37 +628,26 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
    * took it out), else, with `create`, a new one, or past maxSeries the
-   * overflow series: its label text differs from that of `s`, and the child
-   * keeps `s`, to try again at its next update (see `_seriesOf`).
+   * overflow series; {@link _own} tells the child whether to keep it.
    */
   _reattach(s: S, create: boolean): S | undefined {
-    const labels = this._valuesToLabels(this._labelValues(s.labelText));
-    return this._find(labels) ?? (create ? this._create(labels) : undefined);
+    const keys = this.#bound?.get(s);
+    if (keys === undefined) return this._single; // no labels: never taken out
+    const labels = this._valuesToLabels(keys);
+    const found = this._find(labels) ?? (create ? this._create(labels) : undefined);
+    if (found !== undefined && this._own(s, found)) this.#bound!.set(found, keys);
+    return found;
   }
 
   /**
-   * The label values written in a series' label text, in labelNames order:
-   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
-   * the value escaped by escapeLabelValue).
+   * @internal Whether `found`, what `_reattach` gave a child holding `s`, is
+   * the child's own series (not the overflow series past maxSeries, which it
+   * uses until there is room for its own, keeping `s` to try again).
    */
-  private _labelValues(text: string): string[] {
-    const names = this.labelNames;
-    const values: string[] = new Array(names.length);
-    let at = 0;
-    for (let j = 0; j < names.length; j++) {
-      at += names[j].length + 2; // past name="
-      let value = "";
-      let from = at;
-      for (; text[at] !== '"'; at++) {
-        if (text[at] === "\\") {
-          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
-          from = ++at + 1;
-        }
-      }
-      values[j] = value + text.slice(from, at);
-      at += 2; // past ",
-    }
-    return values;
+  _own(s: S, found: S): boolean {
+    if (found !== this.#cap?.overflow) return true;
+    const keys = this.#bound?.get(s);
+    return keys !== undefined && keys.every((v) => v === OVERFLOW_VALUE);
   }
 
   /** @internal Zeroes a series in place. */
@@ -630,46 +659,57 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   /**
-   * @internal Every series, in creation order within each label value; with
-   * `withLabels`, detached copies carrying their labels.
+   * @internal Every series as its snapshot (see `_view`), in creation order
+   * within each label value, each with its label text built from the tree's
+   * keys; with `withLabels`, its raw labels too.
    */
-  protected _all(withLabels = false): S[] {
+  protected _views(withLabels: boolean, _options?: CollectOptions): SeriesSnapshot[] {
     const single = this._single;
-    if (single) return [withLabels ? this._detach(single, {}) : single];
-    const out: S[] = [];
+    if (single) return [this._view(single, "", withLabels ? {} : undefined)];
+    const out: SeriesSnapshot[] = [];
     const names = this.labelNames;
+    const heads = this.#heads;
     const depth = names.length;
-    if (!withLabels) {
-      const walk = (node: Node, d: number) => {
-        if (d === depth) {
-          for (const s of childrenOf(node)) out.push(s as S);
-        } else {
-          for (const child of childrenOf(node)) walk(child as Node, d + 1);
-        }
-      };
-      walk(this.#root, 1);
-      return out;
-    }
     const keys: string[] = new Array(depth);
-    const walk = (node: Node, d: number) => {
-      for (const [k, child] of entriesOf(node)) {
-        keys[d - 1] = k;
-        if (d < depth) walk(child as Node, d + 1);
-        else {
-          const labels: Record<string, string> = {};
-          for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
-          out.push(this._detach(child as S, labels));
-        }
+    const leaf = (s: S, text: string) => {
+      let labels: Record<string, string> | undefined;
+      if (withLabels) {
+        labels = {};
+        for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
+      }
+      out.push(this._view(s, text, labels));
+    };
+    const walk = (node: Node, d: number, head: string) => {
+      const last = d === depth - 1;
+      const next = d + 1 < depth ? "," + heads[d + 1] : "";
+      if (node instanceof Map) {
+        node.forEach((child, k: string) => {
+          keys[d] = k;
+          const text = head + escapeLabelValue(k) + '"';
+          if (last) leaf(child as S, text);
+          else walk(child as Node, d + 1, text + next);
+        });
+      } else {
+        const k = node.k;
+        keys[d] = k;
+        const text = head + escapeLabelValue(k) + '"';
+        if (last) leaf(node as S, text);
+        else walk((node as One).v as Node, d + 1, text + next);
       }
     };
-    walk(this.#root, 1);
+    walk(this.#root, 0, heads[0]);
     return out;
   }
 
-  /** @internal A copy of a series that carries its labels and no live state. */
-  protected _detach(s: S, labels: Record<string, string>): S {
-    return { ...s, labels };
-  }
+  /**
+   * @internal A series as its snapshot shows it, with this label text and,
+   * if given, these raw labels: a fresh object, read now.
+   */
+  protected abstract _view(
+    s: S,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): SeriesSnapshot;
 
   /**
    * The metric's series now, as data: the family snapshot that
@@ -678,7 +718,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * labels. Detached from the live metric. Meant for tests and debugging.
    */
   snapshot(): FamilySnapshot {
-    return this._family(this._all(true));
+    return this._family(this._views(true));
   }
 
   /**
@@ -696,7 +736,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   #read(labels: boolean, options: CollectOptions | undefined): FamilySnapshot {
     if (this.#ttl !== undefined) this.#expire(this.#ttl);
-    return this._family(this._all(labels), options);
+    return this._family(this._views(labels, options), options);
   }
 
   /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
@@ -740,8 +780,8 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     return this.#ttl !== undefined;
   }
 
-  /** @internal The family snapshot around these series. */
-  protected abstract _family(series: S[], options?: CollectOptions): FamilySnapshot;
+  /** @internal The family snapshot around these series snapshots (made by `_view`). */
+  protected abstract _family(series: SeriesSnapshot[], options?: CollectOptions): FamilySnapshot;
 }
 
 function checkMaxSeries(name: string, v: unknown): number {

@@ -95,7 +95,7 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
     if (typeof a === "function") return timed((s) => this.observe(s), a);
     checkFunction(b);
     // Through a child: after reset() or remove() the series comes back.
-    const child = this._child(this._series(a));
+    const child = this._child(this._seriesOf([a]));
     return timed((v) => child.observe(v), b!);
   }
 }

@@ -4,14 +4,15 @@
  */
 
 import { counterFamily, reservedNames, show } from "../_names.ts";
-import type { CounterFamilySnapshot, Exemplar } from "../collector.ts";
+import type { CounterFamilySnapshot, Exemplar, ValueSeriesSnapshot } from "../collector.ts";
 import {
   checkMetricOptions,
+  createdNow,
+  createdSeconds,
   type Labels,
   type LabelValue,
   Metric,
   type MetricOptions,
-  nowSeconds,
 } from "./_metric.ts";
 import {
   type ExemplarLabels,
@@ -32,8 +33,9 @@ export interface CounterOptions<L extends string> extends MetricOptions<L> {
  */
 export class CounterSeries {
   value = 0;
-  created: number = nowSeconds();
-  constructor(readonly labelText: string) {}
+  /** Created, as kept by `createdNow()`. */
+  c: number = createdNow();
+  constructor(readonly k: string) {}
 }
 
 function badAmount(name: string, v: unknown): RangeError {
@@ -77,8 +79,8 @@ export class CounterChild {
   }
   #reattach(): CounterSeries {
     const s = this.#m._reattach(this.#s, true)!;
-    // Another label text: the overflow series (maxSeries); keep trying ours.
-    return s.labelText === this.#s.labelText ? this.#s = s : s;
+    // Not ours: the overflow series (maxSeries); keep trying ours.
+    return this.#m._own(this.#s, s) ? this.#s = s : s;
   }
   /**
    * Adds `value` and keeps it as the series' exemplar, with these labels and
@@ -86,7 +88,7 @@ export class CounterChild {
    */
   incWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
     const s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
-    if (s.labelText === this.#s.labelText) this.#s = s; // not the overflow series: see inc()
+    if (this.#m._own(this.#s, s)) this.#s = s; // not the overflow series: see inc()
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
@@ -133,8 +135,8 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
-  protected _newSeries(labelText: string): CounterSeries {
-    return new CounterSeries(labelText);
+  protected _newSeries(k: string): CounterSeries {
+    return new CounterSeries(k);
   }
 
   /** @internal */
@@ -145,7 +147,7 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   /** @internal */
   protected _resetSeries(s: CounterSeries): void {
     s.value = 0;
-    s.created = nowSeconds();
+    s.c = createdNow();
     this.#exemplars?.delete(s);
   }
 
@@ -253,25 +255,24 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
-  protected override _detach(s: CounterSeries, labels: Record<string, string>): CounterSeries {
-    const d: CounterSeries & { exemplar?: Exemplar } = super._detach(s, labels);
+  protected _view(
+    s: CounterSeries,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): ValueSeriesSnapshot {
+    const v: { -readonly [K in keyof ValueSeriesSnapshot]: ValueSeriesSnapshot[K] } = {
+      labelText,
+      value: s.value,
+      created: createdSeconds(s.c),
+    };
+    if (labels !== undefined) v.labels = labels;
     const e = this.#exemplars?.get(s);
-    if (e !== undefined) d.exemplar = e;
-    return d;
+    if (e !== undefined) v.exemplar = e;
+    return v;
   }
 
   /** @internal */
-  protected _family(series: CounterSeries[]): CounterFamilySnapshot {
-    const ex = this.#exemplars;
-    return {
-      name: this.name,
-      help: this.help,
-      type: "counter",
-      unit: this.unit,
-      series: ex === undefined ? series : series.map((s) => {
-        const e = ex.get(s);
-        return e === undefined ? s : { ...s, exemplar: e };
-      }),
-    };
+  protected _family(series: ValueSeriesSnapshot[]): CounterFamilySnapshot {
+    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
   }
 }

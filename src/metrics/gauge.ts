@@ -4,7 +4,7 @@
  */
 
 import { show } from "../_names.ts";
-import type { GaugeFamilySnapshot } from "../collector.ts";
+import type { GaugeFamilySnapshot, ValueSeriesSnapshot } from "../collector.ts";
 import {
   checkMetricOptions,
   type Labels,
@@ -29,8 +29,7 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
  */
 export class GaugeSeries {
   value = 0;
-  created = 0;
-  constructor(readonly labelText: string) {}
+  constructor(readonly k: string) {}
 }
 
 function checkDelta(name: string, v: number): number {
@@ -88,8 +87,8 @@ export class GaugeChild {
   /** The series to update: a series taken out by reset() or remove() comes back. */
   #live(): GaugeSeries {
     const s = this.#m._reattach(this.#s, true)!;
-    // Another label text: the overflow series (maxSeries); keep trying ours.
-    return s.labelText === this.#s.labelText ? this.#s = s : s;
+    // Not ours: the overflow series (maxSeries); keep trying ours.
+    return this.#m._own(this.#s, s) ? this.#s = s : s;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get(): number {
@@ -160,8 +159,8 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
-  protected _newSeries(labelText: string): GaugeSeries {
-    return new GaugeSeries(labelText);
+  protected _newSeries(k: string): GaugeSeries {
+    return new GaugeSeries(k);
   }
 
   /** @internal */
@@ -293,7 +292,18 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
-  protected _family(series: GaugeSeries[]): GaugeFamilySnapshot {
+  protected _view(
+    s: GaugeSeries,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): ValueSeriesSnapshot {
+    return labels === undefined
+      ? { labelText, value: s.value }
+      : { labelText, labels, value: s.value };
+  }
+
+  /** @internal */
+  protected _family(series: ValueSeriesSnapshot[]): GaugeFamilySnapshot {
     return { name: this.name, help: this.help, type: "gauge", unit: this.unit, series };
   }
 }

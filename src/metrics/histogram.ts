@@ -12,10 +12,11 @@ import type {
 } from "../collector.ts";
 import {
   checkMetricOptions,
+  createdNow,
+  createdSeconds,
   type Labels,
   type LabelValue,
   type MetricOptions,
-  nowSeconds,
 } from "./_metric.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
 import {
@@ -145,11 +146,12 @@ function checkBuckets(name: string, buckets: unknown): number[] {
 export class HistogramSeries {
   sum = 0;
   count = 0;
-  created: number = nowSeconds();
+  /** Created, as kept by `createdNow()`. */
+  c: number = createdNow();
   readonly counts: Float64Array;
   /** The native buckets, for a histogram with a native part. */
   readonly nativeCounts: NativeHistogramCounts | undefined;
-  constructor(readonly labelText: string, n: number, native?: Required<NativeHistogramOptions>) {
+  constructor(readonly k: string, n: number, native?: Required<NativeHistogramOptions>) {
     this.counts = new Float64Array(n + 1);
     this.nativeCounts = native && new NativeHistogramCounts(native);
   }
@@ -192,15 +194,18 @@ function record(
   return true;
 }
 
+/** A histogram series snapshot being made. */
+type SnapshotDraft = { -readonly [K in keyof HistogramSeriesSnapshot]: HistogramSeriesSnapshot[K] };
+
 /**
- * A native series as its snapshot: everything copied in one turn, so count,
- * sum, classic and native buckets agree (Prometheus rejects a scrape whose
- * native buckets do not add up to the count).
+ * The native part of a series as its snapshot. Read in the same turn as the
+ * count, sum and classic buckets, so they agree (Prometheus rejects a scrape
+ * whose native buckets do not add up to the count).
  */
-function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): HistogramSeriesSnapshot {
+function nativeSnapshot(n: NativeHistogramCounts): NativeHistogramSnapshot {
   // The series keeps count and sum; the native part only its buckets.
   const { positive, negative, ...rest } = n.snapshot();
-  const native: NativeHistogramSnapshot = {
+  return {
     schema: rest.schema,
     zeroThreshold: rest.zeroThreshold,
     zeroCount: rest.zeroCount,
@@ -208,16 +213,6 @@ function nativeSnapshot(s: HistogramSeries, n: NativeHistogramCounts): Histogram
     positiveDeltas: positive.deltas,
     negativeSpans: negative.spans,
     negativeDeltas: negative.deltas,
-  };
-  const labels = (s as { labels?: Readonly<Record<string, string>> }).labels;
-  return {
-    labelText: s.labelText,
-    ...(labels && { labels }),
-    counts: s.counts.slice(),
-    sum: s.sum,
-    count: s.count,
-    created: s.created,
-    native,
   };
 }
 
@@ -249,8 +244,8 @@ export class HistogramChild extends ObserverChild {
     const h = this.#h;
     if (!record(this.#s, h.bounds, value, h.name)) {
       const s = h._reattach(this.#s, true)!;
-      // Another label text: the overflow series (maxSeries); keep trying ours.
-      if (s.labelText === this.#s.labelText) this.#s = s;
+      // Not ours: the overflow series (maxSeries); keep trying ours.
+      if (h._own(this.#s, s)) this.#s = s;
       record(s, h.bounds, value, h.name);
     }
   }
@@ -260,7 +255,7 @@ export class HistogramChild extends ObserverChild {
    */
   observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
     const s = this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
-    if (s.labelText === this.#s.labelText) this.#s = s; // not the overflow series: see observe()
+    if (this.#h._own(this.#s, s)) this.#s = s; // not the overflow series: see observe()
   }
 }
 
@@ -313,8 +308,8 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   }
 
   /** @internal */
-  protected _newSeries(labelText: string): HistogramSeries {
-    return new HistogramSeries(labelText, this.bounds.length, this.native);
+  protected _newSeries(k: string): HistogramSeries {
+    return new HistogramSeries(k, this.bounds.length, this.native);
   }
 
   /** @internal */
@@ -328,7 +323,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.sum = 0;
     s.count = 0;
     s.nativeCounts?.reset();
-    s.created = nowSeconds();
+    s.c = createdNow();
     this.#exemplars?.delete(s);
   }
 
@@ -420,44 +415,39 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     return new HistogramChild(s, this as Histogram<string>);
   }
 
-  /** @internal */
-  protected override _detach(s: HistogramSeries, labels: Record<string, string>): HistogramSeries {
-    // counts as a plain array: a detached snapshot serialises with JSON.stringify.
-    const d = { ...s, counts: Array.from(s.counts), labels } as unknown as HistogramSeries;
-    const kept = this.#exemplars?.get(s);
-    // The copy's exemplars as they are now, found by _family like a live series'.
-    if (kept !== undefined) {
-      this.#exemplars!.set(d, {
-        buckets: kept.buckets.slice(),
-        native: kept.native && { list: kept.native.list.slice() },
-      });
-    }
-    return d;
-  }
-
-  /** @internal A series as its snapshot shows it: the native part, the exemplars. */
-  private _snapshot(s: HistogramSeries, kept: KeptExemplars | undefined): HistogramSeries {
-    if (this.native === undefined) {
-      return kept === undefined ? s : { ...s, exemplars: kept.buckets } as HistogramSeries;
-    }
-    const out = nativeSnapshot(s, s.nativeCounts!) as {
-      -readonly [K in keyof HistogramSeriesSnapshot]: HistogramSeriesSnapshot[K];
+  /**
+   * @internal A series as its snapshot: the live classic counts, or with
+   * `labels` (detached) a plain-array copy that serialises with
+   * JSON.stringify; the native part and the exemplars as they are now.
+   */
+  protected _view(
+    s: HistogramSeries,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): HistogramSeriesSnapshot {
+    const detached = labels !== undefined;
+    const n = s.nativeCounts;
+    const v: SnapshotDraft = {
+      labelText,
+      counts: detached ? Array.from(s.counts) : n === undefined ? s.counts : s.counts.slice(),
+      sum: s.sum,
+      count: s.count,
+      created: createdSeconds(s.c),
     };
+    if (detached) v.labels = labels;
+    if (n !== undefined) v.native = nativeSnapshot(n);
+    const kept = this.#exemplars?.get(s);
     if (kept !== undefined) {
-      out.exemplars = kept.buckets;
+      v.exemplars = detached ? kept.buckets.slice() : kept.buckets;
       if (kept.native && kept.native.list.length > 0) {
-        out.native = { ...out.native!, exemplars: kept.native.list.slice() };
+        v.native = { ...v.native!, exemplars: kept.native.list.slice() };
       }
     }
-    return out as unknown as HistogramSeries;
+    return v;
   }
 
   /** @internal */
-  protected _family(series: HistogramSeries[]): HistogramFamilySnapshot {
-    const ex = this.#exemplars;
-    if (this.native !== undefined || ex !== undefined) {
-      series = series.map((s) => this._snapshot(s, ex?.get(s)));
-    }
+  protected _family(series: HistogramSeriesSnapshot[]): HistogramFamilySnapshot {
     return {
       name: this.name,
       help: this.help,

@@ -4,7 +4,7 @@
  */
 
 import { reservedNames } from "../_names.ts";
-import type { InfoFamilySnapshot } from "../collector.ts";
+import type { InfoFamilySnapshot, SeriesSnapshot } from "../collector.ts";
 import { checkMetricOptions, type Labels, Metric, type MetricOptions } from "./_metric.ts";
 
 /** Options of an {@link Info}. */
@@ -19,8 +19,7 @@ export interface InfoOptions<L extends string>
  * @ignore
  */
 export class InfoSeries {
-  created = 0;
-  constructor(readonly labelText: string) {}
+  constructor(readonly k: string) {}
 }
 
 /**
@@ -56,8 +55,17 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   }
 
   /** @internal */
-  protected _newSeries(labelText: string): InfoSeries {
-    return new InfoSeries(labelText);
+  protected _newSeries(k: string): InfoSeries {
+    return new InfoSeries(k);
+  }
+
+  /** @internal */
+  protected _view(
+    _s: InfoSeries,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): SeriesSnapshot {
+    return labels === undefined ? { labelText } : { labelText, labels };
   }
 
   /** @internal */
@@ -75,7 +83,7 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   }
 
   /** @internal */
-  protected _family(series: InfoSeries[]): InfoFamilySnapshot {
+  protected _family(series: SeriesSnapshot[]): InfoFamilySnapshot {
     return { name: this.name, help: this.help, type: "info", series };
   }
 }

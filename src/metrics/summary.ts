@@ -8,10 +8,11 @@ import { reservedNames, show } from "../_names.ts";
 import type { CollectOptions, SummaryFamilySnapshot, SummarySeriesSnapshot } from "../collector.ts";
 import {
   checkMetricOptions,
+  createdNow,
+  createdSeconds,
   type Labels,
   type LabelValue,
   type MetricOptions,
-  nowSeconds,
 } from "./_metric.ts";
 import { RELATIVE_ACCURACY, Sketch, WindowedSketch } from "./_sketch.ts";
 import { checkObservation, ObserverChild, ObservingMetric } from "./_observer.ts";
@@ -63,8 +64,9 @@ interface Window {
 export class SummarySeries {
   sum = 0;
   count = 0;
-  created: number = nowSeconds();
-  constructor(readonly labelText: string, readonly window: Window | undefined) {}
+  /** Created, as kept by `createdNow()`. */
+  c: number = createdNow();
+  constructor(readonly k: string, readonly window: Window | undefined) {}
 }
 
 function checkPercentiles(name: string, p: unknown): number[] {
@@ -122,8 +124,8 @@ export class SummaryChild extends ObserverChild {
   observe(value: number): void {
     if (!record(this.#s, value, this.#m.name)) {
       const s = this.#m._reattach(this.#s, true)!;
-      // Another label text: the overflow series (maxSeries); keep trying ours.
-      if (s.labelText === this.#s.labelText) this.#s = s;
+      // Not ours: the overflow series (maxSeries); keep trying ours.
+      if (this.#m._own(this.#s, s)) this.#s = s;
       record(s, value, this.#m.name);
     }
   }
@@ -186,14 +188,14 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
   }
 
   /** @internal */
-  protected _newSeries(labelText: string): SummarySeries {
+  protected _newSeries(k: string): SummarySeries {
     let w: Window | undefined;
     if (this.percentiles.length > 0) {
       w = this.maxAgeSeconds === undefined
         ? new Sketch()
         : new WindowedSketch(this.maxAgeSeconds * 1000, this.ageBuckets, this.#now);
     }
-    return new SummarySeries(labelText, w);
+    return new SummarySeries(k, w);
   }
 
   /** @internal */
@@ -206,7 +208,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     (s.window as Sketch | WindowedSketch | undefined)?.clear();
     s.sum = 0;
     s.count = 0;
-    s.created = nowSeconds();
+    s.c = createdNow();
   }
 
   /** @internal */
@@ -265,27 +267,62 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
    * `WindowedSketch` and its slots), read together. Read-only.
    */
   _sketches(): { labelText: string; sum: number; count: number; window: unknown }[] {
-    return this._all();
+    this.#sketching = true;
+    try {
+      return this._views(false) as unknown as ReturnType<Summary<L>["_sketches"]>;
+    } finally {
+      this.#sketching = false;
+    }
+  }
+
+  /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
+  #sketching = false;
+  /** The scratch sketch of the read under way (a windowed summary merges its slots into it). */
+  #scratch: Sketch | undefined;
+
+  /** @internal */
+  protected _view(
+    s: SummarySeries,
+    labelText: string,
+    labels: Record<string, string> | undefined,
+  ): SummarySeriesSnapshot {
+    if (this.#sketching) {
+      return {
+        labelText,
+        sum: s.sum,
+        count: s.count,
+        window: s.window,
+      } as unknown as SummarySeriesSnapshot;
+    }
+    const scratch = this.#scratch;
+    const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
+    const v: { -readonly [K in keyof SummarySeriesSnapshot]: SummarySeriesSnapshot[K] } = {
+      labelText,
+      // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
+      quantiles: labels === undefined ? q : Array.from(q),
+      sum: s.sum,
+      count: s.count,
+      created: createdSeconds(s.c),
+    };
+    if (labels !== undefined) v.labels = labels;
+    return v;
   }
 
   /** @internal */
-  protected _family(all: SummarySeries[], options?: CollectOptions): SummaryFamilySnapshot {
-    const scratch = options?.quantiles === false ? undefined : new Sketch();
-    const series: SummarySeriesSnapshot[] = new Array(all.length);
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i];
-      const labels = (s as { labels?: Record<string, string> }).labels;
-      const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
-      series[i] = {
-        labelText: s.labelText,
-        labels,
-        // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
-        quantiles: labels === undefined ? q : Array.from(q),
-        sum: s.sum,
-        count: s.count,
-        created: s.created,
-      };
+  protected override _views(
+    withLabels: boolean,
+    options?: CollectOptions,
+  ): SummarySeriesSnapshot[] {
+    this.#scratch = options?.quantiles === false ? undefined : new Sketch();
+    try {
+      return super._views(withLabels) as SummarySeriesSnapshot[];
+    } finally {
+      this.#scratch = undefined;
     }
+  }
+
+  /** @internal */
+  protected _family(series: SummarySeriesSnapshot[]): SummaryFamilySnapshot {
     return {
       name: this.name,
       help: this.help,

@@ -1,0 +1,113 @@
+// The series store: a tree with one level per label, where a level holding
+// one key is no Map (an inner one a small holder, the last one the series
+// itself) and a series keeps no label text. Random updates, removals and
+// bound children on a metric with three labels and few values (so levels
+// grow from one key to many, and shrink again) must leave exactly the series
+// and values of a plain model, and the page's label text must match them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Counter, Registry } from "../mod.ts";
+
+type Op =
+  | { kind: "inc" | "child" | "remove"; a: string; b: string; c: string; v: number }
+  | { kind: "match"; a: string | undefined; b: string | undefined; c: string | undefined }
+  | { kind: "reset" };
+
+const value = fc.constantFrom("x", "y", "", '"q"', "\\", "a\nb", "🚀", "1");
+const maybe = fc.option(value, { nil: undefined });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("inc", "child", "remove"),
+      a: value,
+      b: value,
+      c: value,
+      v: fc.integer({ min: 1, max: 9 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("match"), a: maybe, b: maybe, c: maybe }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("reset") }) },
+) as fc.Arbitrary<Op>;
+
+/** Label text as the text format writes it, from a model key (independent of the library's). */
+function text(a: string, b: string, c: string): string {
+  const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  return `a="${esc(a)}",b="${esc(b)}",c="${esc(c)}"`;
+}
+
+test("Counter with three labels: random updates, removals and children leave the model's series", () => {
+  const scenarios = fc.sample(fc.array(op, { maxLength: 60 }), { numRuns: 300, seed: 20261129 });
+  for (const ops of scenarios) {
+    const counter = new Counter({
+      name: "t_total",
+      help: "t",
+      labelNames: ["a", "b", "c"],
+      registry: new Registry(),
+    });
+    const model = new Map<string, number>();
+    const children = new Map<string, ReturnType<typeof counter.labels>>();
+    for (const o of ops) {
+      if (o.kind === "reset") {
+        counter.reset();
+        model.clear();
+      } else if (o.kind === "match") {
+        const want = { a: o.a, b: o.b, c: o.c };
+        const partial = Object.fromEntries(Object.entries(want).filter(([, v]) => v !== undefined));
+        let gone = 0;
+        for (const key of [...model.keys()]) {
+          const [a, b, c] = JSON.parse(key);
+          if ((o.a ?? a) === a && (o.b ?? b) === b && (o.c ?? c) === c) {
+            model.delete(key);
+            gone++;
+          }
+        }
+        assert.equal(
+          counter.removeMatching(partial),
+          gone,
+          `removeMatching(${JSON.stringify(partial)})`,
+        );
+      } else {
+        const key = JSON.stringify([o.a, o.b, o.c]);
+        if (o.kind === "remove") {
+          counter.remove({ a: o.a, b: o.b, c: o.c });
+          model.delete(key);
+        } else {
+          if (o.kind === "inc") counter.inc({ a: o.a, b: o.b, c: o.c }, o.v);
+          else {
+            let child = children.get(key);
+            if (child === undefined) children.set(key, child = counter.labels(o.a, o.b, o.c));
+            child.inc(o.v);
+          }
+          model.set(key, (model.get(key) ?? 0) + o.v);
+        }
+      }
+      assert.equal(counter.seriesCount, model.size, "seriesCount");
+    }
+    const got = new Map(
+      counter.snapshot().series.map((s) => {
+        const l = s.labels!;
+        assert.equal(s.labelText, text(l.a, l.b, l.c), "label text of the snapshot");
+        return [JSON.stringify([l.a, l.b, l.c]), s.value] as const;
+      }),
+    );
+    assert.deepEqual(got, model);
+    for (const [key, v] of model) {
+      const [a, b, c] = JSON.parse(key);
+      assert.equal(counter.get({ a, b, c }), v);
+    }
+  }
+});
+
+test("Counter.collect() gives each series its escaped label text, unlabelled reads too", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "e_total", help: "e", labelNames: ["p", "q"], registry });
+  c.inc({ p: 'a"b', q: "x\\y" });
+  c.inc({ p: 'a"b', q: "line\nbreak" }, 2);
+  c.inc({ p: "plain", q: "z" }, 3);
+  const page = await registry.metrics();
+  assert.match(page, /^e_total\{p="a\\"b",q="x\\\\y"\} 1$/m);
+  assert.match(page, /^e_total\{p="a\\"b",q="line\\nbreak"\} 2$/m);
+  assert.match(page, /^e_total\{p="plain",q="z"\} 3$/m);
+});
