@@ -142,9 +142,13 @@ function checkOptions(what, options, known) {
 var MAX_TIMER_MS = 2 ** 31 - 1;
 
 // ../../src/exposition/_escape.ts
-var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
-  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  let i = 0;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 92 || c === 34 || c === 10) break;
+  }
+  if (i === v.length) return v;
   return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
 }
 function escapeHelp(help, openMetrics) {

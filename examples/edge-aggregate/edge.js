@@ -162,9 +162,13 @@ function checkOptions(what, options, known) {
 }
 
 // ../../src/exposition/_escape.ts
-var LABEL_VALUE_SPECIAL = /[\\"\n]/;
 function escapeLabelValue(v) {
-  if (!LABEL_VALUE_SPECIAL.test(v)) return v;
+  let i = 0;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 92 || c === 34 || c === 10) break;
+  }
+  if (i === v.length) return v;
   return v.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c);
 }
 function escapeHelp(help, openMetrics) {
@@ -981,8 +985,13 @@ function checkMetricOptions(kind, opts, extra = []) {
   const name = opts?.name;
   checkOptions(`${kind} ${JSON.stringify(name)}`, opts, [...METRIC_OPTIONS, ...extra]);
 }
-function nowSeconds() {
-  return Date.now() / 1e3;
+var EPOCH_MS = Date.now();
+function createdNow() {
+  const ms = Date.now() - EPOCH_MS;
+  return ms >= 0 && ms < 1073741824 ? ms | 0 : ms;
+}
+function createdSeconds(c) {
+  return (EPOCH_MS + c) / 1e3;
 }
 var One = class {
   constructor(k, v) {
@@ -992,14 +1001,15 @@ var One = class {
   k;
   v;
 };
-function childOf(node, key) {
-  return node instanceof Map ? node.get(key) : node.k === key ? node.v : void 0;
+function childOf(node, key, last) {
+  if (node instanceof Map) return node.get(key);
+  if (node.k !== key) return void 0;
+  return last ? node : node.v;
 }
-function childrenOf(node) {
-  return node instanceof Map ? node.values() : [node.v];
-}
-function entriesOf(node) {
-  return node instanceof Map ? node.entries() : [[node.k, node.v]];
+function eachChild(node, last, fn) {
+  if (node instanceof Map) {
+    for (const [k, v] of node) fn(k, v);
+  } else fn(node.k, last ? node : node.v);
 }
 var Metric = class {
   /** The metric name as given. */
@@ -1019,6 +1029,14 @@ var Metric = class {
   #ttl;
   /** @internal The one series of a metric without labels (set by `_ready`). */
   _single;
+  /**
+   * The label values of every series a bound child holds, so that the child
+   * finds its series again after reset() or remove() (a series keeps only
+   * its last label value). Made on the first child.
+   */
+  #bound;
+  /** `name="` for each label name, the start of its label text. */
+  #heads;
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts, reservedLabel) {
     if (opts === null || typeof opts !== "object") {
@@ -1042,6 +1060,7 @@ var Metric = class {
       reservedLabel
     );
     this.unit = opts.unit;
+    this.#heads = this.labelNames.map((n) => n + '="');
     const collect = opts.collect;
     if (collect !== void 0 && typeof collect !== "function") {
       throw new TypeError(`Metric "${opts.name}": collect must be a function`);
@@ -1112,7 +1131,7 @@ var Metric = class {
       const v = labels[names[i]];
       const key = typeof v === "string" ? v : typeof v === "number" ? "" + v : void 0;
       if (key === void 0) return void 0;
-      node = childOf(node, key);
+      node = childOf(node, key, i === k - 1);
       if (node === void 0) return void 0;
     }
     return node;
@@ -1123,17 +1142,19 @@ var Metric = class {
     if (s === void 0) this._keys(labels);
     return s;
   }
-  /** @internal The series for `labels(...)` arguments: one label object, or values in order. */
+  /**
+   * @internal The series a bound child will hold, for `labels(...)`
+   * arguments: one label object, or values in order.
+   */
   _seriesOf(args) {
-    const labels = this._labelsOf(args);
-    const s = this._find(labels);
-    if (s !== void 0) return s;
-    const keys = this._keys(labels);
-    const placed = this.#place(keys, true);
-    if (placed !== void 0) return placed;
-    const outside = this._newSeries(labelText(this.labelNames, keys));
-    this._poison(outside);
-    return outside;
+    const keys = this._keys(this._labelsOf(args));
+    let s = this.#place(keys, true);
+    if (s === void 0) {
+      s = this._newSeries(keys[keys.length - 1] ?? "");
+      this._poison(s);
+    }
+    if (keys.length > 0) (this.#bound ??= /* @__PURE__ */ new WeakMap()).set(s, keys);
+    return s;
   }
   /** @internal One label object, or values in order, as a label object. */
   _labelsOf(args) {
@@ -1163,11 +1184,12 @@ var Metric = class {
   /** Finds or creates the series at `keys`; with `capped`, undefined instead past maxSeries. */
   #place(keys, capped) {
     const k = keys.length;
+    if (k === 0) return this._single;
     let parent;
     let node = this.#root;
     let i = 0;
     for (; i < k; i++) {
-      const next = childOf(node, keys[i]);
+      const next = childOf(node, keys[i], i === k - 1);
       if (next === void 0) break;
       if (i === k - 1) return next;
       parent = node;
@@ -1177,12 +1199,13 @@ var Metric = class {
     if (capped && cap && this.#count >= cap.max + (cap.overflow === void 0 ? 0 : 1)) {
       return void 0;
     }
-    const s = this._newSeries(labelText(this.labelNames, keys));
+    const s = this._newSeries(keys[k - 1]);
     let holder = s;
-    for (let j = k - 1; j > i; j--) holder = new One(keys[j], holder);
+    for (let j = k - 2; j > i; j--) holder = new One(keys[j], holder);
     if (node instanceof Map) node.set(keys[i], holder);
     else {
-      const grown = /* @__PURE__ */ new Map([[node.k, node.v], [keys[i], holder]]);
+      const first = i === k - 1 ? node : node.v;
+      const grown = /* @__PURE__ */ new Map([[node.k, first], [keys[i], holder]]);
       if (parent instanceof Map) parent.set(keys[i - 1], grown);
       else parent.v = grown;
     }
@@ -1295,44 +1318,41 @@ var Metric = class {
     const depth = this.labelNames.length;
     const keys = new Array(depth);
     const walk = (node, d) => {
-      const w = want[d];
-      if (w !== void 0) {
-        const child = childOf(node, w);
-        if (child === void 0) return;
-        keys[d] = w;
-        if (d + 1 < depth) walk(child, d + 1);
-        else fn(child, keys);
-        return;
-      }
-      for (const [k, child] of entriesOf(node)) {
+      const last = d === depth - 1;
+      const visit = (k, child) => {
         keys[d] = k;
-        if (d + 1 < depth) walk(child, d + 1);
-        else fn(child, keys);
+        if (last) fn(child, keys);
+        else walk(child, d + 1);
+      };
+      const w = want[d];
+      if (w === void 0) eachChild(node, last, visit);
+      else {
+        const child = childOf(node, w, last);
+        if (child !== void 0) visit(w, child);
       }
     };
     walk(this.#root, 0);
   }
   /** Removes the series at `keys` and every level it leaves empty (never the root). */
   #removeKeys(keys) {
-    const path = [];
-    let node = this.#root;
-    for (let i = 0; i < keys.length - 1; i++) {
-      const next = childOf(node, keys[i]);
+    const k = keys.length;
+    const path = [this.#root];
+    for (let i = 0; i < k - 1; i++) {
+      const next = childOf(path[i], keys[i], false);
       if (next === void 0) return;
-      path.push(node);
-      node = next;
+      path.push(next);
     }
-    const s = childOf(node, keys[keys.length - 1]);
+    const s = childOf(path[k - 1], keys[k - 1], true);
     if (s === void 0) return;
     if (s === this.#cap?.overflow) this.#cap.overflow = void 0;
     this._poison(s);
     this.#count--;
-    for (let i = keys.length - 1; i >= 0; i--) {
+    for (let i = k - 1; i >= 0; i--) {
+      const node = path[i];
       if (node instanceof Map) {
         node.delete(keys[i]);
         if (node.size > 0 || i === 0) return;
       }
-      node = path[i - 1];
     }
   }
   /** @internal */
@@ -1353,7 +1373,7 @@ var Metric = class {
    */
   reset() {
     if (this._single) this._resetSeries(this._single);
-    else for (const s of this._all()) this._poison(s);
+    else this.#each([], (s) => this._poison(s));
     this.#root = /* @__PURE__ */ new Map();
     this.#count = 0;
     if (this.#cap) this.#cap.overflow = void 0;
@@ -1371,80 +1391,71 @@ var Metric = class {
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
    * took it out), else, with `create`, a new one, or past maxSeries the
-   * overflow series: its label text differs from that of `s`, and the child
-   * keeps `s`, to try again at its next update (see `_seriesOf`).
+   * overflow series; {@link _own} tells the child whether to keep it.
    */
   _reattach(s, create) {
-    const labels = this._valuesToLabels(this._labelValues(s.labelText));
-    return this._find(labels) ?? (create ? this._create(labels) : void 0);
+    const keys = this.#bound?.get(s);
+    if (keys === void 0) return this._single;
+    const labels = this._valuesToLabels(keys);
+    const found = this._find(labels) ?? (create ? this._create(labels) : void 0);
+    if (found !== void 0 && this._own(s, found)) this.#bound.set(found, keys);
+    return found;
   }
   /**
-   * The label values written in a series' label text, in labelNames order:
-   * the inverse of how `_create` writes it (`name="value"` joined by `,`,
-   * the value escaped by escapeLabelValue).
+   * @internal Whether `found`, what `_reattach` gave a child holding `s`, is
+   * the child's own series (not the overflow series past maxSeries, which it
+   * uses until there is room for its own, keeping `s` to try again).
    */
-  _labelValues(text) {
-    const names = this.labelNames;
-    const values2 = new Array(names.length);
-    let at = 0;
-    for (let j = 0; j < names.length; j++) {
-      at += names[j].length + 2;
-      let value = "";
-      let from = at;
-      for (; text[at] !== '"'; at++) {
-        if (text[at] === "\\") {
-          value += text.slice(from, at) + (text[at + 1] === "n" ? "\n" : text[at + 1]);
-          from = ++at + 1;
-        }
-      }
-      values2[j] = value + text.slice(from, at);
-      at += 2;
-    }
-    return values2;
+  _own(s, found) {
+    if (found !== this.#cap?.overflow) return true;
+    const keys = this.#bound?.get(s);
+    return keys !== void 0 && keys.every((v) => v === OVERFLOW_VALUE);
   }
   /** The number of series this metric holds. */
   get seriesCount() {
     return this._single ? 1 : this.#count;
   }
   /**
-   * @internal Every series, in creation order within each label value; with
-   * `withLabels`, detached copies carrying their labels.
+   * @internal Every series as its snapshot (see `_view`), in creation order
+   * within each label value, each with its label text built from the tree's
+   * keys; with `withLabels`, its raw labels too.
    */
-  _all(withLabels = false) {
+  _views(withLabels, _options) {
     const single = this._single;
-    if (single) return [withLabels ? this._detach(single, {}) : single];
+    if (single) return [this._view(single, "", withLabels ? {} : void 0)];
     const out = [];
     const names = this.labelNames;
+    const heads = this.#heads;
     const depth = names.length;
-    if (!withLabels) {
-      const walk2 = (node, d) => {
-        if (d === depth) {
-          for (const s of childrenOf(node)) out.push(s);
-        } else {
-          for (const child of childrenOf(node)) walk2(child, d + 1);
-        }
-      };
-      walk2(this.#root, 1);
-      return out;
-    }
     const keys = new Array(depth);
-    const walk = (node, d) => {
-      for (const [k, child] of entriesOf(node)) {
-        keys[d - 1] = k;
-        if (d < depth) walk(child, d + 1);
-        else {
-          const labels = {};
-          for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
-          out.push(this._detach(child, labels));
-        }
+    const leaf = (s, text) => {
+      let labels;
+      if (withLabels) {
+        labels = {};
+        for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
+      }
+      out.push(this._view(s, text, labels));
+    };
+    const walk = (node, d, head) => {
+      const last = d === depth - 1;
+      const next = d + 1 < depth ? "," + heads[d + 1] : "";
+      if (node instanceof Map) {
+        node.forEach((child, k) => {
+          keys[d] = k;
+          const text = head + escapeLabelValue(k) + '"';
+          if (last) leaf(child, text);
+          else walk(child, d + 1, text + next);
+        });
+      } else {
+        const k = node.k;
+        keys[d] = k;
+        const text = head + escapeLabelValue(k) + '"';
+        if (last) leaf(node, text);
+        else walk(node.v, d + 1, text + next);
       }
     };
-    walk(this.#root, 1);
+    walk(this.#root, 0, heads[0]);
     return out;
-  }
-  /** @internal A copy of a series that carries its labels and no live state. */
-  _detach(s, labels) {
-    return { ...s, labels };
   }
   /**
    * The metric's series now, as data: the family snapshot that
@@ -1453,7 +1464,7 @@ var Metric = class {
    * labels. Detached from the live metric. Meant for tests and debugging.
    */
   snapshot() {
-    return this._family(this._all(true));
+    return this._family(this._views(true));
   }
   /**
    * Reads the family after the collect hook (see {@link Collectable.collect}).
@@ -1469,7 +1480,7 @@ var Metric = class {
   }
   #read(labels, options) {
     if (this.#ttl !== void 0) this.#expire(this.#ttl);
-    return this._family(this._all(labels), options);
+    return this._family(this._views(labels, options), options);
   }
   /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
   #expire(t) {
@@ -1629,12 +1640,13 @@ var NativeExemplars = class {
 
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
-  constructor(labelText2) {
-    this.labelText = labelText2;
+  constructor(k) {
+    this.k = k;
   }
-  labelText;
+  k;
   value = 0;
-  created = nowSeconds();
+  /** Created, as kept by `createdNow()`. */
+  c = createdNow();
 };
 function badAmount(name, v) {
   return new RangeError(
@@ -1664,7 +1676,7 @@ var CounterChild = class {
   }
   #reattach() {
     const s = this.#m._reattach(this.#s, true);
-    return s.labelText === this.#s.labelText ? this.#s = s : s;
+    return this.#m._own(this.#s, s) ? this.#s = s : s;
   }
   /**
    * Adds `value` and keeps it as the series' exemplar, with these labels and
@@ -1672,7 +1684,7 @@ var CounterChild = class {
    */
   incWithExemplar(value, exemplarLabels) {
     const s = this.#m._incWithExemplar(this.#s, value, exemplarLabels);
-    if (s.labelText === this.#s.labelText) this.#s = s;
+    if (this.#m._own(this.#s, s)) this.#s = s;
   }
   /** The current value (0 while reset() or remove() left the series out). */
   get() {
@@ -1696,8 +1708,8 @@ var Counter = class extends Metric {
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText2) {
-    return new CounterSeries(labelText2);
+  _newSeries(k) {
+    return new CounterSeries(k);
   }
   /** @internal */
   _poison(s) {
@@ -1706,7 +1718,7 @@ var Counter = class extends Metric {
   /** @internal */
   _resetSeries(s) {
     s.value = 0;
-    s.created = nowSeconds();
+    s.c = createdNow();
     this.#exemplars?.delete(s);
   }
   inc(a, b) {
@@ -1769,25 +1781,20 @@ var Counter = class extends Metric {
     return new CounterChild(this._seriesOf(args), this);
   }
   /** @internal */
-  _detach(s, labels) {
-    const d = super._detach(s, labels);
+  _view(s, labelText2, labels) {
+    const v = {
+      labelText: labelText2,
+      value: s.value,
+      created: createdSeconds(s.c)
+    };
+    if (labels !== void 0) v.labels = labels;
     const e = this.#exemplars?.get(s);
-    if (e !== void 0) d.exemplar = e;
-    return d;
+    if (e !== void 0) v.exemplar = e;
+    return v;
   }
   /** @internal */
   _family(series) {
-    const ex = this.#exemplars;
-    return {
-      name: this.name,
-      help: this.help,
-      type: "counter",
-      unit: this.unit,
-      series: ex === void 0 ? series : series.map((s) => {
-        const e = ex.get(s);
-        return e === void 0 ? s : { ...s, exemplar: e };
-      })
-    };
+    return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
   }
 };
 
@@ -1886,7 +1893,7 @@ var ObservingMetric = class extends Metric {
   time(a, b) {
     if (typeof a === "function") return timed((s) => this.observe(s), a);
     checkFunction(b);
-    const child = this._child(this._series(a));
+    const child = this._child(this._seriesOf([a]));
     return timed((v) => child.observe(v), b);
   }
 };
@@ -2358,15 +2365,16 @@ function checkBuckets(name, buckets) {
   return b;
 }
 var HistogramSeries = class {
-  constructor(labelText2, n, native) {
-    this.labelText = labelText2;
+  constructor(k, n, native) {
+    this.k = k;
     this.counts = new Float64Array(n + 1);
     this.nativeCounts = native && new NativeHistogramCounts(native);
   }
-  labelText;
+  k;
   sum = 0;
   count = 0;
-  created = nowSeconds();
+  /** Created, as kept by `createdNow()`. */
+  c = createdNow();
   counts;
   /** The native buckets, for a histogram with a native part. */
   nativeCounts;
@@ -2396,9 +2404,9 @@ function record(s, bounds, v, name) {
   if (s.nativeCounts !== void 0) s.nativeCounts.observeBucket(v);
   return true;
 }
-function nativeSnapshot(s, n) {
+function nativeSnapshot(n) {
   const { positive, negative, ...rest } = n.snapshot();
-  const native = {
+  return {
     schema: rest.schema,
     zeroThreshold: rest.zeroThreshold,
     zeroCount: rest.zeroCount,
@@ -2406,16 +2414,6 @@ function nativeSnapshot(s, n) {
     positiveDeltas: positive.deltas,
     negativeSpans: negative.spans,
     negativeDeltas: negative.deltas
-  };
-  const labels = s.labels;
-  return {
-    labelText: s.labelText,
-    ...labels && { labels },
-    counts: s.counts.slice(),
-    sum: s.sum,
-    count: s.count,
-    created: s.created,
-    native
   };
 }
 var HistogramChild = class extends ObserverChild {
@@ -2432,7 +2430,7 @@ var HistogramChild = class extends ObserverChild {
     const h = this.#h;
     if (!record(this.#s, h.bounds, value, h.name)) {
       const s = h._reattach(this.#s, true);
-      if (s.labelText === this.#s.labelText) this.#s = s;
+      if (h._own(this.#s, s)) this.#s = s;
       record(s, h.bounds, value, h.name);
     }
   }
@@ -2442,7 +2440,7 @@ var HistogramChild = class extends ObserverChild {
    */
   observeWithExemplar(value, exemplarLabels) {
     const s = this.#h._observeWithExemplar(this.#s, value, exemplarLabels);
-    if (s.labelText === this.#s.labelText) this.#s = s;
+    if (this.#h._own(this.#s, s)) this.#s = s;
   }
 };
 var Histogram = class extends ObservingMetric {
@@ -2473,8 +2471,8 @@ var Histogram = class extends ObservingMetric {
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText2) {
-    return new HistogramSeries(labelText2, this.bounds.length, this.native);
+  _newSeries(k) {
+    return new HistogramSeries(k, this.bounds.length, this.native);
   }
   /** @internal */
   _poison(s) {
@@ -2486,7 +2484,7 @@ var Histogram = class extends ObservingMetric {
     s.sum = 0;
     s.count = 0;
     s.nativeCounts?.reset();
-    s.created = nowSeconds();
+    s.c = createdNow();
     this.#exemplars?.delete(s);
   }
   /** @internal */
@@ -2539,38 +2537,34 @@ var Histogram = class extends ObservingMetric {
   _child(s) {
     return new HistogramChild(s, this);
   }
-  /** @internal */
-  _detach(s, labels) {
-    const d = { ...s, counts: Array.from(s.counts), labels };
+  /**
+   * @internal A series as its snapshot: the live classic counts, or with
+   * `labels` (detached) a plain-array copy that serialises with
+   * JSON.stringify; the native part and the exemplars as they are now.
+   */
+  _view(s, labelText2, labels) {
+    const detached = labels !== void 0;
+    const n = s.nativeCounts;
+    const v = {
+      labelText: labelText2,
+      counts: detached ? Array.from(s.counts) : n === void 0 ? s.counts : s.counts.slice(),
+      sum: s.sum,
+      count: s.count,
+      created: createdSeconds(s.c)
+    };
+    if (detached) v.labels = labels;
+    if (n !== void 0) v.native = nativeSnapshot(n);
     const kept = this.#exemplars?.get(s);
     if (kept !== void 0) {
-      this.#exemplars.set(d, {
-        buckets: kept.buckets.slice(),
-        native: kept.native && { list: kept.native.list.slice() }
-      });
-    }
-    return d;
-  }
-  /** @internal A series as its snapshot shows it: the native part, the exemplars. */
-  _snapshot(s, kept) {
-    if (this.native === void 0) {
-      return kept === void 0 ? s : { ...s, exemplars: kept.buckets };
-    }
-    const out = nativeSnapshot(s, s.nativeCounts);
-    if (kept !== void 0) {
-      out.exemplars = kept.buckets;
+      v.exemplars = detached ? kept.buckets.slice() : kept.buckets;
       if (kept.native && kept.native.list.length > 0) {
-        out.native = { ...out.native, exemplars: kept.native.list.slice() };
+        v.native = { ...v.native, exemplars: kept.native.list.slice() };
       }
     }
-    return out;
+    return v;
   }
   /** @internal */
   _family(series) {
-    const ex = this.#exemplars;
-    if (this.native !== void 0 || ex !== void 0) {
-      series = series.map((s) => this._snapshot(s, ex?.get(s)));
-    }
     return {
       name: this.name,
       help: this.help,
@@ -2782,15 +2776,16 @@ var DEFAULT_PERCENTILES = Object.freeze([
 ]);
 var NO_VALUES = new Float64Array(0);
 var SummarySeries = class {
-  constructor(labelText2, window) {
-    this.labelText = labelText2;
+  constructor(k, window) {
+    this.k = k;
     this.window = window;
   }
-  labelText;
+  k;
   window;
   sum = 0;
   count = 0;
-  created = nowSeconds();
+  /** Created, as kept by `createdNow()`. */
+  c = createdNow();
 };
 function checkPercentiles(name, p) {
   if (p === void 0) return [...DEFAULT_PERCENTILES];
@@ -2833,7 +2828,7 @@ var SummaryChild = class extends ObserverChild {
   observe(value) {
     if (!record2(this.#s, value, this.#m.name)) {
       const s = this.#m._reattach(this.#s, true);
-      if (s.labelText === this.#s.labelText) this.#s = s;
+      if (this.#m._own(this.#s, s)) this.#s = s;
       record2(s, value, this.#m.name);
     }
   }
@@ -2874,12 +2869,12 @@ var Summary = class extends ObservingMetric {
     this._ready(opts);
   }
   /** @internal */
-  _newSeries(labelText2) {
+  _newSeries(k) {
     let w;
     if (this.percentiles.length > 0) {
       w = this.maxAgeSeconds === void 0 ? new Sketch() : new WindowedSketch(this.maxAgeSeconds * 1e3, this.ageBuckets, this.#now);
     }
-    return new SummarySeries(labelText2, w);
+    return new SummarySeries(k, w);
   }
   /** @internal */
   _poison(s) {
@@ -2890,7 +2885,7 @@ var Summary = class extends ObservingMetric {
     s.window?.clear();
     s.sum = 0;
     s.count = 0;
-    s.created = nowSeconds();
+    s.c = createdNow();
   }
   /** @internal */
   _record(s, v) {
@@ -2937,26 +2932,51 @@ var Summary = class extends ObservingMetric {
    * `WindowedSketch` and its slots), read together. Read-only.
    */
   _sketches() {
-    return this._all();
+    this.#sketching = true;
+    try {
+      return this._views(false);
+    } finally {
+      this.#sketching = false;
+    }
   }
+  /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
+  #sketching = false;
+  /** The scratch sketch of the read under way (a windowed summary merges its slots into it). */
+  #scratch;
   /** @internal */
-  _family(all, options) {
-    const scratch = options?.quantiles === false ? void 0 : new Sketch();
-    const series = new Array(all.length);
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i];
-      const labels = s.labels;
-      const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
-      series[i] = {
-        labelText: s.labelText,
-        labels,
-        // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
-        quantiles: labels === void 0 ? q : Array.from(q),
+  _view(s, labelText2, labels) {
+    if (this.#sketching) {
+      return {
+        labelText: labelText2,
         sum: s.sum,
         count: s.count,
-        created: s.created
+        window: s.window
       };
     }
+    const scratch = this.#scratch;
+    const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
+    const v = {
+      labelText: labelText2,
+      // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
+      quantiles: labels === void 0 ? q : Array.from(q),
+      sum: s.sum,
+      count: s.count,
+      created: createdSeconds(s.c)
+    };
+    if (labels !== void 0) v.labels = labels;
+    return v;
+  }
+  /** @internal */
+  _views(withLabels, options) {
+    this.#scratch = options?.quantiles === false ? void 0 : new Sketch();
+    try {
+      return super._views(withLabels);
+    } finally {
+      this.#scratch = void 0;
+    }
+  }
+  /** @internal */
+  _family(series) {
     return {
       name: this.name,
       help: this.help,
