@@ -66,6 +66,41 @@ export interface CollectOptions {
    * @internal
    */
   quantiles?: boolean;
+  /**
+   * For a page writer that reads a family a slice at a time: the series may
+   * be made slice by slice, each just before it is written (see
+   * `prepareSlice`), so that a large family's snapshots never all live at
+   * once. Ignored with `labels`.
+   * @internal
+   */
+  lazy?: boolean;
+}
+
+/**
+ * Where a lazily read family keeps its slice maker: a symbol-keyed property
+ * that is not enumerable, so no copy of the family (`{ ...family }`) carries it.
+ * (Not a WeakMap: a young family would then survive every minor collection.)
+ */
+const PREPARE = Symbol("promedge.prepareSlice");
+
+/**
+ * @internal Marks `family` as read lazily: its `series` array has its final
+ * length, and `prepare(from, to)` fills the slice `[from, to)` in.
+ */
+export function lazyFamily<F extends FamilySnapshot>(
+  family: F,
+  prepare: (from: number, to: number) => void,
+): F {
+  Object.defineProperty(family, PREPARE, { value: prepare });
+  return family;
+}
+
+/**
+ * @internal Makes the series `[from, to)` of `family` ready to read: a page
+ * writer calls it before each slice. Nothing to do for a family read whole.
+ */
+export function prepareSlice(family: FamilySnapshot, from: number, to: number): void {
+  (family as { [PREPARE]?: (from: number, to: number) => void })[PREPARE]?.(from, to);
 }
 
 /** What a registry needs of anything it holds: every metric type is one. */

@@ -355,9 +355,11 @@ export class Registry {
       sources.push(source);
     };
     const running = new Map<string, Promise<void>>();
+    // A page (no labels) is written a slice at a time: metrics may make their
+    // series snapshots slice by slice (see CollectOptions.lazy).
     const opts = labels
       ? { labels: true, quantiles: (options as CollectionOptions).quantiles }
-      : undefined;
+      : { lazy: true };
 
     const out: FamilySnapshot[] = new Array(metrics.length);
     let walked = 0;

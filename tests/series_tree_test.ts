@@ -111,3 +111,27 @@ test("Counter.collect() gives each series its escaped label text, unlabelled rea
   assert.match(page, /^e_total\{p="a\\"b",q="line\\nbreak"\} 2$/m);
   assert.match(page, /^e_total\{p="plain",q="z"\} 3$/m);
 });
+
+test("a page of a family larger than one slice writes every series once, with its own value", async () => {
+  const registry = new Registry();
+  const c = new Counter({ name: "big_total", help: "b", labelNames: ["id", "kind"], registry });
+  const n = 4_501; // three slices of at most 2,000 series
+  for (let i = 0; i < n; i++) c.inc({ id: "u" + i, kind: i % 3 === 0 ? "x" : "y" }, i + 1);
+  c.incWithExemplar({ id: "u7", kind: "y" }, { value: 1, exemplarLabels: { t: "1" } });
+  for (
+    const text of [await registry.metrics(), await new Response(await registry.stream()).text()]
+  ) {
+    const seen = new Map<string, number>();
+    for (const m of text.matchAll(/^big_total\{id="(u\d+)",kind="([xy])"\} (\d+)$/gm)) {
+      assert.equal(seen.has(m[1]), false, `${m[1]} written twice`);
+      seen.set(m[1], Number(m[3]));
+      const i = Number(m[1].slice(1));
+      assert.equal(m[2], i % 3 === 0 ? "x" : "y");
+    }
+    assert.equal(seen.size, n);
+    for (const [id, v] of seen) {
+      const i = Number(id.slice(1));
+      assert.equal(v, i + 1 + (i === 7 ? 1 : 0), id);
+    }
+  }
+});

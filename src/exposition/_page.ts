@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FamilySnapshot } from "../collector.ts";
+import { type FamilySnapshot, prepareSlice } from "../collector.ts";
 import { type FormatWriter, writeFamily } from "./format.ts";
 
 /** Series per slice of a family handed to a writer: a few hundred KB of text at most. */
@@ -37,6 +37,7 @@ export async function* pagePieces(
     let from = 0;
     do {
       const to = Math.min(n, from + PIECE_SERIES);
+      prepareSlice(f, from, to);
       const out = writeFamily(writer, f, from, to);
       if (typeof out === "string") {
         buf += out;

@@ -31,6 +31,7 @@ import type {
   MetricType,
   SeriesSnapshot,
 } from "../collector.ts";
+import { lazyFamily } from "../collector.ts";
 import { defaultRegistry, type Registry } from "../registry.ts";
 import { type OverflowCell, overflowCell } from "./_overflow.ts";
 
@@ -663,9 +664,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * within each label value, each with its label text built from the tree's
    * keys; with `withLabels`, its raw labels too.
    */
-  protected _views(withLabels: boolean, _options?: CollectOptions): SeriesSnapshot[] {
+  protected _views(withLabels: boolean, options?: CollectOptions): SeriesSnapshot[] {
     const single = this._single;
-    if (single) return [this._view(single, "", withLabels ? {} : undefined)];
+    if (single) return [this._view(single, "", withLabels ? {} : undefined, options)];
     const out: SeriesSnapshot[] = [];
     const names = this.labelNames;
     const heads = this.#heads;
@@ -677,7 +678,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         labels = {};
         for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
       }
-      out.push(this._view(s, text, labels));
+      out.push(this._view(s, text, labels, options));
     };
     const walk = (node: Node, d: number, head: string) => {
       const last = d === depth - 1;
@@ -702,6 +703,68 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   /**
+   * The family for a page, read lazily: the walk keeps each series and the
+   * escaped label text of its parent level (shared by its siblings, made once
+   * per level); each slice's snapshots and label texts are made just before
+   * the slice is written, and die young.
+   */
+  #lazy(options: CollectOptions): FamilySnapshot {
+    const leaves: S[] = [];
+    const parents: string[] = [];
+    const heads = this.#heads;
+    const depth = this.labelNames.length;
+    const walk = (node: Node, d: number, head: string) => {
+      if (d === depth - 1) {
+        if (node instanceof Map) {
+          node.forEach((s) => {
+            leaves.push(s as S);
+            parents.push(head);
+          });
+        } else {
+          leaves.push(node as S);
+          parents.push(head);
+        }
+        return;
+      }
+      const next = '",' + heads[d + 1];
+      if (node instanceof Map) {
+        node.forEach((child, k: string) =>
+          walk(child as Node, d + 1, head + escapeLabelValue(k) + next)
+        );
+      } else walk((node as One).v as Node, d + 1, head + escapeLabelValue(node.k) + next);
+    };
+    walk(this.#root, 0, heads[0]);
+    const series: SeriesSnapshot[] = new Array(leaves.length);
+    const family = this._family(series, options);
+    // A page writer is done with a slice before it asks for the next one: the
+    // snapshot objects of one slice serve the next (see `_fill`).
+    const pool: SeriesSnapshot[] = [];
+    return lazyFamily(family, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const s = leaves[i];
+        const text = parents[i] + escapeLabelValue(s.k) + '"';
+        const j = i - from;
+        series[i] = pool[j] = this._fill(pool[j], s, text, options);
+      }
+    });
+  }
+
+  /**
+   * @internal The snapshot of `s` for a page: `into` (an object this method
+   * made for an earlier slice of the same read) filled anew, or a new one.
+   * Types with small snapshots (counter, gauge) fill in place; by default, a
+   * new snapshot.
+   */
+  protected _fill(
+    _into: SeriesSnapshot | undefined,
+    s: S,
+    labelText: string,
+    options: CollectOptions | undefined,
+  ): SeriesSnapshot {
+    return this._view(s, labelText, undefined, options);
+  }
+
+  /**
    * @internal A series as its snapshot shows it, with this label text and,
    * if given, these raw labels: a fresh object, read now.
    */
@@ -709,6 +772,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     s: S,
     labelText: string,
     labels: Record<string, string> | undefined,
+    options: CollectOptions | undefined,
   ): SeriesSnapshot;
 
   /**
@@ -736,6 +800,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
 
   #read(labels: boolean, options: CollectOptions | undefined): FamilySnapshot {
     if (this.#ttl !== undefined) this.#expire(this.#ttl);
+    if (!labels && options?.lazy === true && this._single === undefined) return this.#lazy(options);
     return this._family(this._views(labels, options), options);
   }
 

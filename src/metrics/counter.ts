@@ -272,6 +272,24 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
   }
 
   /** @internal */
+  protected override _fill(
+    into: ValueSeriesSnapshot | undefined,
+    s: CounterSeries,
+    labelText: string,
+  ): ValueSeriesSnapshot {
+    const value = s.value;
+    const created = createdSeconds(s.c);
+    const exemplar = this.#exemplars?.get(s);
+    if (into === undefined) return { labelText, value, created, exemplar };
+    const v = into as { -readonly [K in keyof ValueSeriesSnapshot]: ValueSeriesSnapshot[K] };
+    v.labelText = labelText;
+    v.value = value;
+    v.created = created;
+    v.exemplar = exemplar;
+    return v;
+  }
+
+  /** @internal */
   protected _family(series: ValueSeriesSnapshot[]): CounterFamilySnapshot {
     return { name: this.name, help: this.help, type: "counter", unit: this.unit, series };
   }

@@ -303,6 +303,19 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
   }
 
   /** @internal */
+  protected override _fill(
+    into: ValueSeriesSnapshot | undefined,
+    s: GaugeSeries,
+    labelText: string,
+  ): ValueSeriesSnapshot {
+    if (into === undefined) return { labelText, value: s.value };
+    const v = into as { -readonly [K in keyof ValueSeriesSnapshot]: ValueSeriesSnapshot[K] };
+    v.labelText = labelText;
+    v.value = s.value;
+    return v;
+  }
+
+  /** @internal */
   protected _family(series: ValueSeriesSnapshot[]): GaugeFamilySnapshot {
     return { name: this.name, help: this.help, type: "gauge", unit: this.unit, series };
   }

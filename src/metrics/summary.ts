@@ -277,7 +277,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
   #sketching = false;
-  /** The scratch sketch of the read under way (a windowed summary merges its slots into it). */
+  /** Where a windowed summary merges its slots to read quantiles; reused by every read. */
   #scratch: Sketch | undefined;
 
   /** @internal */
@@ -285,6 +285,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     s: SummarySeries,
     labelText: string,
     labels: Record<string, string> | undefined,
+    options: CollectOptions | undefined,
   ): SummarySeriesSnapshot {
     if (this.#sketching) {
       return {
@@ -294,8 +295,9 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
         window: s.window,
       } as unknown as SummarySeriesSnapshot;
     }
-    const scratch = this.#scratch;
-    const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
+    const q = options?.quantiles === false
+      ? NO_VALUES
+      : this.#values(s, this.#scratch ??= new Sketch()) ?? NO_VALUES;
     const v: { -readonly [K in keyof SummarySeriesSnapshot]: SummarySeriesSnapshot[K] } = {
       labelText,
       // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
@@ -306,19 +308,6 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     };
     if (labels !== undefined) v.labels = labels;
     return v;
-  }
-
-  /** @internal */
-  protected override _views(
-    withLabels: boolean,
-    options?: CollectOptions,
-  ): SummarySeriesSnapshot[] {
-    this.#scratch = options?.quantiles === false ? undefined : new Sketch();
-    try {
-      return super._views(withLabels) as SummarySeriesSnapshot[];
-    } finally {
-      this.#scratch = undefined;
-    }
   }
 
   /** @internal */
