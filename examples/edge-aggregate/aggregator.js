@@ -343,6 +343,12 @@ function collectedFamily(source, fam) {
   return { name, help, type, unit, series };
 }
 
+// ../../src/collector.ts
+var PREPARE = /* @__PURE__ */ Symbol("promedge.prepareSlice");
+function prepareSlice(family, from, to) {
+  family[PREPARE]?.(from, to);
+}
+
 // ../../src/exposition/format.ts
 function writeFamily(w, f, from, to) {
   switch (f.type) {
@@ -376,6 +382,7 @@ async function* pagePieces(families, writer2, chunkSize = 65536) {
     let from = 0;
     do {
       const to = Math.min(n, from + PIECE_SERIES);
+      prepareSlice(f, from, to);
       const out = writeFamily(writer2, f, from, to);
       if (typeof out === "string") {
         buf += out;
@@ -712,7 +719,7 @@ var Registry = class {
       sources.push(source);
     };
     const running = /* @__PURE__ */ new Map();
-    const opts = labels ? { labels: true, quantiles: options.quantiles } : void 0;
+    const opts = labels ? { labels: true, quantiles: options.quantiles } : { lazy: true };
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {

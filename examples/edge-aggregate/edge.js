@@ -220,6 +220,16 @@ function quantileTexts(qs) {
   return t;
 }
 
+// ../../src/collector.ts
+var PREPARE = /* @__PURE__ */ Symbol("promedge.prepareSlice");
+function lazyFamily(family, prepare) {
+  Object.defineProperty(family, PREPARE, { value: prepare });
+  return family;
+}
+function prepareSlice(family, from, to) {
+  family[PREPARE]?.(from, to);
+}
+
 // ../../src/_timers.ts
 var MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -399,6 +409,7 @@ async function* pagePieces(families2, writer2, chunkSize = 65536) {
     let from = 0;
     do {
       const to = Math.min(n, from + PIECE_SERIES);
+      prepareSlice(f, from, to);
       const out = writeFamily(writer2, f, from, to);
       if (typeof out === "string") {
         buf += out;
@@ -735,7 +746,7 @@ var Registry = class {
       sources.push(source2);
     };
     const running = /* @__PURE__ */ new Map();
-    const opts = labels ? { labels: true, quantiles: options.quantiles } : void 0;
+    const opts = labels ? { labels: true, quantiles: options.quantiles } : { lazy: true };
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
@@ -1420,9 +1431,9 @@ var Metric = class {
    * within each label value, each with its label text built from the tree's
    * keys; with `withLabels`, its raw labels too.
    */
-  _views(withLabels, _options) {
+  _views(withLabels, options) {
     const single = this._single;
-    if (single) return [this._view(single, "", withLabels ? {} : void 0)];
+    if (single) return [this._view(single, "", withLabels ? {} : void 0, options)];
     const out = [];
     const names = this.labelNames;
     const heads = this.#heads;
@@ -1434,7 +1445,7 @@ var Metric = class {
         labels = {};
         for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
       }
-      out.push(this._view(s, text, labels));
+      out.push(this._view(s, text, labels, options));
     };
     const walk = (node, d, head) => {
       const last = d === depth - 1;
@@ -1456,6 +1467,59 @@ var Metric = class {
     };
     walk(this.#root, 0, heads[0]);
     return out;
+  }
+  /**
+   * The family for a page, read lazily: the walk keeps each series and the
+   * escaped label text of its parent level (shared by its siblings, made once
+   * per level); each slice's snapshots and label texts are made just before
+   * the slice is written, and die young.
+   */
+  #lazy(options) {
+    const leaves = [];
+    const parents = [];
+    const heads = this.#heads;
+    const depth = this.labelNames.length;
+    const walk = (node, d, head) => {
+      if (d === depth - 1) {
+        if (node instanceof Map) {
+          node.forEach((s) => {
+            leaves.push(s);
+            parents.push(head);
+          });
+        } else {
+          leaves.push(node);
+          parents.push(head);
+        }
+        return;
+      }
+      const next = '",' + heads[d + 1];
+      if (node instanceof Map) {
+        node.forEach(
+          (child, k) => walk(child, d + 1, head + escapeLabelValue(k) + next)
+        );
+      } else walk(node.v, d + 1, head + escapeLabelValue(node.k) + next);
+    };
+    walk(this.#root, 0, heads[0]);
+    const series = new Array(leaves.length);
+    const family = this._family(series, options);
+    const pool = [];
+    return lazyFamily(family, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const s = leaves[i];
+        const text = parents[i] + escapeLabelValue(s.k) + '"';
+        const j = i - from;
+        series[i] = pool[j] = this._fill(pool[j], s, text, options);
+      }
+    });
+  }
+  /**
+   * @internal The snapshot of `s` for a page: `into` (an object this method
+   * made for an earlier slice of the same read) filled anew, or a new one.
+   * Types with small snapshots (counter, gauge) fill in place; by default, a
+   * new snapshot.
+   */
+  _fill(_into, s, labelText2, options) {
+    return this._view(s, labelText2, void 0, options);
   }
   /**
    * The metric's series now, as data: the family snapshot that
@@ -1480,6 +1544,7 @@ var Metric = class {
   }
   #read(labels, options) {
     if (this.#ttl !== void 0) this.#expire(this.#ttl);
+    if (!labels && options?.lazy === true && this._single === void 0) return this.#lazy(options);
     return this._family(this._views(labels, options), options);
   }
   /** Removes the series that no scrape has found changed (or touched) for ttlSeconds. */
@@ -1790,6 +1855,19 @@ var Counter = class extends Metric {
     if (labels !== void 0) v.labels = labels;
     const e = this.#exemplars?.get(s);
     if (e !== void 0) v.exemplar = e;
+    return v;
+  }
+  /** @internal */
+  _fill(into, s, labelText2) {
+    const value = s.value;
+    const created = createdSeconds(s.c);
+    const exemplar = this.#exemplars?.get(s);
+    if (into === void 0) return { labelText: labelText2, value, created, exemplar };
+    const v = into;
+    v.labelText = labelText2;
+    v.value = value;
+    v.created = created;
+    v.exemplar = exemplar;
     return v;
   }
   /** @internal */
@@ -2941,10 +3019,10 @@ var Summary = class extends ObservingMetric {
   }
   /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
   #sketching = false;
-  /** The scratch sketch of the read under way (a windowed summary merges its slots into it). */
+  /** Where a windowed summary merges its slots to read quantiles; reused by every read. */
   #scratch;
   /** @internal */
-  _view(s, labelText2, labels) {
+  _view(s, labelText2, labels, options) {
     if (this.#sketching) {
       return {
         labelText: labelText2,
@@ -2953,8 +3031,7 @@ var Summary = class extends ObservingMetric {
         window: s.window
       };
     }
-    const scratch = this.#scratch;
-    const q = (scratch && this.#values(s, scratch)) ?? NO_VALUES;
+    const q = options?.quantiles === false ? NO_VALUES : this.#values(s, this.#scratch ??= new Sketch()) ?? NO_VALUES;
     const v = {
       labelText: labelText2,
       // Detached (with labels): a plain array, so the snapshot serialises with JSON.stringify.
@@ -2965,15 +3042,6 @@ var Summary = class extends ObservingMetric {
     };
     if (labels !== void 0) v.labels = labels;
     return v;
-  }
-  /** @internal */
-  _views(withLabels, options) {
-    this.#scratch = options?.quantiles === false ? void 0 : new Sketch();
-    try {
-      return super._views(withLabels);
-    } finally {
-      this.#scratch = void 0;
-    }
   }
   /** @internal */
   _family(series) {
