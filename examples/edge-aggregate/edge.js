@@ -1048,6 +1048,16 @@ var Metric = class {
   #bound;
   /** `name="` for each label name, the start of its label text. */
   #heads;
+  /**
+   * The series lists of the pages read lazily (`#lazy`) that have not
+   * prepared their last slice yet, held weakly: a page given up midway (its
+   * stream cancelled, its collection failed) drops out when collected.
+   * While one is open, a series taken out of the tree leaves what its poison
+   * overwrites in `#gone`, so that the page writes it as it was.
+   */
+  #pages;
+  /** Series taken out while a page was being written, and their `_version()` then. */
+  #gone;
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts, reservedLabel) {
     if (opts === null || typeof opts !== "object") {
@@ -1356,7 +1366,7 @@ var Metric = class {
     const s = childOf(path[k - 1], keys[k - 1], true);
     if (s === void 0) return;
     if (s === this.#cap?.overflow) this.#cap.overflow = void 0;
-    this._poison(s);
+    this.#takeOut(s, this.#paging());
     this.#count--;
     for (let i = k - 1; i >= 0; i--) {
       const node = path[i];
@@ -1384,7 +1394,10 @@ var Metric = class {
    */
   reset() {
     if (this._single) this._resetSeries(this._single);
-    else this.#each([], (s) => this._poison(s));
+    else {
+      const keep = this.#paging();
+      this.#each([], (s) => this.#takeOut(s, keep));
+    }
     this.#root = /* @__PURE__ */ new Map();
     this.#count = 0;
     if (this.#cap) this.#cap.overflow = void 0;
@@ -1397,6 +1410,33 @@ var Metric = class {
    * hold NaN while in the tree; the slow path, `_reattach`, tells them apart.
    */
   _poison(_s) {
+  }
+  /**
+   * Poisons `s`, which reset() or removal takes out of the tree; while a
+   * page being written may still list it, keeps what the poison overwrites.
+   */
+  #takeOut(s, keep) {
+    if (keep) {
+      const v = this._version(s);
+      if (typeof v === "number") (this.#gone ??= /* @__PURE__ */ new WeakMap()).set(s, v);
+    }
+    this._poison(s);
+  }
+  /** Whether a page read lazily may still write series of this metric (see `#pages`). */
+  #paging() {
+    const pages = this.#pages;
+    if (pages === void 0) return false;
+    for (let i = pages.length - 1; i >= 0; i--) {
+      if (pages[i].deref() === void 0) pages.splice(i, 1);
+    }
+    return pages.length > 0;
+  }
+  /**
+   * @internal Puts `v`, what `_version()` read of a series before it was
+   * poisoned, back into the series' page snapshot `view` (made by `_fill`).
+   */
+  _unpoison(view, v) {
+    view.value = v;
   }
   /**
    * @internal The series a bound child holding `s` should use: the one in
@@ -1503,12 +1543,25 @@ var Metric = class {
     const series = new Array(leaves.length);
     const family = this._family(series, options);
     const pool = [];
+    let open = new WeakRef(leaves);
+    (this.#pages ??= []).push(open);
     return lazyFamily(family, (from, to) => {
+      const gone = this.#gone;
       for (let i = from; i < to; i++) {
         const s = leaves[i];
         const text = parents[i] + escapeLabelValue(s.k) + '"';
         const j = i - from;
-        series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        if (gone !== void 0) {
+          const v = gone.get(s);
+          if (v !== void 0) this._unpoison(view, v);
+        }
+      }
+      if (open !== void 0 && to === leaves.length) {
+        const pages = this.#pages;
+        const at = pages.indexOf(open);
+        if (at >= 0) pages.splice(at, 1);
+        open = void 0;
       }
     });
   }
@@ -1941,6 +1994,10 @@ var ObservingMetric = class extends Metric {
   /** @internal Every observation changes the count. */
   _version(s) {
     return s.count;
+  }
+  /** @internal A histogram's or summary's poison is in its count. */
+  _unpoison(view, v) {
+    view.count = v;
   }
   observe(a, b) {
     if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b);
@@ -3006,13 +3063,14 @@ var Summary = class extends ObservingMetric {
   }
   /**
    * @internal For aggregation, which merges sketches rather than quantiles:
-   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * every series' raw labels (no registry's default labels, as in
+   * `snapshot()`), sum, count and live sketch (a `Sketch`, or a
    * `WindowedSketch` and its slots), read together. Read-only.
    */
   _sketches() {
     this.#sketching = true;
     try {
-      return this._views(false);
+      return this._views(true);
     } finally {
       this.#sketching = false;
     }
@@ -3026,6 +3084,7 @@ var Summary = class extends ObservingMetric {
     if (this.#sketching) {
       return {
         labelText: labelText2,
+        labels,
         sum: s.sum,
         count: s.count,
         window: s.window
@@ -3796,12 +3855,14 @@ function bucketsOf(spans, deltas) {
 function summary(fam, snap, metric, now) {
   fam.percentiles = [...snap.quantiles];
   fam.maxAgeMs = metric.maxAgeSeconds === void 0 ? 0 : metric.maxAgeSeconds * 1e3;
+  const names = fam.labelNames;
+  const key = (labels) => JSON.stringify(names.map((n) => labels?.[n] ?? ""));
   const bySeries = /* @__PURE__ */ new Map();
-  for (const s of snap.series) bySeries.set(s.labelText, s);
+  for (const s of snap.series) bySeries.set(key(s.labels), s);
   for (const live of metric._sketches()) {
-    const s = bySeries.get(live.labelText);
+    const s = bySeries.get(key(live.labels));
     if (s === void 0) continue;
-    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    const out = base(s, names, s.created ?? 0, 0);
     out.sum = live.sum;
     out.count = live.count;
     const w = live.window;
