@@ -37,7 +37,7 @@ function text(a: string, b: string, c: string): string {
   return `a="${esc(a)}",b="${esc(b)}",c="${esc(c)}"`;
 }
 
-test("Counter with three labels: random updates, removals and children leave the model's series", () => {
+test("Counter with three labels: random updates, removals and children leave the model's series", async () => {
   const scenarios = fc.sample(fc.array(op, { maxLength: 60 }), { numRuns: 300, seed: 20261129 });
   for (const ops of scenarios) {
     const counter = new Counter({
@@ -93,6 +93,22 @@ test("Counter with three labels: random updates, removals and children leave the
       }),
     );
     assert.deepEqual(got, model);
+    // The page (read a slice at a time) writes the same series and label texts.
+    const registry = new Registry();
+    registry.register(counter);
+    const page = new Map<string, number>();
+    for (const line of (await registry.metrics()).split("\n")) {
+      if (!line.startsWith("t_total{")) continue;
+      const at = line.lastIndexOf("} ");
+      page.set(line.slice("t_total{".length, at), Number(line.slice(at + 2)));
+    }
+    assert.deepEqual(
+      page,
+      new Map([...model].map(([key, v]) => {
+        const [a, b, c] = JSON.parse(key);
+        return [text(a, b, c), v];
+      })),
+    );
     for (const [key, v] of model) {
       const [a, b, c] = JSON.parse(key);
       assert.equal(counter.get({ a, b, c }), v);
