@@ -1048,16 +1048,6 @@ var Metric = class {
   #bound;
   /** `name="` for each label name, the start of its label text. */
   #heads;
-  /**
-   * The series lists of the pages read lazily (`#lazy`) that have not
-   * prepared their last slice yet, held weakly: a page given up midway (its
-   * stream cancelled, its collection failed) drops out when collected.
-   * While one is open, a series taken out of the tree leaves what its poison
-   * overwrites in `#gone`, so that the page writes it as it was.
-   */
-  #pages;
-  /** Series taken out while a page was being written, and their `_version()` then. */
-  #gone;
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts, reservedLabel) {
     if (opts === null || typeof opts !== "object") {
@@ -1366,7 +1356,7 @@ var Metric = class {
     const s = childOf(path[k - 1], keys[k - 1], true);
     if (s === void 0) return;
     if (s === this.#cap?.overflow) this.#cap.overflow = void 0;
-    this.#takeOut(s, this.#paging());
+    this._poison(s);
     this.#count--;
     for (let i = k - 1; i >= 0; i--) {
       const node = path[i];
@@ -1394,10 +1384,7 @@ var Metric = class {
    */
   reset() {
     if (this._single) this._resetSeries(this._single);
-    else {
-      const keep = this.#paging();
-      this.#each([], (s) => this.#takeOut(s, keep));
-    }
+    else this.#each([], (s) => this._poison(s));
     this.#root = /* @__PURE__ */ new Map();
     this.#count = 0;
     if (this.#cap) this.#cap.overflow = void 0;
@@ -1412,28 +1399,9 @@ var Metric = class {
   _poison(_s) {
   }
   /**
-   * Poisons `s`, which reset() or removal takes out of the tree; while a
-   * page being written may still list it, keeps what the poison overwrites.
-   */
-  #takeOut(s, keep) {
-    if (keep) {
-      const v = this._version(s);
-      if (typeof v === "number") (this.#gone ??= /* @__PURE__ */ new WeakMap()).set(s, v);
-    }
-    this._poison(s);
-  }
-  /** Whether a page read lazily may still write series of this metric (see `#pages`). */
-  #paging() {
-    const pages = this.#pages;
-    if (pages === void 0) return false;
-    for (let i = pages.length - 1; i >= 0; i--) {
-      if (pages[i].deref() === void 0) pages.splice(i, 1);
-    }
-    return pages.length > 0;
-  }
-  /**
    * @internal Puts `v`, what `_version()` read of a series before it was
-   * poisoned, back into the series' page snapshot `view` (made by `_fill`).
+   * poisoned (taken out of the tree), into the series' page snapshot `view`
+   * (made by `_fill`), where the poison is.
    */
   _unpoison(view, v) {
     view.value = v;
@@ -1517,19 +1485,18 @@ var Metric = class {
   #lazy(options) {
     const leaves = [];
     const parents = [];
+    const versions = [];
     const heads = this.#heads;
     const depth = this.labelNames.length;
+    const leaf = (s, head) => {
+      leaves.push(s);
+      parents.push(head);
+      versions.push(this._version(s));
+    };
     const walk = (node, d, head) => {
       if (d === depth - 1) {
-        if (node instanceof Map) {
-          node.forEach((s) => {
-            leaves.push(s);
-            parents.push(head);
-          });
-        } else {
-          leaves.push(node);
-          parents.push(head);
-        }
+        if (node instanceof Map) node.forEach((s) => leaf(s, head));
+        else leaf(node, head);
         return;
       }
       const next = '",' + heads[d + 1];
@@ -1543,25 +1510,14 @@ var Metric = class {
     const series = new Array(leaves.length);
     const family = this._family(series, options);
     const pool = [];
-    let open = new WeakRef(leaves);
-    (this.#pages ??= []).push(open);
     return lazyFamily(family, (from, to) => {
-      const gone = this.#gone;
       for (let i = from; i < to; i++) {
         const s = leaves[i];
         const text = parents[i] + escapeLabelValue(s.k) + '"';
         const j = i - from;
         const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
-        if (gone !== void 0) {
-          const v = gone.get(s);
-          if (v !== void 0) this._unpoison(view, v);
-        }
-      }
-      if (open !== void 0 && to === leaves.length) {
-        const pages = this.#pages;
-        const at = pages.indexOf(open);
-        if (at >= 0) pages.splice(at, 1);
-        open = void 0;
+        const v = this._version(s);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
       }
     });
   }

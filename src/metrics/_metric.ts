@@ -231,16 +231,6 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #bound: WeakMap<S, readonly string[]> | undefined;
   /** `name="` for each label name, the start of its label text. */
   #heads: readonly string[];
-  /**
-   * The series lists of the pages read lazily (`#lazy`) that have not
-   * prepared their last slice yet, held weakly: a page given up midway (its
-   * stream cancelled, its collection failed) drops out when collected.
-   * While one is open, a series taken out of the tree leaves what its poison
-   * overwrites in `#gone`, so that the page writes it as it was.
-   */
-  #pages: WeakRef<object>[] | undefined;
-  /** Series taken out while a page was being written, and their `_version()` then. */
-  #gone: WeakMap<S, number> | undefined;
 
   /** Checks the options; a subclass finishes with `_ready()`. */
   constructor(opts: MetricOptions<L>, reservedLabel?: string) {
@@ -588,7 +578,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const s = childOf(path[k - 1], keys[k - 1], true) as S | undefined;
     if (s === undefined) return;
     if (s === this.#cap?.overflow) this.#cap.overflow = undefined;
-    this.#takeOut(s, this.#paging());
+    this._poison(s);
     this.#count--;
     // Drop the entry, then every level it leaves empty (never the root): a
     // one-key level (a One, or the series itself) is empty once its key goes.
@@ -620,10 +610,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    */
   reset(): void {
     if (this._single) this._resetSeries(this._single);
-    else {
-      const keep = this.#paging();
-      this.#each([], (s) => this.#takeOut(s, keep));
-    }
+    else this.#each([], (s) => this._poison(s));
     this.#root = new Map();
     this.#count = 0;
     if (this.#cap) this.#cap.overflow = undefined;
@@ -639,30 +626,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _poison(_s: S): void {}
 
   /**
-   * Poisons `s`, which reset() or removal takes out of the tree; while a
-   * page being written may still list it, keeps what the poison overwrites.
-   */
-  #takeOut(s: S, keep: boolean): void {
-    if (keep) {
-      const v = this._version(s);
-      if (typeof v === "number") (this.#gone ??= new WeakMap()).set(s, v);
-    }
-    this._poison(s);
-  }
-
-  /** Whether a page read lazily may still write series of this metric (see `#pages`). */
-  #paging(): boolean {
-    const pages = this.#pages;
-    if (pages === undefined) return false;
-    for (let i = pages.length - 1; i >= 0; i--) {
-      if (pages[i].deref() === undefined) pages.splice(i, 1);
-    }
-    return pages.length > 0;
-  }
-
-  /**
    * @internal Puts `v`, what `_version()` read of a series before it was
-   * poisoned, back into the series' page snapshot `view` (made by `_fill`).
+   * poisoned (taken out of the tree), into the series' page snapshot `view`
+   * (made by `_fill`), where the poison is.
    */
   protected _unpoison(view: SeriesSnapshot, v: number): void {
     (view as unknown as { value: number }).value = v;
@@ -754,19 +720,20 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #lazy(options: CollectOptions): FamilySnapshot {
     const leaves: S[] = [];
     const parents: string[] = [];
+    // What `_version()` read at the walk: a series taken out of the tree
+    // before its slice is written has NaN there since (see `_poison`).
+    const versions: number[] = [];
     const heads = this.#heads;
     const depth = this.labelNames.length;
+    const leaf = (s: S, head: string) => {
+      leaves.push(s);
+      parents.push(head);
+      versions.push(this._version(s));
+    };
     const walk = (node: Node, d: number, head: string) => {
       if (d === depth - 1) {
-        if (node instanceof Map) {
-          node.forEach((s) => {
-            leaves.push(s as S);
-            parents.push(head);
-          });
-        } else {
-          leaves.push(node as S);
-          parents.push(head);
-        }
+        if (node instanceof Map) node.forEach((s) => leaf(s as S, head));
+        else leaf(node as S, head);
         return;
       }
       const next = '",' + heads[d + 1];
@@ -782,28 +749,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     // A page writer is done with a slice before it asks for the next one: the
     // snapshot objects of one slice serve the next (see `_fill`).
     const pool: SeriesSnapshot[] = [];
-    // Until its last slice, series taken out of the tree keep their values for it.
-    let open: WeakRef<object> | undefined = new WeakRef(leaves);
-    (this.#pages ??= []).push(open);
     return lazyFamily(family, (from, to) => {
-      // A series taken out after the walk (reset(), remove(), another scrape's
-      // TTL expiry) is written as it was then, not with its poison (NaN).
-      const gone = this.#gone;
       for (let i = from; i < to; i++) {
         const s = leaves[i];
         const text = parents[i] + escapeLabelValue(s.k) + '"';
         const j = i - from;
         const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
-        if (gone !== undefined) {
-          const v = gone.get(s);
-          if (v !== undefined) this._unpoison(view, v);
-        }
-      }
-      if (open !== undefined && to === leaves.length) {
-        const pages = this.#pages!;
-        const at = pages.indexOf(open);
-        if (at >= 0) pages.splice(at, 1);
-        open = undefined;
+        // Taken out of the tree since the walk (reset(), remove(), another
+        // scrape's TTL expiry): poisoned, so written as the walk found it.
+        const v = this._version(s);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
       }
     });
   }
