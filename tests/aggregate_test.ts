@@ -482,3 +482,28 @@ test("AggregationSource.start() refuses an interval beyond the longest timer (it
   }
   assert.equal(sent, 0);
 });
+
+test("AggregationSource carries summaries of a registry with default labels", async () => {
+  const agg = new Aggregator();
+  const registry = new Registry({ defaultLabels: { region: "eu" } });
+  const labelled = new Summary({
+    name: "sizes_bytes",
+    help: "Sizes.",
+    labelNames: ["route"],
+    percentiles: [0.5],
+    registry,
+  });
+  const single = new Summary({ name: "waits_seconds", help: "Waits.", registry });
+  labelled.observe({ route: "/a" }, 4);
+  labelled.observe({ route: "/a" }, 4);
+  labelled.observe({ route: 'b"\\' }, 8);
+  single.observe(5);
+  await new AggregationSource({ registry, send: (b) => void agg.ingest(b) }).flush();
+  const text = await page(agg);
+  assert.match(text, /^sizes_bytes_count\{route="\/a"\} 2$/m);
+  assert.match(text, /^sizes_bytes_sum\{route="\/a"\} 8$/m);
+  assert.match(text, /^sizes_bytes\{route="\/a",quantile="0.5"\} 4(\.\d+)?$/m);
+  assert.match(text, /^sizes_bytes_count\{route="b\\"\\\\"\} 1$/m);
+  assert.match(text, /^waits_seconds_count 1$/m);
+  assert.match(text, /^waits_seconds_sum 5$/m);
+});

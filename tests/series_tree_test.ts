@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Counter, Registry } from "../mod.ts";
+import { Counter, Gauge, Histogram, Registry, Summary } from "../mod.ts";
 
 type Op =
   | { kind: "inc" | "child" | "remove"; a: string; b: string; c: string; v: number }
@@ -149,5 +149,47 @@ test("a page of a family larger than one slice writes every series once, with it
       const i = Number(id.slice(1));
       assert.equal(v, i + 1 + (i === 7 ? 1 : 0), id);
     }
+  }
+});
+
+test("a page goes on writing a series removed while it is written: its value then, never NaN", async () => {
+  const registry = new Registry();
+  const labelNames = ["id", "kind"];
+  const c = new Counter({ name: "gone_total", help: "c", labelNames, registry });
+  const g = new Gauge({ name: "gone_gauge", help: "g", labelNames, registry });
+  const h = new Histogram({ name: "gone_hist", help: "h", labelNames, buckets: [1], registry });
+  const s = new Summary({ name: "gone_sum", help: "s", labelNames, registry });
+  const n = 4_500; // more than one slice of 2,000 series per family
+  for (let i = 0; i < n; i++) {
+    const labels = { id: "u" + i, kind: i % 2 ? "x" : "y" };
+    c.inc(labels, i + 1);
+    g.set(labels, i + 1);
+    h.observe(labels, 0.5);
+    s.observe(labels, 2);
+  }
+  let page = "";
+  let first = true;
+  // Small pieces: the first one holds a part of the first family only.
+  for await (const piece of registry.chunks({}, 1000)) {
+    page += piece;
+    if (first) {
+      first = false;
+      c.reset();
+      g.removeMatching({ kind: "x" });
+      h.reset();
+      for (let i = 0; i < n; i += 2) s.remove({ id: "u" + i, kind: "y" });
+    }
+  }
+  // A page lists the series that were there when it started, each once.
+  const values = (re: RegExp) => [...page.matchAll(re)].map((m) => m[1]);
+  const counters = values(/^gone_total\{id="u(\d+)",kind="[xy]"\} (?:\S+)$/gm);
+  assert.equal(counters.length, n);
+  assert.doesNotMatch(page, /NaN/);
+  for (let i = 0; i < n; i++) {
+    const labels = `id="u${i}",kind="${i % 2 ? "x" : "y"}"`;
+    assert.ok(page.includes(`\ngone_total{${labels}} ${i + 1}\n`), `counter u${i}`);
+    assert.ok(page.includes(`\ngone_gauge{${labels}} ${i + 1}\n`), `gauge u${i}`);
+    assert.ok(page.includes(`\ngone_hist_count{${labels}} 1\n`), `histogram u${i}`);
+    assert.ok(page.includes(`\ngone_sum_count{${labels}} 1\n`), `summary u${i}`);
   }
 });

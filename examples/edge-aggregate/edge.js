@@ -1399,6 +1399,14 @@ var Metric = class {
   _poison(_s) {
   }
   /**
+   * @internal Puts `v`, what `_version()` read of a series before it was
+   * poisoned (taken out of the tree), into the series' page snapshot `view`
+   * (made by `_fill`), where the poison is.
+   */
+  _unpoison(view, v) {
+    view.value = v;
+  }
+  /**
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
    * took it out), else, with `create`, a new one, or past maxSeries the
@@ -1477,19 +1485,18 @@ var Metric = class {
   #lazy(options) {
     const leaves = [];
     const parents = [];
+    const versions = [];
     const heads = this.#heads;
     const depth = this.labelNames.length;
+    const leaf = (s, head) => {
+      leaves.push(s);
+      parents.push(head);
+      versions.push(this._version(s));
+    };
     const walk = (node, d, head) => {
       if (d === depth - 1) {
-        if (node instanceof Map) {
-          node.forEach((s) => {
-            leaves.push(s);
-            parents.push(head);
-          });
-        } else {
-          leaves.push(node);
-          parents.push(head);
-        }
+        if (node instanceof Map) node.forEach((s) => leaf(s, head));
+        else leaf(node, head);
         return;
       }
       const next = '",' + heads[d + 1];
@@ -1508,7 +1515,9 @@ var Metric = class {
         const s = leaves[i];
         const text = parents[i] + escapeLabelValue(s.k) + '"';
         const j = i - from;
-        series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        const v = this._version(s);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
       }
     });
   }
@@ -1941,6 +1950,10 @@ var ObservingMetric = class extends Metric {
   /** @internal Every observation changes the count. */
   _version(s) {
     return s.count;
+  }
+  /** @internal A histogram's or summary's poison is in its count. */
+  _unpoison(view, v) {
+    view.count = v;
   }
   observe(a, b) {
     if (typeof a === "object") this._record(this._find(a) ?? this._createFor(a, b), b);
@@ -3006,13 +3019,14 @@ var Summary = class extends ObservingMetric {
   }
   /**
    * @internal For aggregation, which merges sketches rather than quantiles:
-   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * every series' raw labels (no registry's default labels, as in
+   * `snapshot()`), sum, count and live sketch (a `Sketch`, or a
    * `WindowedSketch` and its slots), read together. Read-only.
    */
   _sketches() {
     this.#sketching = true;
     try {
-      return this._views(false);
+      return this._views(true);
     } finally {
       this.#sketching = false;
     }
@@ -3026,6 +3040,7 @@ var Summary = class extends ObservingMetric {
     if (this.#sketching) {
       return {
         labelText: labelText2,
+        labels,
         sum: s.sum,
         count: s.count,
         window: s.window
@@ -3796,12 +3811,14 @@ function bucketsOf(spans, deltas) {
 function summary(fam, snap, metric, now) {
   fam.percentiles = [...snap.quantiles];
   fam.maxAgeMs = metric.maxAgeSeconds === void 0 ? 0 : metric.maxAgeSeconds * 1e3;
+  const names = fam.labelNames;
+  const key = (labels) => JSON.stringify(names.map((n) => labels?.[n] ?? ""));
   const bySeries = /* @__PURE__ */ new Map();
-  for (const s of snap.series) bySeries.set(s.labelText, s);
+  for (const s of snap.series) bySeries.set(key(s.labels), s);
   for (const live of metric._sketches()) {
-    const s = bySeries.get(live.labelText);
+    const s = bySeries.get(key(live.labels));
     if (s === void 0) continue;
-    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    const out = base(s, names, s.created ?? 0, 0);
     out.sum = live.sum;
     out.count = live.count;
     const w = live.window;

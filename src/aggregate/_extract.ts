@@ -148,12 +148,17 @@ function summary(
   fam.maxAgeMs = metric.maxAgeSeconds === undefined ? 0 : metric.maxAgeSeconds * 1000;
   // Labels and created times from the snapshot; sum, count and sketch read
   // together now (an observation since the snapshot is in all three or none).
+  // Matched by the metric's own label values: a snapshot's label text also
+  // carries the registry's default labels, the summary's does not.
+  const names = fam.labelNames;
+  const key = (labels: Readonly<Record<string, string>> | undefined) =>
+    JSON.stringify(names.map((n) => labels?.[n] ?? ""));
   const bySeries = new Map<string, SeriesSnapshot & { created?: number }>();
-  for (const s of snap.series) bySeries.set(s.labelText, s);
+  for (const s of snap.series) bySeries.set(key(s.labels), s);
   for (const live of metric._sketches()) {
-    const s = bySeries.get(live.labelText);
+    const s = bySeries.get(key(live.labels));
     if (s === undefined) continue; // made since the snapshot: in the next state
-    const out = base(s, fam.labelNames, s.created ?? 0, 0);
+    const out = base(s, names, s.created ?? 0, 0);
     out.sum = live.sum;
     out.count = live.count;
     const w = live.window;

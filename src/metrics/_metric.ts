@@ -626,6 +626,15 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _poison(_s: S): void {}
 
   /**
+   * @internal Puts `v`, what `_version()` read of a series before it was
+   * poisoned (taken out of the tree), into the series' page snapshot `view`
+   * (made by `_fill`), where the poison is.
+   */
+  protected _unpoison(view: SeriesSnapshot, v: number): void {
+    (view as unknown as { value: number }).value = v;
+  }
+
+  /**
    * @internal The series a bound child holding `s` should use: the one in
    * the tree for the labels of `s` (`s` itself unless reset() or remove()
    * took it out), else, with `create`, a new one, or past maxSeries the
@@ -711,19 +720,20 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   #lazy(options: CollectOptions): FamilySnapshot {
     const leaves: S[] = [];
     const parents: string[] = [];
+    // What `_version()` read at the walk: a series taken out of the tree
+    // before its slice is written has NaN there since (see `_poison`).
+    const versions: number[] = [];
     const heads = this.#heads;
     const depth = this.labelNames.length;
+    const leaf = (s: S, head: string) => {
+      leaves.push(s);
+      parents.push(head);
+      versions.push(this._version(s));
+    };
     const walk = (node: Node, d: number, head: string) => {
       if (d === depth - 1) {
-        if (node instanceof Map) {
-          node.forEach((s) => {
-            leaves.push(s as S);
-            parents.push(head);
-          });
-        } else {
-          leaves.push(node as S);
-          parents.push(head);
-        }
+        if (node instanceof Map) node.forEach((s) => leaf(s as S, head));
+        else leaf(node as S, head);
         return;
       }
       const next = '",' + heads[d + 1];
@@ -744,7 +754,11 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         const s = leaves[i];
         const text = parents[i] + escapeLabelValue(s.k) + '"';
         const j = i - from;
-        series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
+        // Taken out of the tree since the walk (reset(), remove(), another
+        // scrape's TTL expiry): poisoned, so written as the walk found it.
+        const v = this._version(s);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
       }
     });
   }

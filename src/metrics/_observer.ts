@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { SeriesSnapshot } from "../collector.ts";
 import { type Labels, Metric, type SeriesBase } from "./_metric.ts";
 import { checkFunction, timed, timer } from "./_timer.ts";
 import { show } from "../_names.ts";
@@ -41,6 +42,11 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   /** @internal Every observation changes the count. */
   protected override _version(s: S): number {
     return (s as unknown as { count: number }).count;
+  }
+
+  /** @internal A histogram's or summary's poison is in its count. */
+  protected override _unpoison(view: SeriesSnapshot, v: number): void {
+    (view as unknown as { count: number }).count = v;
   }
 
   /** Records one observation in the metric without labels. */

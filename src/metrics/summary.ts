@@ -263,13 +263,19 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /**
    * @internal For aggregation, which merges sketches rather than quantiles:
-   * every series' label text, sum, count and live sketch (a `Sketch`, or a
+   * every series' raw labels (no registry's default labels, as in
+   * `snapshot()`), sum, count and live sketch (a `Sketch`, or a
    * `WindowedSketch` and its slots), read together. Read-only.
    */
-  _sketches(): { labelText: string; sum: number; count: number; window: unknown }[] {
+  _sketches(): {
+    labels: Readonly<Record<string, string>>;
+    sum: number;
+    count: number;
+    window: unknown;
+  }[] {
     this.#sketching = true;
     try {
-      return this._views(false) as unknown as ReturnType<Summary<L>["_sketches"]>;
+      return this._views(true) as unknown as ReturnType<Summary<L>["_sketches"]>;
     } finally {
       this.#sketching = false;
     }
@@ -290,6 +296,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     if (this.#sketching) {
       return {
         labelText,
+        labels,
         sum: s.sum,
         count: s.count,
         window: s.window,
