@@ -15,7 +15,7 @@ export interface Other {
 interface Proc {
   env: Record<string, string | undefined>;
   argv: string[];
-  memoryUsage(): { rss: number; heapUsed: number; external: number };
+  memoryUsage(): { rss: number; heapTotal: number; heapUsed: number; external: number };
 }
 /** The `process` global of Deno, Bun and Node. */
 export const proc = (globalThis as unknown as { process: Proc }).process;

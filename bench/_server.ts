@@ -2,6 +2,11 @@
 //   <runtime> bench/_server.ts <promedge|prom-client|@prometheus-io/client> <series>
 // Listens on 127.0.0.1 (a free port), prints {"port": N} once listening, and
 // stops by itself after BENCH_SERVER_MAX_S seconds (default 900) or on SIGTERM.
+// With BENCH_MEM_LOG_S=N it also writes its memory every N seconds to stderr,
+// one line each: {"mem":{"rss":…,"heapTotal":…,"heapUsed":…,"external":…,
+// "newSpace":…,"oldSpace":…}} (process.memoryUsage(), bytes; on Deno the same
+// as Deno.memoryUsage(); the sizes of V8's young and old generations from
+// node:v8 getHeapSpaceStatistics() on Deno and Node).
 //
 //   GET /work     one request of the application: inc() on one of <series>
 //                 counter series (round robin) and observe() on one of 10
@@ -135,6 +140,29 @@ if (g.Deno) {
   port = (server.address() as { port: number }).port;
 }
 console.log(JSON.stringify({ port, metricsPort }));
+const memLogS = Number(proc.env.BENCH_MEM_LOG_S ?? 0);
+if (memLogS > 0) {
+  type Space = { space_name: string; space_size: number };
+  let spaces: (() => Space[]) | undefined;
+  try {
+    if (g.Bun) throw new Error("Bun's node:v8 spaces are made up (new_space is 0)");
+    const v8 = await import("node:v8");
+    spaces = (v8.default ?? v8).getHeapSpaceStatistics as () => Space[];
+    spaces();
+  } catch {
+    spaces = undefined; // no V8 spaces here
+  }
+  const log = () => {
+    const { rss, heapTotal, heapUsed, external } = proc.memoryUsage();
+    const size = (n: string) => spaces?.().find((s) => s.space_name === n)?.space_size;
+    const [newSpace, oldSpace] = [size("new_space"), size("old_space")];
+    console.error(
+      JSON.stringify({ mem: { rss, heapTotal, heapUsed, external, newSpace, oldSpace } }),
+    );
+  };
+  log();
+  setInterval(log, memLogS * 1000);
+}
 const maxS = Number(proc.env.BENCH_SERVER_MAX_S ?? 900);
 setTimeout(
   () => (globalThis as unknown as { process: { exit(c: number): void } }).process.exit(0),

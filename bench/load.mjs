@@ -6,7 +6,7 @@
 //
 //   node bench/load.mjs [--runtimes deno,bun,node] [--cases burst,gzip,soak]
 //                       [--soak-seconds 60] [--soak-rate 200] [--serve-metrics]
-//                       [--json out.json]
+//                       [--mem-log] [--json out.json]
 //
 // burst  a fresh server with 20,000 series per run; after two warm-up scrapes
 //        and a reset of the kernel's peak-RSS mark, 50 scrapes at once
@@ -22,6 +22,11 @@
 //        after the first quarter (at least 15 s) of warm-up, in MB/min. With
 //        --serve-metrics, promedge's scrapes go to serveMetrics() on a port of
 //        its own (the library's own node:http / Deno.serve / Bun.serve server).
+//        With --mem-log, each server also reports process.memoryUsage() every
+//        5 s (BENCH_MEM_LOG_S); the soak adds those samples ("mem": heapTotal,
+//        heapUsed, external, rss minus heapTotal and external as "native", and
+//        V8's new_space and old_space sizes where the runtime gives them) and
+//        their slopes, to tell the JS heap from the rest.
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -43,17 +48,38 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a server; resolves once it prints its port. */
-export function startServer(rt, lib, series, maxS = 900, serveMetrics = false) {
+export function startServer(
+  rt,
+  lib,
+  { series, maxS = 900, serveMetrics = false, memLogS = 0 },
+) {
   const [cmd, args] = RUNTIMES[rt];
   const child = spawn(cmd, [...args, lib, String(series)], {
     cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", memLogS > 0 ? "pipe" : "inherit"],
     env: {
       ...process.env,
       BENCH_SERVER_MAX_S: String(maxS),
       BENCH_SERVE_METRICS: serveMetrics ? "1" : "0",
+      BENCH_MEM_LOG_S: String(memLogS),
     },
   });
+  // memory lines ({"mem": …}) as they arrive, with the time they arrived
+  const mem = [];
+  if (memLogS > 0) {
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      let i;
+      while ((i = err.indexOf("\n")) >= 0) {
+        const line = err.slice(0, i);
+        err = err.slice(i + 1);
+        if (line.startsWith('{"mem":')) {
+          mem.push({ at: performance.now(), ...JSON.parse(line).mem });
+        } else process.stderr.write(line + "\n");
+      }
+    });
+  }
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => {
@@ -73,6 +99,7 @@ export function startServer(rt, lib, series, maxS = 900, serveMetrics = false) {
         metricsPort: ports.metricsPort ?? ports.port,
         pid: child.pid,
         agent,
+        mem,
         stop: () =>
           new Promise((ok) => {
             agent.destroy();
@@ -130,7 +157,7 @@ const SCRAPE = { accept: "text/plain", "accept-encoding": "gzip" };
 const PLAIN = { accept: "text/plain", "accept-encoding": "identity" };
 
 async function burstOnce(rt, lib) {
-  const srv = await startServer(rt, lib, 20_000);
+  const srv = await startServer(rt, lib, { series: 20_000 });
   try {
     for (let i = 0; i < 2; i++) await get(srv, "/metrics", SCRAPE);
     await sleep(300);
@@ -169,7 +196,7 @@ export async function burst(rt, libs, runs = 3) {
 export async function gzipCost(rt, libs, pairs = 6) {
   const out = {};
   for (const lib of libs) {
-    const srv = await startServer(rt, lib, 20_000);
+    const srv = await startServer(rt, lib, { series: 20_000 });
     try {
       for (let i = 0; i < 2; i++) {
         await get(srv, "/metrics", SCRAPE);
@@ -194,14 +221,14 @@ export async function gzipCost(rt, libs, pairs = 6) {
   return out;
 }
 
-function slope(samples, fromS) {
+function slope(samples, fromS, key = "rss") {
   const pts = samples.filter((s) => s.t >= fromS);
   const n = pts.length;
   if (n < 3) return NaN;
-  const mt = pts.reduce((a, p) => a + p.t, 0) / n, mr = pts.reduce((a, p) => a + p.rss, 0) / n;
+  const mt = pts.reduce((a, p) => a + p.t, 0) / n, mr = pts.reduce((a, p) => a + p[key], 0) / n;
   let num = 0, den = 0;
   for (const p of pts) {
-    num += (p.t - mt) * (p.rss - mr);
+    num += (p.t - mt) * (p[key] - mr);
     den += (p.t - mt) ** 2;
   }
   return (num / den) * 60 / 1e6; // bytes per second -> MB per minute
@@ -211,11 +238,15 @@ function slope(samples, fromS) {
 export async function soak(
   rt,
   libs,
-  { seconds = 60, rate = 200, sampleS = 5, serveMetrics = false } = {},
+  { seconds = 60, rate = 200, sampleS = 5, serveMetrics = false, memLog = false } = {},
 ) {
   const srvs = [];
+  const memLogS = memLog ? sampleS : 0;
   for (const lib of libs) {
-    srvs.push({ lib, srv: await startServer(rt, lib, 2000, seconds + 120, serveMetrics) });
+    srvs.push({
+      lib,
+      srv: await startServer(rt, lib, { series: 2000, maxS: seconds + 120, serveMetrics, memLogS }),
+    });
   }
   const state = srvs.map(({ lib, srv }) => ({
     lib,
@@ -260,6 +291,27 @@ export async function soak(
   await sleep(500);
   await Promise.all(state.map((s) => s.srv.stop()));
   const warm = Math.max(15, seconds / 4);
+  const mb = (b) => +(b / 1e6).toFixed(1);
+  const memOf = (s) => {
+    const pts = s.srv.mem.map((m) => ({
+      t: (m.at - t0) / 1000,
+      heapTotal: m.heapTotal,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      native: m.rss - m.heapTotal - m.external,
+      newSpace: m.newSpace,
+      oldSpace: m.oldSpace,
+    })).filter((m) => m.t >= 0 && m.t <= seconds + 1);
+    const keys = ["heapTotal", "heapUsed", "external", "native"];
+    if (pts.length && pts.every((m) => m.newSpace !== undefined)) keys.push("newSpace", "oldSpace");
+    return {
+      slopesMBPerMin: Object.fromEntries(keys.map((k) => [k, slope(pts, warm, k)])),
+      samples: pts.map((m) => ({
+        t: Math.round(m.t),
+        ...Object.fromEntries(keys.map((k) => [k, mb(m[k])])),
+      })),
+    };
+  };
   return Object.fromEntries(state.map((s) => [s.lib, {
     seconds,
     rate,
@@ -268,7 +320,8 @@ export async function soak(
     errors: s.errors,
     warmupS: warm,
     slopeMBPerMin: slope(s.samples, warm),
-    samples: s.samples.map((x) => ({ t: Math.round(x.t), mb: +(x.rss / 1e6).toFixed(1) })),
+    samples: s.samples.map((x) => ({ t: Math.round(x.t), mb: mb(x.rss) })),
+    ...(memLog ? { mem: memOf(s) } : {}),
   }]));
 }
 
@@ -297,6 +350,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(arg("--soak-seconds", 60));
   const rate = Number(arg("--soak-rate", 200));
   const serveMetrics = process.argv.includes("--serve-metrics");
+  const memLog = process.argv.includes("--mem-log");
   const libs = libraries();
   const out = {};
   for (const rt of rts) {
@@ -304,7 +358,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (cases.includes("burst")) out[rt].burst = await burst(rt, libs);
     if (cases.includes("gzip")) out[rt].gzip = await gzipCost(rt, libs);
     if (cases.includes("soak")) {
-      out[rt].soak = await soak(rt, libs, { seconds, rate, serveMetrics });
+      out[rt].soak = await soak(rt, libs, { seconds, rate, serveMetrics, memLog });
     }
     console.log(JSON.stringify({ [rt]: out[rt] }, null, 1));
   }
