@@ -6,7 +6,7 @@
  * @module
  */
 
-import { EXEMPLAR_MAX_CODE_POINTS, isLabelName } from "../_names.ts";
+import { EXEMPLAR_MAX_CODE_POINTS, isLabelName, loneSurrogateAt, notUnicode } from "../_names.ts";
 import type { Exemplar, LabelValue } from "../collector.ts";
 
 /** The labels of an exemplar, e.g. `{ trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }`. */
@@ -32,30 +32,12 @@ function who(m: Named): string {
   return (m.type === "counter" ? "Counter" : "Histogram") + ` "${m.name}"`;
 }
 
-/** Whether `text` has no lone surrogate: the runtime's own check where there is one. */
-const wellFormed: (text: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
-    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
-    : (text) =>
-      !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
-
-/**
- * The code points of `text`; throws a TypeError at a lone surrogate (text
- * with no UTF-8 form, which no exposition can carry).
- */
-function codePoints(m: Named, label: string, text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++, n++) {
+/** The code points of `text`, which has no lone surrogate (an astral character counts once). */
+function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    const d = c < 0xdc00 ? text.charCodeAt(i + 1) : 0;
-    if (d >= 0xdc00 && d <= 0xdfff) i++;
-    else {
-      throw new TypeError(
-        `${who(m)}: exemplar label "${label}" holds a lone UTF-16 surrogate at index ${i}, ` +
-          "which has no UTF-8 form; pass well-formed text (e.g. value.toWellFormed())",
-      );
-    }
+    if (c >= 0xd800 && c <= 0xdbff) n--; // the first half of a pair
   }
   return n;
 }
@@ -104,7 +86,8 @@ export function newExemplar(m: Named, labels: unknown, value: number): Exemplar 
         }`,
       );
     }
-    if (!wellFormed(text)) codePoints(m, name, text); // throws, naming the surrogate
+    const at = loneSurrogateAt(text);
+    if (at >= 0) throw notUnicode(`${who(m)}: exemplar label "${name}"`, text, at);
     units += name.length + text.length;
   }
   if (units > EXEMPLAR_MAX_CODE_POINTS) tooLong(m, own);
@@ -114,7 +97,7 @@ export function newExemplar(m: Named, labels: unknown, value: number): Exemplar 
 /** Throws when the labels' names and values take more code points than OpenMetrics allows. */
 function tooLong(m: Named, labels: Record<string, unknown>): void {
   let points = 0;
-  for (const name in labels) points += name.length + codePoints(m, name, labels[name] as string);
+  for (const name in labels) points += name.length + codePoints(labels[name] as string);
   if (points > EXEMPLAR_MAX_CODE_POINTS) {
     throw new RangeError(
       `${who(m)}: the exemplar's label names and values take ${points} code points; ` +
