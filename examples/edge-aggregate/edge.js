@@ -1618,19 +1618,11 @@ function checkTtl(name, v, labels) {
 function who(m) {
   return (m.type === "counter" ? "Counter" : "Histogram") + ` "${m.name}"`;
 }
-var wellFormed = typeof String.prototype.isWellFormed === "function" ? (text) => text.isWellFormed() : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
-function codePoints(m, label, text) {
-  let n = 0;
-  for (let i = 0; i < text.length; i++, n++) {
+function codePoints(text) {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 55296 || c > 57343) continue;
-    const d = c < 56320 ? text.charCodeAt(i + 1) : 0;
-    if (d >= 56320 && d <= 57343) i++;
-    else {
-      throw new TypeError(
-        `${who(m)}: exemplar label "${label}" holds a lone UTF-16 surrogate at index ${i}, which has no UTF-8 form; pass well-formed text (e.g. value.toWellFormed())`
-      );
-    }
+    if (c >= 55296 && c <= 56319) n--;
   }
   return n;
 }
@@ -1663,7 +1655,8 @@ function newExemplar(m, labels, value) {
         `${who(m)}: exemplar label "${name}" must be a string or a number, got ${v === null ? "null" : typeof v}`
       );
     }
-    if (!wellFormed(text)) codePoints(m, name, text);
+    const at = loneSurrogateAt(text);
+    if (at >= 0) throw notUnicode(`${who(m)}: exemplar label "${name}"`, text, at);
     units += name.length + text.length;
   }
   if (units > EXEMPLAR_MAX_CODE_POINTS) tooLong(m, own);
@@ -1671,7 +1664,7 @@ function newExemplar(m, labels, value) {
 }
 function tooLong(m, labels) {
   let points = 0;
-  for (const name in labels) points += name.length + codePoints(m, name, labels[name]);
+  for (const name in labels) points += name.length + codePoints(labels[name]);
   if (points > EXEMPLAR_MAX_CODE_POINTS) {
     throw new RangeError(
       `${who(m)}: the exemplar's label names and values take ${points} code points; OpenMetrics allows at most ${EXEMPLAR_MAX_CODE_POINTS} (Prometheus drops longer exemplars): shorten them`
