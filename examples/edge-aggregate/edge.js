@@ -1018,9 +1018,8 @@ function childOf(node, key, last) {
   return last ? node : node.v;
 }
 function eachChild(node, last, fn) {
-  if (node instanceof Map) {
-    for (const [k, v] of node) fn(k, v);
-  } else fn(node.k, last ? node : node.v);
+  if (node instanceof Map) node.forEach((v, k) => fn(k, v));
+  else fn(node.k, last ? node : node.v);
 }
 var Metric = class {
   /** The metric name as given. */
@@ -1442,56 +1441,37 @@ var Metric = class {
   _views(withLabels, options) {
     const single = this._single;
     if (single) return [this._view(single, "", withLabels ? {} : void 0, options)];
-    const out = [];
-    const names = this.labelNames;
-    const heads = this.#heads;
-    const depth = names.length;
-    const keys = new Array(depth);
-    const leaf = (s, text) => {
-      let labels;
-      if (withLabels) {
-        labels = {};
-        for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
-      }
-      out.push(this._view(s, text, labels, options));
-    };
-    const walk = (node, d, head) => {
-      const last = d === depth - 1;
-      const next = d + 1 < depth ? "," + heads[d + 1] : "";
-      if (node instanceof Map) {
-        node.forEach((child, k) => {
-          keys[d] = k;
-          const text = head + escapeLabelValue(k) + '"';
-          if (last) leaf(child, text);
-          else walk(child, d + 1, text + next);
-        });
-      } else {
-        const k = node.k;
-        keys[d] = k;
-        const text = head + escapeLabelValue(k) + '"';
-        if (last) leaf(node, text);
-        else walk(node.v, d + 1, text + next);
-      }
-    };
-    walk(this.#root, 0, heads[0]);
+    const labels = withLabels ? [] : void 0;
+    const [leaves, parents] = this.#leaves(labels);
+    const out = new Array(leaves.length);
+    for (let i = 0; i < leaves.length; i++) {
+      const s = leaves[i];
+      out[i] = this._view(s, parents[i] + escapeLabelValue(s.k) + '"', labels?.[i], options);
+    }
     return out;
   }
   /**
-   * The family for a page, read lazily: the walk keeps each series and the
-   * escaped label text of its parent level (shared by its siblings, made once
-   * per level); each slice's snapshots and label texts are made just before
-   * the slice is written, and die young.
+   * Every series in tree order (creation order within each label value), and
+   * for each the escaped label text above its last label value, ending in
+   * `lastName="` (made once per level, shared by siblings); with `labels`,
+   * each series' raw labels are pushed there.
    */
-  #lazy(options) {
+  #leaves(labels) {
     const leaves = [];
     const parents = [];
-    const versions = [];
+    const names = this.labelNames;
     const heads = this.#heads;
-    const depth = this.labelNames.length;
+    const depth = heads.length;
+    const keys = new Array(depth);
     const leaf = (s, head) => {
       leaves.push(s);
       parents.push(head);
-      versions.push(this._version(s));
+      if (labels !== void 0) {
+        keys[depth - 1] = s.k;
+        const l = {};
+        for (let j = 0; j < depth; j++) l[names[j]] = keys[j];
+        labels.push(l);
+      }
     };
     const walk = (node, d, head) => {
       if (d === depth - 1) {
@@ -1500,13 +1480,24 @@ var Metric = class {
         return;
       }
       const next = '",' + heads[d + 1];
-      if (node instanceof Map) {
-        node.forEach(
-          (child, k) => walk(child, d + 1, head + escapeLabelValue(k) + next)
-        );
-      } else walk(node.v, d + 1, head + escapeLabelValue(node.k) + next);
+      const down = (child, k) => {
+        keys[d] = k;
+        walk(child, d + 1, head + escapeLabelValue(k) + next);
+      };
+      if (node instanceof Map) node.forEach(down);
+      else down(node.v, node.k);
     };
     walk(this.#root, 0, heads[0]);
+    return [leaves, parents];
+  }
+  /**
+   * The family for a page, read lazily: the walk keeps each series and the
+   * escaped label text above its last label; each slice's snapshots and label
+   * texts are made just before the slice is written, and die young.
+   */
+  #lazy(options) {
+    const [leaves, parents] = this.#leaves(void 0);
+    const versions = leaves.map((s) => this._version(s));
     const series = new Array(leaves.length);
     const family = this._family(series, options);
     const pool = [];

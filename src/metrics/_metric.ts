@@ -9,8 +9,8 @@
  * share a key. A level that holds one key only is no Map: an inner one is a
  * `One`, the last one the series itself (a series keeps its last label
  * value). A series keeps no label text: a read builds it from the tree's keys
- * as it walks (a prefix per inner node, one join per series), so a series
- * costs its values and its place in the tree, nothing more.
+ * as it walks (a prefix per level, shared by siblings, then one concatenation
+ * per series), so a series costs its values and its place in the tree.
  * @module
  */
 
@@ -191,7 +191,7 @@ function childOf(node: Node, key: string, last: boolean): unknown {
 
 /** Calls `fn` with each key and child of `node` (see childOf). */
 function eachChild(node: Node, last: boolean, fn: (k: string, child: unknown) => void): void {
-  if (node instanceof Map) { for (const [k, v] of node) fn(k, v); }
+  if (node instanceof Map) node.forEach((v, k: string) => fn(k, v));
   else fn(node.k, last ? node : (node as One).v);
 }
 
@@ -676,59 +676,38 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   protected _views(withLabels: boolean, options?: CollectOptions): SeriesSnapshot[] {
     const single = this._single;
     if (single) return [this._view(single, "", withLabels ? {} : undefined, options)];
-    const out: SeriesSnapshot[] = [];
-    const names = this.labelNames;
-    const heads = this.#heads;
-    const depth = names.length;
-    const keys: string[] = new Array(depth);
-    const leaf = (s: S, text: string) => {
-      let labels: Record<string, string> | undefined;
-      if (withLabels) {
-        labels = {};
-        for (let j = 0; j < depth; j++) labels[names[j]] = keys[j];
-      }
-      out.push(this._view(s, text, labels, options));
-    };
-    const walk = (node: Node, d: number, head: string) => {
-      const last = d === depth - 1;
-      const next = d + 1 < depth ? "," + heads[d + 1] : "";
-      if (node instanceof Map) {
-        node.forEach((child, k: string) => {
-          keys[d] = k;
-          const text = head + escapeLabelValue(k) + '"';
-          if (last) leaf(child as S, text);
-          else walk(child as Node, d + 1, text + next);
-        });
-      } else {
-        const k = node.k;
-        keys[d] = k;
-        const text = head + escapeLabelValue(k) + '"';
-        if (last) leaf(node as S, text);
-        else walk((node as One).v as Node, d + 1, text + next);
-      }
-    };
-    walk(this.#root, 0, heads[0]);
+    const labels: Record<string, string>[] | undefined = withLabels ? [] : undefined;
+    const [leaves, parents] = this.#leaves(labels);
+    const out: SeriesSnapshot[] = new Array(leaves.length);
+    for (let i = 0; i < leaves.length; i++) {
+      const s = leaves[i];
+      out[i] = this._view(s, parents[i] + escapeLabelValue(s.k) + '"', labels?.[i], options);
+    }
     return out;
   }
 
   /**
-   * The family for a page, read lazily: the walk keeps each series and the
-   * escaped label text of its parent level (shared by its siblings, made once
-   * per level); each slice's snapshots and label texts are made just before
-   * the slice is written, and die young.
+   * Every series in tree order (creation order within each label value), and
+   * for each the escaped label text above its last label value, ending in
+   * `lastName="` (made once per level, shared by siblings); with `labels`,
+   * each series' raw labels are pushed there.
    */
-  #lazy(options: CollectOptions): FamilySnapshot {
+  #leaves(labels: Record<string, string>[] | undefined): [S[], string[]] {
     const leaves: S[] = [];
     const parents: string[] = [];
-    // What `_version()` read at the walk: a series taken out of the tree
-    // before its slice is written has NaN there since (see `_poison`).
-    const versions: number[] = [];
+    const names = this.labelNames;
     const heads = this.#heads;
-    const depth = this.labelNames.length;
+    const depth = heads.length;
+    const keys: string[] = new Array(depth);
     const leaf = (s: S, head: string) => {
       leaves.push(s);
       parents.push(head);
-      versions.push(this._version(s));
+      if (labels !== undefined) {
+        keys[depth - 1] = s.k;
+        const l: Record<string, string> = {};
+        for (let j = 0; j < depth; j++) l[names[j]] = keys[j];
+        labels.push(l);
+      }
     };
     const walk = (node: Node, d: number, head: string) => {
       if (d === depth - 1) {
@@ -737,13 +716,27 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         return;
       }
       const next = '",' + heads[d + 1];
-      if (node instanceof Map) {
-        node.forEach((child, k: string) =>
-          walk(child as Node, d + 1, head + escapeLabelValue(k) + next)
-        );
-      } else walk((node as One).v as Node, d + 1, head + escapeLabelValue(node.k) + next);
+      const down = (child: unknown, k: string) => {
+        keys[d] = k;
+        walk(child as Node, d + 1, head + escapeLabelValue(k) + next);
+      };
+      if (node instanceof Map) node.forEach(down);
+      else down((node as One).v, node.k);
     };
     walk(this.#root, 0, heads[0]);
+    return [leaves, parents];
+  }
+
+  /**
+   * The family for a page, read lazily: the walk keeps each series and the
+   * escaped label text above its last label; each slice's snapshots and label
+   * texts are made just before the slice is written, and die young.
+   */
+  #lazy(options: CollectOptions): FamilySnapshot {
+    const [leaves, parents] = this.#leaves(undefined);
+    // What `_version()` read at the walk: a series taken out of the tree
+    // before its slice is written has NaN there since (see `_poison`).
+    const versions = leaves.map((s) => this._version(s));
     const series: SeriesSnapshot[] = new Array(leaves.length);
     const family = this._family(series, options);
     // A page writer is done with a slice before it asks for the next one: the
