@@ -2850,6 +2850,7 @@ var DEFAULT_PERCENTILES = Object.freeze([
   0.999
 ]);
 var NO_VALUES = new Float64Array(0);
+var SKETCHES = { quantiles: false };
 var SummarySeries = class {
   constructor(k, window) {
     this.k = k;
@@ -3008,20 +3009,13 @@ var Summary = class extends ObservingMetric {
    * `WindowedSketch` and its slots), read together. Read-only.
    */
   _sketches() {
-    this.#sketching = true;
-    try {
-      return this._views(true);
-    } finally {
-      this.#sketching = false;
-    }
+    return this._views(true, SKETCHES);
   }
-  /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
-  #sketching = false;
   /** Where a windowed summary merges its slots to read quantiles; reused by every read. */
   #scratch;
   /** @internal */
   _view(s, labelText2, labels, options) {
-    if (this.#sketching) {
+    if (options === SKETCHES) {
       return {
         labelText: labelText2,
         labels,

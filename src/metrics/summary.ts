@@ -30,6 +30,9 @@ export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([
 
 const NO_VALUES = new Float64Array(0);
 
+/** The read options of `_sketches()`: views carry the live sketch instead of quantiles. */
+const SKETCHES: CollectOptions = { quantiles: false };
+
 /** The relative error bound of every reported quantile (0.5%). */
 export const SUMMARY_RELATIVE_ACCURACY: number = RELATIVE_ACCURACY;
 
@@ -273,16 +276,9 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     count: number;
     window: unknown;
   }[] {
-    this.#sketching = true;
-    try {
-      return this._views(true) as unknown as ReturnType<Summary<L>["_sketches"]>;
-    } finally {
-      this.#sketching = false;
-    }
+    return this._views(true, SKETCHES) as unknown as ReturnType<Summary<L>["_sketches"]>;
   }
 
-  /** While `_sketches()` reads: views carry the live sketch instead of quantiles. */
-  #sketching = false;
   /** Where a windowed summary merges its slots to read quantiles; reused by every read. */
   #scratch: Sketch | undefined;
 
@@ -293,7 +289,7 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
     labels: Record<string, string> | undefined,
     options: CollectOptions | undefined,
   ): SummarySeriesSnapshot {
-    if (this.#sketching) {
+    if (options === SKETCHES) {
       return {
         labelText,
         labels,
