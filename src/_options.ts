@@ -13,6 +13,7 @@ const HINTS: Readonly<Record<string, string>> = {
     'use `registry: r`. Code written for prom-client\'s `register: r` runs unchanged on "@promedge/client/prom-client"',
   enableExemplars:
     'exemplars need no switch here. Code written for prom-client\'s `enableExemplars` runs unchanged on "@promedge/client/prom-client"',
+  openMetrics: "write OpenMetrics 1.0 with { format: openMetricsFormat }",
   aggregator:
     'aggregation is set where metrics are merged (src/aggregate). Code written for prom-client\'s `aggregator` runs unchanged on "@promedge/client/prom-client"',
 };

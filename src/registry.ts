@@ -533,11 +533,6 @@ const PAGE_OPTIONS = ["names", "timeoutSeconds", "createdTimestamps", "format"];
 
 /** The format of a page call, its options checked. */
 function pageFormat(call: string, options: ExpositionOptions): Format {
-  if ((options as { openMetrics?: unknown })?.openMetrics !== undefined) {
-    throw new TypeError(
-      `${call}: unknown option "openMetrics"; write OpenMetrics 1.0 with { format: openMetricsFormat }`,
-    );
-  }
   checkOptions(call, options, PAGE_OPTIONS);
   const format = options.format ?? textFormat;
   if (typeof format?.writer !== "function") {

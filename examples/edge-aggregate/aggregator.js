@@ -106,6 +106,7 @@ var HINTS = {
   registers: 'use `registry: r` (one registry; null for none). Code written for prom-client\'s `registers: [r]` runs unchanged on "@promedge/client/prom-client"',
   register: 'use `registry: r`. Code written for prom-client\'s `register: r` runs unchanged on "@promedge/client/prom-client"',
   enableExemplars: 'exemplars need no switch here. Code written for prom-client\'s `enableExemplars` runs unchanged on "@promedge/client/prom-client"',
+  openMetrics: "write OpenMetrics 1.0 with { format: openMetricsFormat }",
   aggregator: 'aggregation is set where metrics are merged (src/aggregate). Code written for prom-client\'s `aggregator` runs unchanged on "@promedge/client/prom-client"'
 };
 function distance(a, b) {
@@ -877,11 +878,6 @@ var Registry = class {
 };
 var PAGE_OPTIONS = ["names", "timeoutSeconds", "createdTimestamps", "format"];
 function pageFormat(call, options) {
-  if (options?.openMetrics !== void 0) {
-    throw new TypeError(
-      `${call}: unknown option "openMetrics"; write OpenMetrics 1.0 with { format: openMetricsFormat }`
-    );
-  }
   checkOptions(call, options, PAGE_OPTIONS);
   const format = options.format ?? textFormat;
   if (typeof format?.writer !== "function") {
