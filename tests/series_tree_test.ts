@@ -7,7 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Counter, Gauge, Histogram, Registry, Summary } from "../mod.ts";
+import { Counter, Gauge, Histogram, openMetricsFormat, Registry, Summary } from "../mod.ts";
+import { needs, pyParseMany } from "./_tools.ts";
 
 type Op =
   | { kind: "inc" | "child" | "remove"; a: string; b: string; c: string; v: number }
@@ -193,3 +194,54 @@ test("a page goes on writing a series removed while it is written: its value the
     assert.ok(page.includes(`\ngone_sum_count{${labels}} 1\n`), `summary u${i}`);
   }
 });
+
+test(
+  "pages of more than one slice with odd label values and extreme numbers parse back exactly (reference parser)",
+  {
+    skip: needs("python"),
+  },
+  async () => {
+    const odd = [".", "..", "\u0000", 'a"b', "x\\y", "line\nbreak", "🚀", "", "\u2028", "1e3"];
+    const values = [0, 1, 1e308, 5e-324, 2 ** 53 + 2, 0.1];
+    const registry = new Registry();
+    const c = new Counter({ name: "odd_total", help: "o", labelNames: ["v", "i"], registry });
+    const g = new Gauge({ name: "odd_g", help: "o", labelNames: ["v", "i"], registry });
+    const model = new Map<string, { c: number; g: number }>();
+    const n = 4_100; // three slices
+    for (let i = 0; i < n; i++) {
+      const labels = { v: odd[i % odd.length], i: String(i) };
+      const cv = values[i % values.length];
+      const gv = [NaN, Infinity, -Infinity, -1e308, cv][i % 5];
+      c.inc(labels, cv);
+      g.set(labels, gv);
+      model.set(JSON.stringify([labels.v, labels.i]), { c: cv, g: gv });
+    }
+    const pages = [
+      { text: await registry.metrics(), om: false },
+      { text: await registry.metrics({ format: openMetricsFormat }), om: true },
+    ];
+    for (const [k, res] of pyParseMany(pages).entries()) {
+      assert.equal(res.error, undefined, `page ${k} rejected: ${res.error}`);
+      const got = new Map<string, { c: number; g: number }>();
+      for (const f of res.families!) {
+        for (const s of f.samples) {
+          if (s.name.endsWith("_created")) continue;
+          const key = JSON.stringify([s.labels.v, s.labels.i]);
+          const e = got.get(key) ?? { c: NaN, g: NaN };
+          got.set(key, e);
+          // The parser writes NaN and infinities as "NaN", "+Inf", "-Inf".
+          const v = typeof s.value === "string"
+            ? Number(s.value.replace("Inf", "Infinity"))
+            : s.value as number;
+          if (s.name === "odd_total") e.c = v;
+          else e.g = v;
+        }
+      }
+      assert.equal(got.size, n);
+      for (const [key, want] of model) {
+        const e = got.get(key)!;
+        assert.ok(Object.is(e.c, want.c) && Object.is(e.g, want.g), `${key}: ${JSON.stringify(e)}`);
+      }
+    }
+  },
+);
