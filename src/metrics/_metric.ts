@@ -351,8 +351,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * arguments: one label object, or values in order.
    */
   protected _seriesOf(args: readonly unknown[]): S {
-    const keys = this._keys(this._labelsOf(args));
-    let s = this.#place(keys, true);
+    const labels = this._labelsOf(args);
+    // An existing series already bound once: no checks, nothing to record.
+    const found = this._find(labels);
+    if (found !== undefined && (this.#bound?.has(found) || found === this._single)) return found;
+    const keys = this._keys(labels);
+    let s = found ?? this.#place(keys, true);
     if (s === undefined) {
       // Past maxSeries: a series outside the tree, poisoned, so that each update
       // of the child takes its slow path (`_reattach`), lands in the overflow
