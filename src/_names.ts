@@ -83,12 +83,21 @@ export function checkLabelNames(
   return Object.freeze([...names]);
 }
 
+/** `String.prototype.isWellFormed` (ES2024), where the runtime has it. */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+/** Whether the runtime checks well-formed text itself (faster than a loop here). */
+const nativeWellFormed = typeof (String.prototype as Partial<WellFormed>).isWellFormed ===
+  "function";
+
 /**
  * The index of the first lone UTF-16 surrogate in `s` (half of a pair, with
  * no other half), or -1. Such a string has no UTF-8 form: an encoder writes
  * U+FFFD for it, so distinct strings would reach the scraper as one.
  */
 export function loneSurrogateAt(s: string): number {
+  if (nativeWellFormed && (s as unknown as WellFormed).isWellFormed()) return -1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
