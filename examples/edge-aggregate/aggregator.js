@@ -28,7 +28,9 @@ function checkLabelName(metric, label, reserved) {
     );
   }
 }
+var nativeWellFormed = typeof String.prototype.isWellFormed === "function";
 function loneSurrogateAt(s) {
+  if (nativeWellFormed && s.isWellFormed()) return -1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 55296 || c > 57343) continue;

@@ -50,7 +50,9 @@ function checkLabelNames(metric, names, reserved) {
   }
   return Object.freeze([...names]);
 }
+var nativeWellFormed = typeof String.prototype.isWellFormed === "function";
 function loneSurrogateAt(s) {
+  if (nativeWellFormed && s.isWellFormed()) return -1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 55296 || c > 57343) continue;
@@ -1153,8 +1155,11 @@ var Metric = class {
    * arguments: one label object, or values in order.
    */
   _seriesOf(args) {
-    const keys = this._keys(this._labelsOf(args));
-    let s = this.#place(keys, true);
+    const labels = this._labelsOf(args);
+    const found = this._find(labels);
+    if (found !== void 0 && (this.#bound?.has(found) || found === this._single)) return found;
+    const keys = this._keys(labels);
+    let s = found ?? this.#place(keys, true);
     if (s === void 0) {
       s = this._newSeries(keys[keys.length - 1] ?? "");
       this._poison(s);
