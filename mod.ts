@@ -2,8 +2,11 @@
  * promedge: a Prometheus client for Deno, Bun, Node and edge runtimes.
  *
  * Counter, Gauge, Histogram, Summary (with quantiles) and Info metrics, a
- * registry that writes the Prometheus text format 0.0.4, OpenMetrics 1.0 and
- * the protobuf exposition, and a typed snapshot of it (`registry.collect()`).
+ * registry that writes the Prometheus text format 0.0.4 and OpenMetrics 1.0,
+ * and a typed snapshot of it (`registry.collect()`). Native histograms come
+ * from `@promedge/client/native`, the protobuf exposition from
+ * `@promedge/client/protobuf`: a bundle that does not import them does not
+ * carry them.
  *
  * @example
  * ```ts
@@ -30,6 +33,7 @@ export {
   HistogramChild,
   type HistogramOptions,
   linearBuckets,
+  type NativeHistogram,
   type NativeHistogramOptions,
 } from "./src/metrics/histogram.ts";
 export {
@@ -84,7 +88,6 @@ export {
 export type { Format, FormatWriter, PageOptions } from "./src/exposition/format.ts";
 export { TEXT_CONTENT_TYPE, textFormat } from "./src/exposition/text.ts";
 export { OPENMETRICS_CONTENT_TYPE, openMetricsFormat } from "./src/exposition/openmetrics.ts";
-export { PROTOBUF_CONTENT_TYPE, protobufFormat } from "./src/exposition/protobuf.ts";
 export { FORMATS, negotiate } from "./src/exposition/negotiate.ts";
 export {
   collectDefaultMetrics,

@@ -8,6 +8,7 @@
 // Times are the process's CPU time (process.cpuUsage), steadier than wall time
 // on a shared machine.
 import { Histogram, Registry } from "../mod.ts";
+import { nativeHistogram } from "../src/metrics/native_histogram.ts";
 import { nativeBucketIndex, NativeHistogramCounts } from "../src/metrics/_native.ts";
 import { gc, memoryNow } from "./_common.ts";
 
@@ -48,8 +49,13 @@ function cases(): Case[] {
   const registry = new Registry();
   const classic = new Histogram({ name: "classic", help: "h", registry });
   const both = new Histogram({ name: "both", help: "h", registry });
-  const native = new Histogram({ name: "native", help: "h", native: true, registry });
-  const native8 = new Histogram({ name: "native8", help: "h", native: { schema: 8 }, registry });
+  const native = new Histogram({ name: "native", help: "h", native: nativeHistogram(), registry });
+  const native8 = new Histogram({
+    name: "native8",
+    help: "h",
+    native: nativeHistogram({ schema: 8 }),
+    registry,
+  });
   const n3 = new NativeHistogramCounts({ schema: 3 });
   const n8 = new NativeHistogramCounts({ schema: 8 });
   const bothNative = new NativeHistogramCounts({ schema: 3 });
@@ -59,7 +65,7 @@ function cases(): Case[] {
     ["classic Histogram.observe() (11 buckets)", (xs) => {
       for (let i = 0; i < N; i++) classic.observe(xs[i & 4095]);
     }],
-    ["Histogram.observe() native: true (classic + native)", (xs) => {
+    ["Histogram.observe() native: nativeHistogram() (classic + native)", (xs) => {
       for (let i = 0; i < N; i++) native.observe(xs[i & 4095]);
     }],
     ["Histogram.observe() native schema 8", (xs) => {
@@ -132,7 +138,7 @@ async function memory(values: Float64Array, n: number): Promise<Record<string, n
   };
   const kinds: [string, () => { observe(v: number): void }][] = [
     ["Histogram series, classic (11 buckets)", histogram("m_classic")],
-    ["Histogram series, native: true", histogram("m_native", true)],
+    ["Histogram series, native: nativeHistogram()", histogram("m_native", true)],
     ["Histogram series, native schema 8", histogram("m_native8", { schema: 8 })],
     ["NativeHistogramCounts schema 3", () => new NativeHistogramCounts({ schema: 3 })],
     ["Map-based schema 3", () => new MapCounts(3)],

@@ -18,6 +18,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { Counter, Histogram, Registry, Summary } from "../mod.ts";
+import { nativeHistogram } from "../src/metrics/native_histogram.ts";
 import {
   AggregationSource,
   Aggregator,
@@ -124,7 +125,7 @@ function work(): void {
     name: "app_request_duration_seconds",
     help: "Time a worker took to handle a request, by path.",
     labelNames: ["path"],
-    native: true,
+    native: nativeHistogram(),
     registry,
   });
   const source = new AggregationSource({ registry, send: portSender(port) });

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { Format } from "./exposition/format.ts";
+
 /** A label value: strings as they are, numbers written as JavaScript writes them. */
 export type LabelValue = string | number;
 
@@ -115,6 +117,11 @@ export interface Collectable {
    * `{ labels: true }` each series is a fresh copy carrying its labels.
    */
   collect(options?: CollectOptions): FamilySnapshot | Promise<FamilySnapshot>;
+  /**
+   * Formats beyond text and OpenMetrics that carry this family in full (a
+   * native histogram: protobuf); a handler serving the registry offers them.
+   */
+  readonly formats?: readonly Format[];
 }
 
 /** An exemplar: a sample of one observation with its trace labels (OpenMetrics, protobuf). */

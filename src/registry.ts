@@ -65,7 +65,8 @@ export interface CollectionOptions extends GatherOptions {
 export interface ExpositionOptions extends GatherOptions, PageOptions {
   /**
    * The format (default text 0.0.4): `openMetricsFormat` for OpenMetrics 1.0,
-   * `protobufFormat` (bytes: `stream()` only), or the one `negotiate()` picks
+   * `protobufFormat` from `@promedge/client/protobuf` (bytes: `stream()` only),
+   * or the one `negotiate()` picks
    * for an Accept header. Only the formats a program names are in its bundle.
    */
   format?: Format;
@@ -159,6 +160,7 @@ export class Registry {
   #reserved = new Map<string, Holder>();
   #collectors = new Map<Collector, CollectorEntry>();
   #sorted: Collectable[] | undefined;
+  #formats: readonly Format[] | undefined;
   #timeout: number;
   #defaults: DefaultLabels | undefined;
 
@@ -240,7 +242,7 @@ export class Registry {
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
-    this.#sorted = undefined;
+    this.#sorted = this.#formats = undefined;
   }
 
   /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
@@ -264,7 +266,7 @@ export class Registry {
     if (m === undefined || (typeof metric !== "string" && m !== metric)) return false;
     this.#metrics.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
-    this.#sorted = undefined;
+    this.#sorted = this.#formats = undefined;
     return true;
   }
 
@@ -319,7 +321,18 @@ export class Registry {
     this.#metrics.clear();
     this.#reserved.clear();
     this.#collectors.clear();
-    this.#sorted = undefined;
+    this.#sorted = this.#formats = undefined;
+  }
+
+  /**
+   * The formats its metrics need beyond text and OpenMetrics (protobuf, once
+   * it holds a native histogram), in the order registered: a metrics handler
+   * serving the registry offers them.
+   */
+  get formats(): readonly Format[] {
+    return this.#formats ??= Object.freeze([
+      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? [])),
+    ]);
   }
 
   #sortedMetrics(): Collectable[] {

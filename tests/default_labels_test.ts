@@ -7,10 +7,10 @@ import {
   Histogram,
   Info,
   openMetricsFormat,
-  protobufFormat,
   Registry,
   Summary,
 } from "../mod.ts";
+import { protobufFormat } from "../src/exposition/protobuf.ts";
 import { Pushgateway } from "../src/push/pushgateway.ts";
 import { goDecode, needs, promtool, pyParse } from "./_tools.ts";
 

@@ -7,10 +7,11 @@ import {
   type HistogramSeriesSnapshot,
   openMetricsFormat,
   OVERFLOW_VALUE,
-  PROTOBUF_CONTENT_TYPE,
   Registry,
   type ValueSeriesSnapshot,
 } from "../mod.ts";
+import { nativeHistogram } from "../src/metrics/native_histogram.ts";
+import { PROTOBUF_CONTENT_TYPE, protobufFormat } from "../src/exposition/protobuf.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -317,7 +318,7 @@ test("protobuf carries counter and bucket exemplars, the +Inf one on an explicit
   const after = Date.now();
   h.observeWithExemplar(0.5, { trace_id: TRACE });
   h.observeWithExemplar(9, { trace_id: TRACE2 });
-  const res = await createMetricsHandler({ registry })(
+  const res = await createMetricsHandler({ registry, formats: [protobufFormat] })(
     new Request("http://x/metrics", { headers: { accept: PROTOBUF_CONTENT_TYPE } }),
   );
   assert.equal(res.headers.get("content-type"), PROTOBUF_CONTENT_TYPE);
@@ -478,7 +479,7 @@ test(
       name: "wait_seconds",
       help: "W.",
       buckets: [1],
-      native: true,
+      native: nativeHistogram(),
       registry,
     });
     for (let i = 1; i <= 12; i++) h.observeWithExemplar(i / 4, { trace_id: "t" + i });

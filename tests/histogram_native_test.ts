@@ -10,9 +10,10 @@ import {
   type HistogramSeriesSnapshot,
   OPENMETRICS_CONTENT_TYPE,
   openMetricsFormat,
-  PROTOBUF_CONTENT_TYPE,
   Registry,
 } from "../mod.ts";
+import { nativeHistogram } from "../src/metrics/native_histogram.ts";
+import { PROTOBUF_CONTENT_TYPE } from "../src/exposition/protobuf.ts";
 import { type DecodedFamily, goDecode, needs, promtool, pyParse, sampleValue } from "./_tools.ts";
 
 /** Exactly what Prometheus 2.42 sends with --enable-feature=native-histograms. */
@@ -186,7 +187,13 @@ test(
   async () => {
     const registry = new Registry();
     for (const [name, native] of CONFIGS) {
-      const h = new Histogram({ name, help: "h", native, buckets: [0.1, 1, 10], registry });
+      const h = new Histogram({
+        name,
+        help: "h",
+        native: nativeHistogram(native === true ? undefined : native),
+        buckets: [0.1, 1, 10],
+        registry,
+      });
       for (const v of VALUES) h.observe(v);
     }
     const fams = await scrapeProtobuf(registry);
@@ -222,12 +229,17 @@ test(
   { skip: needs("go") },
   async () => {
     const registry = new Registry();
-    new Histogram({ name: "empty_default", help: "h", native: true, registry });
-    new Histogram({ name: "empty_zt0", help: "h", native: { zeroThreshold: 0 }, registry });
+    new Histogram({ name: "empty_default", help: "h", native: nativeHistogram(), registry });
+    new Histogram({
+      name: "empty_zt0",
+      help: "h",
+      native: nativeHistogram({ zeroThreshold: 0 }),
+      registry,
+    });
     const zt0 = new Histogram({
       name: "zt0_with_zero",
       help: "h",
-      native: { zeroThreshold: 0 },
+      native: nativeHistogram({ zeroThreshold: 0 }),
       registry,
     });
     zt0.observe(0);
@@ -246,40 +258,52 @@ test(
   },
 );
 
-test("Histogram native options: a bad value throws a RangeError naming the option", () => {
+test("nativeHistogram() rejects a bad option with an error naming it; Histogram's native takes only what it makes", () => {
   const registry = new Registry();
   const cases: [unknown, RegExp][] = [
-    [{ schema: 9 }, /Histogram "h": native\.schema 9 .* -4 to 8/],
-    [{ schema: -5 }, /native\.schema -5/],
-    [{ schema: 2.5 }, /native\.schema 2\.5/],
-    [{ zeroThreshold: -1 }, /native\.zeroThreshold -1 .* >= 0/],
-    [{ zeroThreshold: NaN }, /native\.zeroThreshold NaN/],
-    [{ zeroThreshold: Infinity }, /native\.zeroThreshold Infinity/],
-    [{ maxBuckets: 0 }, /native\.maxBuckets 0 .* >= 1/],
-    [{ maxBuckets: 1.5 }, /native\.maxBuckets 1\.5/],
+    [{ schema: 9 }, /nativeHistogram\(\): schema 9 .* -4 to 8/],
+    [{ schema: -5 }, /schema -5/],
+    [{ schema: 2.5 }, /schema 2\.5/],
+    [{ zeroThreshold: -1 }, /zeroThreshold -1 .* >= 0/],
+    [{ zeroThreshold: NaN }, /zeroThreshold NaN/],
+    [{ zeroThreshold: Infinity }, /zeroThreshold Infinity/],
+    [{ maxBuckets: 0 }, /maxBuckets 0 .* >= 1/],
+    [{ maxBuckets: 1.5 }, /maxBuckets 1\.5/],
   ];
-  for (const [native, message] of cases) {
+  for (const [options, message] of cases) {
     assert.throws(
-      () => new Histogram({ name: "h", help: "h", native: native as never, registry }),
+      () => nativeHistogram(options as never),
       { name: "RangeError", message },
-      JSON.stringify(native),
+      JSON.stringify(options),
     );
   }
   assert.throws(
-    () => new Histogram({ name: "h", help: "h", native: { shema: 3 } as never, registry }),
-    { name: "TypeError", message: /native\.shema is not a native histogram option/ },
+    () => nativeHistogram({ shema: 3 } as never),
+    { name: "TypeError", message: /shema is not a native histogram option/ },
   );
   assert.throws(
-    () => new Histogram({ name: "h", help: "h", native: 3 as never, registry }),
-    { name: "TypeError", message: /Histogram "h": native must be true or an object/ },
+    () => nativeHistogram(3 as never),
+    { name: "TypeError", message: /nativeHistogram\(\): options must be an object/ },
   );
+  // The 0.2 forms get the way to the new one.
+  for (const old of [true, { schema: 3 }, 3, null]) {
+    assert.throws(
+      () => new Histogram({ name: "h", help: "h", native: old as never, registry }),
+      {
+        name: "TypeError",
+        message:
+          /Histogram "h": native takes nativeHistogram\(options\?\) from "@promedge\/client\/native"/,
+      },
+      JSON.stringify(old),
+    );
+  }
   // Nothing half-made was registered: the name is still free.
-  const ok = new Histogram({ name: "h", help: "h", native: false, registry });
+  const ok = new Histogram({ name: "h", help: "h", registry });
   assert.equal(ok.native, undefined);
-  assert.deepEqual(
-    new Histogram({ name: "h2", help: "h", native: true, registry }).native,
-    { schema: 3, zeroThreshold: 2 ** -128, maxBuckets: 160 },
-  );
+  assert.deepEqual(ok.formats, []);
+  const h2 = new Histogram({ name: "h2", help: "h", native: nativeHistogram(), registry });
+  assert.deepEqual(h2.native, { schema: 3, zeroThreshold: 2 ** -128, maxBuckets: 160 });
+  assert.deepEqual(registry.formats.map((f) => f.name), ["protobuf"]);
 });
 
 async function seriesOf(registry: Registry, name: string): Promise<HistogramSeriesSnapshot[]> {
@@ -290,7 +314,13 @@ async function seriesOf(registry: Registry, name: string): Promise<HistogramSeri
 
 test("Histogram.observe() with a native part rejects NaN and ±Infinity, recording nothing in either part", async () => {
   const registry = new Registry();
-  const h = new Histogram({ name: "h", help: "h", native: true, labelNames: ["a"], registry });
+  const h = new Histogram({
+    name: "h",
+    help: "h",
+    native: nativeHistogram(),
+    labelNames: ["a"],
+    registry,
+  });
   h.observe({ a: "x" }, 2);
   for (const bad of [NaN, Infinity, -Infinity]) {
     assert.throws(() => h.observe({ a: "x" }, bad), { name: "RangeError", message: /finite/ });
@@ -309,7 +339,7 @@ test("Histogram native series: labels(), time(), startTimer(), reset() and remov
     name: "h",
     help: "h",
     labelNames: ["route"],
-    native: { schema: 8, maxBuckets: 4 },
+    native: nativeHistogram({ schema: 8, maxBuckets: 4 }),
     registry,
   });
   const child = h.labels({ route: "/a" });
@@ -351,7 +381,12 @@ test("Histogram native series: labels(), time(), startTimer(), reset() and remov
   );
   assert.deepEqual(fresh.native!.positiveSpans, [{ offset: specIndex(3, 8), length: 1 }]);
 
-  const single = new Histogram({ name: "one", help: "h", native: { schema: 0 }, registry });
+  const single = new Histogram({
+    name: "one",
+    help: "h",
+    native: nativeHistogram({ schema: 0 }),
+    registry,
+  });
   single.observe(-5);
   single.reset();
   single.observe(0.75);
@@ -377,12 +412,17 @@ test(
       help: "RPC latency.",
       labelNames: ["method"],
       buckets: [0.1, 1],
-      native: true,
+      native: nativeHistogram(),
       unit: "seconds",
       registry,
     });
     for (const v of [0.05, 0.5, 5, -1, 0]) h.observe({ method: "get" }, v);
-    new Histogram({ name: "idle_seconds", help: "I.", native: { schema: -4 }, registry });
+    new Histogram({
+      name: "idle_seconds",
+      help: "I.",
+      native: nativeHistogram({ schema: -4 }),
+      registry,
+    });
     const text = await registry.metrics();
     const checked = promtool(text);
     assert.equal(checked.code, 0, checked.output);
@@ -410,7 +450,7 @@ test("a bound child of a native Histogram brings its series back, native part in
     name: "nat_child",
     help: "h",
     labelNames: ["r"],
-    native: { schema: 0 },
+    native: nativeHistogram({ schema: 0 }),
     registry,
   });
   const child = h.labels({ r: "a" });
@@ -437,7 +477,13 @@ test(
   },
   async () => {
     const registry = new Registry();
-    const h = new Histogram({ name: "extreme", help: "h", buckets: [], native: true, registry });
+    const h = new Histogram({
+      name: "extreme",
+      help: "h",
+      buckets: [],
+      native: nativeHistogram(),
+      registry,
+    });
     for (const v of [Number.MIN_VALUE, -0, Number.MAX_VALUE, -Number.MAX_VALUE]) h.observe(v);
     const n = 1_000_000;
     for (let i = 0; i < n; i++) h.observe((i & 2 ? -1 : 1) * (i & 1 ? 1e308 : 1e-308));
@@ -458,3 +504,28 @@ test(
     assert.ok(buckets <= 160, `${buckets} buckets`);
   },
 );
+
+test("the handler offers protobuf while the registry holds a native histogram, and not before or after", async () => {
+  const registry = new Registry();
+  const handler = createMetricsHandler({ registry });
+  const typeOf = async () => {
+    const res = await handler(
+      new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
+    );
+    await res.body?.cancel();
+    return res.headers.get("content-type");
+  };
+  new Histogram({ name: "classic_seconds", help: "h", registry }).observe(1);
+  assert.equal(await typeOf(), OPENMETRICS_CONTENT_TYPE, "no native histogram: OpenMetrics");
+  const h = new Histogram({ name: "n_seconds", help: "h", native: nativeHistogram(), registry });
+  assert.equal(await typeOf(), PROTOBUF_CONTENT_TYPE);
+  registry.unregister(h);
+  assert.equal(await typeOf(), OPENMETRICS_CONTENT_TYPE);
+  const off = createMetricsHandler({ registry, protobuf: false });
+  registry.register(h);
+  const res = await off(
+    new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
+  );
+  await res.body?.cancel();
+  assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE, "protobuf: false");
+});

@@ -6,11 +6,10 @@ import {
   Gauge,
   Histogram,
   Info,
-  PROTOBUF_CONTENT_TYPE,
-  protobufFormat,
   Registry,
   Summary,
 } from "../mod.ts";
+import { PROTOBUF_CONTENT_TYPE, protobufFormat } from "../src/exposition/protobuf.ts";
 import { type DecodedFamily, goDecode, needs } from "./_tools.ts";
 
 /** Exactly what Prometheus 2.42 sends with --enable-feature=native-histograms. */
@@ -75,7 +74,7 @@ test(
   },
   async () => {
     const { registry, started } = populated();
-    const handler = createMetricsHandler({ registry });
+    const handler = createMetricsHandler({ registry, formats: [protobufFormat] });
     const res = await handler(
       new Request("http://localhost/metrics", {
         headers: { accept: PROMETHEUS_NATIVE_ACCEPT, "accept-encoding": "gzip" },
@@ -188,7 +187,7 @@ test(
 
 test("the handler serves text to a client that ranks protobuf below text, and no protobuf when turned off", async () => {
   const { registry } = populated();
-  const on = createMetricsHandler({ registry });
+  const on = createMetricsHandler({ registry, formats: [protobufFormat] });
   const low = await on(
     new Request("http://localhost/metrics", {
       headers: {
@@ -199,10 +198,20 @@ test("the handler serves text to a client that ranks protobuf below text, and no
   );
   assert.match(low.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
   await low.body?.cancel();
-  const off = createMetricsHandler({ registry, protobuf: false });
+  const off = createMetricsHandler({ registry, formats: [protobufFormat], protobuf: false });
   const res = await off(
     new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
   );
   assert.match(res.headers.get("content-type")!, /^application\/openmetrics-text; version=1\.0\.0/);
   assert.match(await res.text(), /# EOF\n$/);
+});
+
+test("createMetricsHandler() rejects formats that are not Formats, naming the option", () => {
+  for (const bad of [protobufFormat, [{}], ["protobuf"], [null]]) {
+    assert.throws(() => createMetricsHandler({ formats: bad as never }), {
+      name: "TypeError",
+      message:
+        /createMetricsHandler\(\): formats must be an array of Formats such as \[protobufFormat\]/,
+    });
+  }
 });

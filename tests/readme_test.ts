@@ -29,7 +29,7 @@ const RUN = [
   "registerCollector",
   "registry.collect(",
   "maxSeries: 1000",
-  "native: true",
+  "native: nativeHistogram()",
   "incWithExemplar",
   'app.get("/users/:id"',
   "exemplars: true",
@@ -112,7 +112,7 @@ test("the README's Metrics, custom collector and collect() examples run", async 
 });
 
 test("the README's native histogram example runs and keeps a native part", async () => {
-  assert.equal(await run(["native: true"]), "3");
+  assert.equal(await run(["native: nativeHistogram()"]), "3");
 });
 
 test("the README's Cardinality example runs and caps the series", async () => {

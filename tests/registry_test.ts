@@ -9,13 +9,13 @@ import {
   Gauge,
   Histogram,
   openMetricsFormat,
-  protobufFormat,
   register,
   Registry,
   Summary,
   TEXT_CONTENT_TYPE,
   textFormat,
 } from "../mod.ts";
+import { protobufFormat } from "../src/exposition/protobuf.ts";
 import { needs, promtool, pyParse } from "./_tools.ts";
 
 test("new Registry() starts empty and writes nothing", async () => {

@@ -550,6 +550,7 @@ var Registry = class {
   #reserved = /* @__PURE__ */ new Map();
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  #formats;
   #timeout;
   #defaults;
   /** The Content-Type of {@link Registry.metrics}' default output. */
@@ -619,7 +620,7 @@ var Registry = class {
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
   }
   /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
   #check(name, names, holder) {
@@ -639,7 +640,7 @@ var Registry = class {
     if (m === void 0 || typeof metric !== "string" && m !== metric) return false;
     this.#metrics.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
     return true;
   }
   /** The metric registered under `name`. */
@@ -689,7 +690,17 @@ var Registry = class {
     this.#metrics.clear();
     this.#reserved.clear();
     this.#collectors.clear();
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
+  }
+  /**
+   * The formats its metrics need beyond text and OpenMetrics (protobuf, once
+   * it holds a native histogram), in the order registered: a metrics handler
+   * serving the registry offers them.
+   */
+  get formats() {
+    return this.#formats ??= Object.freeze([
+      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? []))
+    ]);
   }
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
@@ -1608,6 +1619,208 @@ function readStore(r, st, name) {
   st.total = total;
 }
 
+// ../../src/exposition/protobuf.ts
+var PROTOBUF_CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+var COUNTER = 0;
+var GAUGE = 1;
+var SUMMARY = 2;
+var UNTYPED = 3;
+var HISTOGRAM = 4;
+var VARINT = 0;
+function familyHead(w, name, help, type) {
+  w.fork();
+  w.stringField(1, name);
+  w.stringField(2, help);
+  w.uintField(3, type);
+}
+function labelPairs(w, labels) {
+  for (const k in labels) {
+    w.fork(1);
+    w.stringField(1, k);
+    w.stringField(2, labels[k]);
+    w.join();
+  }
+}
+function timestamp(w, field, seconds) {
+  let s = Math.floor(seconds);
+  let nanos = Math.round((seconds - s) * 1e6) * 1e3;
+  if (nanos >= 1e9) {
+    s++;
+    nanos -= 1e9;
+  }
+  w.fork(field);
+  w.int64Field(1, s);
+  if (nanos > 0) {
+    w.tag(2, VARINT);
+    w.uint32(nanos);
+  }
+  w.join();
+}
+function exemplar(w, field, e) {
+  w.fork(field);
+  labelPairs(w, e.labels);
+  w.doubleField(2, e.value);
+  if (e.timestamp !== void 0) timestamp(w, 3, e.timestamp);
+  w.join();
+}
+function spans(w, field, list) {
+  for (const sp of list) {
+    w.fork(field);
+    if (sp.offset !== 0) w.sintField(1, sp.offset);
+    w.uintField(2, sp.length);
+    w.join();
+  }
+}
+var EMPTY_BUCKET = [0];
+function deltas(w, field, list) {
+  if (list.length === 0) return;
+  w.fork(field);
+  for (const d of list) w.sint(d);
+  w.join();
+}
+function take(w) {
+  w.join();
+  const out = w.finish();
+  w.reset();
+  return out;
+}
+function makeWriter() {
+  const w = new ProtoWriter(1 << 16);
+  const metric = (s) => {
+    w.fork(4);
+    labelPairs(w, s.labels);
+  };
+  const done = (to, n) => to === n ? take(w) : "";
+  return {
+    counter(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, COUNTER);
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(3);
+        w.doubleField(1, s.value);
+        if (s.exemplar !== void 0) exemplar(w, 2, s.exemplar);
+        if (s.created) timestamp(w, 3, s.created);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    gauge(f, from, to) {
+      const untyped = f.type === "untyped";
+      if (from === 0) familyHead(w, f.name, f.help, untyped ? UNTYPED : GAUGE);
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(untyped ? 5 : 2);
+        w.doubleField(1, s.value);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    info(f, from, to) {
+      if (from === 0) familyHead(w, infoFamily(f.name) + "_info", f.help, GAUGE);
+      for (let i = from; i < to; i++) {
+        metric(f.series[i]);
+        w.fork(2);
+        w.doubleField(1, 1);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    summary(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, SUMMARY);
+      const qs = f.quantiles;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(4);
+        w.uintField(1, s.count);
+        w.doubleField(2, s.sum);
+        for (let q = 0; q < qs.length; q++) {
+          w.fork(3);
+          w.doubleField(1, qs[q]);
+          w.doubleField(2, s.quantiles[q]);
+          w.join();
+        }
+        if (s.created) timestamp(w, 4, s.created);
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    histogram(f, from, to) {
+      if (from === 0) familyHead(w, f.name, f.help, HISTOGRAM);
+      const bounds = f.buckets;
+      for (let i = from; i < to; i++) {
+        const s = f.series[i];
+        metric(s);
+        w.fork(7);
+        w.uintField(1, s.count);
+        w.doubleField(2, s.sum);
+        let cum = 0;
+        for (let b = 0; b < bounds.length; b++) {
+          cum += s.counts[b];
+          w.fork(3);
+          w.uintField(1, cum);
+          w.doubleField(2, bounds[b]);
+          const e = s.exemplars?.[b];
+          if (e !== void 0) exemplar(w, 3, e);
+          w.join();
+        }
+        const inf = s.exemplars?.[bounds.length];
+        if (inf !== void 0) {
+          w.fork(3);
+          w.uintField(1, cum + s.counts[bounds.length]);
+          w.doubleField(2, Infinity);
+          exemplar(w, 3, inf);
+          w.join();
+        }
+        const n = s.native;
+        if (n !== void 0) {
+          w.sintField(5, n.schema);
+          w.doubleField(6, n.zeroThreshold);
+          w.uintField(7, n.zeroCount);
+          spans(w, 9, n.negativeSpans);
+          deltas(w, 10, n.negativeDeltas);
+          if (n.zeroThreshold > 0 || n.zeroCount > 0 || n.positiveDeltas.length > 0 || n.negativeDeltas.length > 0) {
+            spans(w, 12, n.positiveSpans);
+            deltas(w, 13, n.positiveDeltas);
+          } else {
+            w.fork(12);
+            w.uintField(2, 1);
+            w.join();
+            deltas(w, 13, EMPTY_BUCKET);
+          }
+        }
+        if (s.created) timestamp(w, 15, s.created);
+        if (n?.exemplars) {
+          for (const e of n.exemplars) exemplar(w, 16, e);
+        }
+        w.join();
+        w.join();
+      }
+      return done(to, f.series.length);
+    },
+    end() {
+      return "";
+    }
+  };
+}
+var protobufFormat = {
+  name: "protobuf",
+  contentType: PROTOBUF_CONTENT_TYPE,
+  needsLabels: true,
+  accepts(type, params) {
+    return type === "application/vnd.google.protobuf" && params.proto === "io.prometheus.client.MetricFamily" && params.encoding === "delimited";
+  },
+  writer() {
+    return makeWriter();
+  }
+};
+
 // ../../src/metrics/_native.ts
 var NATIVE_SCHEMA_MIN = -4;
 var NATIVE_SCHEMA_MAX = 8;
@@ -1652,9 +1865,12 @@ function nativeRuns(buckets) {
 
 // ../../src/aggregate/_expose.ts
 var NO_VALUES = new Float64Array(0);
+var PROTOBUF = [protobufFormat];
 var MergedFamily = class {
   name;
   reservedNames;
+  /** A histogram may carry native parts: protobuf is offered for it. */
+  formats;
   #schema;
   #series;
   /** The last value written per counter series: a counter never goes back, even by rounding. */
@@ -1662,6 +1878,7 @@ var MergedFamily = class {
   constructor(schema, series) {
     this.name = schema.name;
     this.reservedNames = reservedNames(schema.type, schema.name);
+    this.formats = schema.type === "histogram" ? PROTOBUF : [];
     this.#schema = schema;
     this.#series = series;
   }
@@ -2266,7 +2483,7 @@ function lineWith(name, labelText2, value, e) {
   const l = line(name, labelText2, value);
   return e === void 0 ? l : l.slice(0, -1) + exemplarText(e) + "\n";
 }
-function makeWriter(created) {
+function makeWriter2(created) {
   return {
     counter(f, from, to) {
       const fam = counterFamily(f.name);
@@ -2346,8 +2563,8 @@ function makeWriter(created) {
     }
   };
 }
-var plain = makeWriter(false);
-var withCreated = makeWriter(true);
+var plain = makeWriter2(false);
+var withCreated = makeWriter2(true);
 var openMetricsFormat = {
   name: "openmetrics",
   contentType: OPENMETRICS_CONTENT_TYPE,
@@ -2358,208 +2575,6 @@ var openMetricsFormat = {
   },
   writer(options) {
     return options?.createdTimestamps === true ? withCreated : plain;
-  }
-};
-
-// ../../src/exposition/protobuf.ts
-var PROTOBUF_CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
-var COUNTER = 0;
-var GAUGE = 1;
-var SUMMARY = 2;
-var UNTYPED = 3;
-var HISTOGRAM = 4;
-var VARINT = 0;
-function familyHead(w, name, help, type) {
-  w.fork();
-  w.stringField(1, name);
-  w.stringField(2, help);
-  w.uintField(3, type);
-}
-function labelPairs(w, labels) {
-  for (const k in labels) {
-    w.fork(1);
-    w.stringField(1, k);
-    w.stringField(2, labels[k]);
-    w.join();
-  }
-}
-function timestamp(w, field, seconds) {
-  let s = Math.floor(seconds);
-  let nanos = Math.round((seconds - s) * 1e6) * 1e3;
-  if (nanos >= 1e9) {
-    s++;
-    nanos -= 1e9;
-  }
-  w.fork(field);
-  w.int64Field(1, s);
-  if (nanos > 0) {
-    w.tag(2, VARINT);
-    w.uint32(nanos);
-  }
-  w.join();
-}
-function exemplar(w, field, e) {
-  w.fork(field);
-  labelPairs(w, e.labels);
-  w.doubleField(2, e.value);
-  if (e.timestamp !== void 0) timestamp(w, 3, e.timestamp);
-  w.join();
-}
-function spans(w, field, list) {
-  for (const sp of list) {
-    w.fork(field);
-    if (sp.offset !== 0) w.sintField(1, sp.offset);
-    w.uintField(2, sp.length);
-    w.join();
-  }
-}
-var EMPTY_BUCKET = [0];
-function deltas(w, field, list) {
-  if (list.length === 0) return;
-  w.fork(field);
-  for (const d of list) w.sint(d);
-  w.join();
-}
-function take(w) {
-  w.join();
-  const out = w.finish();
-  w.reset();
-  return out;
-}
-function makeWriter2() {
-  const w = new ProtoWriter(1 << 16);
-  const metric = (s) => {
-    w.fork(4);
-    labelPairs(w, s.labels);
-  };
-  const done = (to, n) => to === n ? take(w) : "";
-  return {
-    counter(f, from, to) {
-      if (from === 0) familyHead(w, f.name, f.help, COUNTER);
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        metric(s);
-        w.fork(3);
-        w.doubleField(1, s.value);
-        if (s.exemplar !== void 0) exemplar(w, 2, s.exemplar);
-        if (s.created) timestamp(w, 3, s.created);
-        w.join();
-        w.join();
-      }
-      return done(to, f.series.length);
-    },
-    gauge(f, from, to) {
-      const untyped = f.type === "untyped";
-      if (from === 0) familyHead(w, f.name, f.help, untyped ? UNTYPED : GAUGE);
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        metric(s);
-        w.fork(untyped ? 5 : 2);
-        w.doubleField(1, s.value);
-        w.join();
-        w.join();
-      }
-      return done(to, f.series.length);
-    },
-    info(f, from, to) {
-      if (from === 0) familyHead(w, infoFamily(f.name) + "_info", f.help, GAUGE);
-      for (let i = from; i < to; i++) {
-        metric(f.series[i]);
-        w.fork(2);
-        w.doubleField(1, 1);
-        w.join();
-        w.join();
-      }
-      return done(to, f.series.length);
-    },
-    summary(f, from, to) {
-      if (from === 0) familyHead(w, f.name, f.help, SUMMARY);
-      const qs = f.quantiles;
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        metric(s);
-        w.fork(4);
-        w.uintField(1, s.count);
-        w.doubleField(2, s.sum);
-        for (let q = 0; q < qs.length; q++) {
-          w.fork(3);
-          w.doubleField(1, qs[q]);
-          w.doubleField(2, s.quantiles[q]);
-          w.join();
-        }
-        if (s.created) timestamp(w, 4, s.created);
-        w.join();
-        w.join();
-      }
-      return done(to, f.series.length);
-    },
-    histogram(f, from, to) {
-      if (from === 0) familyHead(w, f.name, f.help, HISTOGRAM);
-      const bounds = f.buckets;
-      for (let i = from; i < to; i++) {
-        const s = f.series[i];
-        metric(s);
-        w.fork(7);
-        w.uintField(1, s.count);
-        w.doubleField(2, s.sum);
-        let cum = 0;
-        for (let b = 0; b < bounds.length; b++) {
-          cum += s.counts[b];
-          w.fork(3);
-          w.uintField(1, cum);
-          w.doubleField(2, bounds[b]);
-          const e = s.exemplars?.[b];
-          if (e !== void 0) exemplar(w, 3, e);
-          w.join();
-        }
-        const inf = s.exemplars?.[bounds.length];
-        if (inf !== void 0) {
-          w.fork(3);
-          w.uintField(1, cum + s.counts[bounds.length]);
-          w.doubleField(2, Infinity);
-          exemplar(w, 3, inf);
-          w.join();
-        }
-        const n = s.native;
-        if (n !== void 0) {
-          w.sintField(5, n.schema);
-          w.doubleField(6, n.zeroThreshold);
-          w.uintField(7, n.zeroCount);
-          spans(w, 9, n.negativeSpans);
-          deltas(w, 10, n.negativeDeltas);
-          if (n.zeroThreshold > 0 || n.zeroCount > 0 || n.positiveDeltas.length > 0 || n.negativeDeltas.length > 0) {
-            spans(w, 12, n.positiveSpans);
-            deltas(w, 13, n.positiveDeltas);
-          } else {
-            w.fork(12);
-            w.uintField(2, 1);
-            w.join();
-            deltas(w, 13, EMPTY_BUCKET);
-          }
-        }
-        if (s.created) timestamp(w, 15, s.created);
-        if (n?.exemplars) {
-          for (const e of n.exemplars) exemplar(w, 16, e);
-        }
-        w.join();
-        w.join();
-      }
-      return done(to, f.series.length);
-    },
-    end() {
-      return "";
-    }
-  };
-}
-var protobufFormat = {
-  name: "protobuf",
-  contentType: PROTOBUF_CONTENT_TYPE,
-  needsLabels: true,
-  accepts(type, params) {
-    return type === "application/vnd.google.protobuf" && params.proto === "io.prometheus.client.MetricFamily" && params.encoding === "delimited";
-  },
-  writer() {
-    return makeWriter2();
   }
 };
 
@@ -2579,7 +2594,7 @@ function parseList(header3) {
   });
   return out.filter((c) => c.type !== "" && c.q > 0).sort((a, b) => b.q - a.q || a.order - b.order);
 }
-var FORMATS = [protobufFormat, openMetricsFormat, textFormat];
+var FORMATS = [openMetricsFormat, textFormat];
 function negotiate(accept, offered = FORMATS) {
   if (accept) {
     for (const c of parseList(accept)) {
@@ -2765,9 +2780,15 @@ function _pickGzip(g2 = globalThis) {
 // ../../src/http/handler.ts
 function _metricsHandlerFor(registry, options) {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
-  const offered = FORMATS.filter(
-    (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
-  );
+  const served = (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
+  const extra = options.formats ?? [];
+  if (!Array.isArray(extra) || extra.some((f) => typeof f?.writer !== "function")) {
+    throw new TypeError(
+      `createMetricsHandler(): formats must be an array of Formats such as [protobufFormat], got ${show(extra)}`
+    );
+  }
+  let own;
+  let offered = [];
   const createdTimestamps = options.createdTimestamps === true;
   return async (req) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -2775,6 +2796,11 @@ function _metricsHandlerFor(registry, options) {
         status: 405,
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }
       });
+    }
+    const now = registry.formats ?? FORMATS;
+    if (now !== own) {
+      own = now;
+      offered = [.../* @__PURE__ */ new Set([...own, ...extra, ...FORMATS])].filter(served);
     }
     const format = negotiate(req.headers.get("accept"), offered);
     let names;

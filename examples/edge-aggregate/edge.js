@@ -577,6 +577,7 @@ var Registry = class {
   #reserved = /* @__PURE__ */ new Map();
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  #formats;
   #timeout;
   #defaults;
   /** The Content-Type of {@link Registry.metrics}' default output. */
@@ -646,7 +647,7 @@ var Registry = class {
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
   }
   /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
   #check(name, names, holder) {
@@ -666,7 +667,7 @@ var Registry = class {
     if (m === void 0 || typeof metric !== "string" && m !== metric) return false;
     this.#metrics.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
     return true;
   }
   /** The metric registered under `name`. */
@@ -716,7 +717,17 @@ var Registry = class {
     this.#metrics.clear();
     this.#reserved.clear();
     this.#collectors.clear();
-    this.#sorted = void 0;
+    this.#sorted = this.#formats = void 0;
+  }
+  /**
+   * The formats its metrics need beyond text and OpenMetrics (protobuf, once
+   * it holds a native histogram), in the order registered: a metrics handler
+   * serving the registry offers them.
+   */
+  get formats() {
+    return this.#formats ??= Object.freeze([
+      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? []))
+    ]);
   }
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
@@ -1669,33 +1680,6 @@ function exemplarOptions(m, method, o) {
     `${who(m)}: ${method}(labels, options) takes { value, exemplarLabels } as its second argument, got ${o === null ? "null" : typeof o === "object" ? "an object without exemplarLabels" : typeof o}`
   );
 }
-var NATIVE_EXEMPLARS_MAX = 10;
-var NATIVE_EXEMPLARS_TTL = 300;
-var NativeExemplars = class {
-  constructor(max = NATIVE_EXEMPLARS_MAX, ttl = NATIVE_EXEMPLARS_TTL) {
-    this.max = max;
-    this.ttl = ttl;
-  }
-  max;
-  ttl;
-  /** The exemplars kept, in no particular order. */
-  list = [];
-  /** Keeps `e` (recorded by {@link newExemplar}, so it has a timestamp). */
-  add(e) {
-    const l = this.list;
-    if (l.length < this.max) {
-      l.push(e);
-      return;
-    }
-    if (l.length === 0) return;
-    let oldest = 0, nearest = 0;
-    for (let i = 1; i < l.length; i++) {
-      if (l[i].timestamp < l[oldest].timestamp) oldest = i;
-      if (Math.abs(l[i].value - e.value) < Math.abs(l[nearest].value - e.value)) nearest = i;
-    }
-    l[e.timestamp - l[oldest].timestamp > this.ttl ? oldest : nearest] = e;
-  }
-};
 
 // ../../src/metrics/counter.ts
 var CounterSeries = class {
@@ -1974,433 +1958,6 @@ var ObservingMetric = class extends Metric {
   }
 };
 
-// ../../src/metrics/_native.ts
-var NATIVE_SCHEMA_MIN = -4;
-var NATIVE_SCHEMA_MAX = 8;
-var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
-var DEFAULT_NATIVE_SCHEMA = 3;
-var DEFAULT_MAX_BUCKETS = 160;
-var f64 = new Float64Array(1);
-var i32 = new Int32Array(f64.buffer);
-var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-var LO = 1 - HI;
-var CELLS = new Int32Array(1020);
-var CELL_LO = new Int32Array(1020);
-var BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
-function _powAtMost(m, s, k) {
-  let lo = m, hi = m, shift = 0;
-  for (let i = 0; i < s; i++) {
-    lo *= lo;
-    hi *= hi;
-    shift *= 2;
-    const extra = hi.toString(16).length * 4 - 96;
-    if (extra > 0) {
-      const e = BigInt(extra);
-      lo >>= e;
-      hi = (hi - 1n >> e) + 1n;
-      shift += extra;
-    }
-  }
-  if (k >= shift) {
-    const p = 1n << BigInt(k - shift);
-    if (hi <= p) return true;
-    if (lo > p) return false;
-  } else if (lo >= 1n) return false;
-  return m ** (1n << BigInt(s)) <= 1n << BigInt(k);
-}
-function _floorBound(j, s) {
-  if (j === 0) return 0.5;
-  const n = 1 << s, k = j + 52 * n;
-  let m = BigInt(Math.round(2 ** (j / n - 1) * 2 ** 53));
-  while (!_powAtMost(m, s, k)) m--;
-  while (_powAtMost(m + 1n, s, k)) m++;
-  return Number(m) / 2 ** 53;
-}
-function _build(s) {
-  const n = 1 << s, cells = 2 * n, base2 = cells - 4;
-  const bounds = new Float64Array(n + 1);
-  for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
-  bounds[n] = 1;
-  const words = new Int32Array(bounds.buffer);
-  for (let c = 0, j = 0; c < cells; c++) {
-    const low = 0.5 + c / (cells * 2);
-    while (bounds[j] < low) j++;
-    const high = j === n ? 1048576 : words[2 * j + HI] & 1048575;
-    CELLS[base2 + c] = high << 9 | j;
-    CELL_LO[base2 + c] = j === n ? 0 : words[2 * j + LO];
-  }
-  BUILT[s] = 1;
-}
-function nativeBucketIndex(a, schema) {
-  if (schema > 0) {
-    if (BUILT[schema] === 0) _build(schema);
-    return _indexAbove0(a, schema);
-  }
-  f64[0] = a;
-  const hi = i32[HI];
-  const e = hi >>> 20;
-  if (e === 0 || e === 2047) return _unusual(a, schema);
-  const k = (hi & 1048575) === 0 && i32[LO] === 0 ? e - 1023 : e - 1022;
-  return k + (1 << -schema) - 1 >> -schema;
-}
-function _ensureCells(schema) {
-  if (schema > 0 && BUILT[schema] === 0) _build(schema);
-}
-function _indexAbove0(a, schema) {
-  f64[0] = a;
-  const hi = i32[HI], e = hi >> 20, m = hi & 1048575;
-  if (e === 0 || e === 2047) return _unusual(a, schema);
-  const c = (2 << schema) - 4 + (m >> 19 - schema), cell = CELLS[c], high = cell >> 9;
-  const j = (cell & 511) - (high - m >> 31);
-  return (e - 1023 << schema) + (m === high ? j + _aboveLow(c) : j);
-}
-function _aboveLow(c) {
-  return (i32[LO] ^ 2147483648) > (CELL_LO[c] ^ 2147483648) ? 1 : 0;
-}
-function _unusual(a, schema) {
-  if (a === Infinity) return nativeBucketIndex(Number.MAX_VALUE, schema) + 1;
-  const shift = schema >= 0 ? 64 << schema : 64 >> -schema;
-  return nativeBucketIndex(a * 18446744073709552e3, schema) - shift;
-}
-function _lowered(k, from, to) {
-  const d = from - to;
-  return k + (1 << d) - 1 >> d;
-}
-var EMPTY = new Float64Array(0);
-var _Side = class {
-  /** Most slots in the window (more only at schema -4, where buckets are no longer merged). */
-  limit;
-  offset = 0;
-  counts = EMPTY;
-  /** Populated buckets, lowest and highest populated index (lo > hi when empty), as of the last {@link scan}. */
-  populated = 0;
-  lo = 1;
-  hi = 0;
-  constructor(limit) {
-    this.limit = limit;
-  }
-  /** Counts the populated buckets and finds the lowest and highest; returns the count. */
-  scan() {
-    const counts = this.counts;
-    let n = 0, lo = 0, hi = -1;
-    for (let i = 0; i < counts.length; i++) {
-      if (counts[i] !== 0) {
-        if (n++ === 0) lo = i;
-        hi = i;
-      }
-    }
-    this.populated = n;
-    this.lo = lo + this.offset;
-    this.hi = n === 0 ? this.lo - 1 : hi + this.offset;
-    return n;
-  }
-  /** Adds `c > 0` at index `k`, moving or growing the window if needed. */
-  add(k, c) {
-    if (k < this.offset || k >= this.offset + this.counts.length) this._grow(k);
-    this.counts[k - this.offset] += c;
-  }
-  /** Span of populated indexes if `k` were added. */
-  spanWith(k) {
-    if (this.scan() === 0) return 1;
-    return Math.max(this.hi, k) - Math.min(this.lo, k) + 1;
-  }
-  _grow(k) {
-    const old = this.counts, oldOffset = this.offset, n = this.scan();
-    const lo = n === 0 ? k : Math.min(this.lo, k);
-    const hi = n === 0 ? k : Math.max(this.hi, k);
-    this._place(lo, hi, k < oldOffset);
-    if (n > 0) {
-      this.counts.set(
-        old.subarray(this.lo - oldOffset, this.hi - oldOffset + 1),
-        this.lo - this.offset
-      );
-    }
-  }
-  /** A new, empty window holding indexes `lo..hi`, with room to grow (mostly downwards if `down`). */
-  _place(lo, hi, down) {
-    const span = hi - lo + 1;
-    const len = Math.max(span, Math.min(Math.max(span + 4, this.counts.length * 2, 8), this.limit));
-    const extra = len - span;
-    this.offset = down ? lo - (extra - (extra >> 2)) : lo - (extra >> 2);
-    this.counts = new Float64Array(len);
-  }
-  /** Merges buckets pairwise `d` times (index k becomes ceil(k / 2^d)). */
-  lower(d) {
-    if (this.scan() === 0) return;
-    const old = this.counts, oldOffset = this.offset, lo = this.lo, hi = this.hi;
-    this.counts = EMPTY;
-    this._place(_lowered(lo, d, 0), _lowered(hi, d, 0), false);
-    const counts = this.counts, offset = this.offset;
-    for (let k = lo; k <= hi; k++) {
-      const c = old[k - oldOffset];
-      if (c !== 0) counts[_lowered(k, d, 0) - offset] += c;
-    }
-  }
-  clear() {
-    this.offset = 0;
-    this.counts = EMPTY;
-    this.populated = 0;
-    this.lo = 1;
-    this.hi = 0;
-  }
-  /** index -> count, ascending. */
-  entries() {
-    const out = /* @__PURE__ */ new Map();
-    const counts = this.counts;
-    for (let i = 0; i < counts.length; i++) {
-      if (counts[i] !== 0) out.set(i + this.offset, counts[i]);
-    }
-    return out;
-  }
-  runs() {
-    const out = new _Runs();
-    const counts = this.counts;
-    for (let i = 0; i < counts.length; i++) {
-      if (counts[i] !== 0) out.add(i + this.offset, counts[i]);
-    }
-    return { spans: out.spans, deltas: out.deltas };
-  }
-};
-var _Runs = class {
-  spans = [];
-  deltas = [];
-  #prev = 0;
-  #next = 0;
-  add(k, c) {
-    const spans = this.spans, deltas = this.deltas;
-    const gap = k - this.#next;
-    if (spans.length === 0) spans.push({ offset: k, length: 0 });
-    else if (gap > 2) spans.push({ offset: gap, length: 0 });
-    else {
-      for (let g3 = 0; g3 < gap; g3++) deltas.push(-this.#prev), this.#prev = 0;
-      spans[spans.length - 1].length += gap;
-    }
-    spans[spans.length - 1].length++;
-    deltas.push(c - this.#prev);
-    this.#prev = c;
-    this.#next = k + 1;
-  }
-};
-function checkNativeOptions(opts, who2 = "native histogram: ") {
-  if (opts !== void 0 && (opts === null || typeof opts !== "object")) {
-    throw new TypeError(
-      `${who2.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, maxBuckets? }, got ${opts === null ? "null" : typeof opts}`
-    );
-  }
-  for (const key in opts) {
-    if (key !== "schema" && key !== "zeroThreshold" && key !== "maxBuckets") {
-      throw new TypeError(
-        `${who2}${key} is not a native histogram option; they are schema, zeroThreshold and maxBuckets`
-      );
-    }
-  }
-  const { schema = DEFAULT_NATIVE_SCHEMA, zeroThreshold = DEFAULT_ZERO_THRESHOLD } = opts ?? {};
-  const { maxBuckets = DEFAULT_MAX_BUCKETS } = opts ?? {};
-  if (!Number.isInteger(schema) || schema < NATIVE_SCHEMA_MIN || schema > NATIVE_SCHEMA_MAX) {
-    throw new RangeError(
-      `${who2}schema ${String(schema)} is not a whole number from -4 to 8 (3 gives 8 buckets per power of two)`
-    );
-  }
-  if (typeof zeroThreshold !== "number" || !(zeroThreshold >= 0) || zeroThreshold === Infinity) {
-    throw new RangeError(
-      `${who2}zeroThreshold ${String(zeroThreshold)} must be a finite number >= 0 (default 2**-128)`
-    );
-  }
-  if (!Number.isInteger(maxBuckets) || maxBuckets < 1) {
-    throw new RangeError(
-      `${who2}maxBuckets ${String(maxBuckets)} must be a whole number >= 1 (default 160)`
-    );
-  }
-  return { schema, zeroThreshold, maxBuckets };
-}
-var NativeHistogramCounts = class {
-  /** The configured (starting) schema; {@link reset} returns to it. */
-  initialSchema;
-  /** Upper bound of the zero bucket. */
-  zeroThreshold;
-  /** Limit on populated buckets before the schema is lowered. */
-  maxBuckets;
-  /** Observations with `|v| <= zeroThreshold`. */
-  zeroCount = 0;
-  /** All observations, NaN included. */
-  count = 0;
-  /** Sum of all observations. */
-  sum = 0;
-  /** The schema observations are indexed at; `maxBuckets` is applied to it lazily (see {@link schema}). */
-  #schema;
-  #pos;
-  #neg;
-  /** The positive window's offset and counts, copied here for observeBucket (one load less). */
-  #posOffset = 0;
-  #posCounts = EMPTY;
-  /** Checks the options; throws a RangeError naming the bad one. */
-  constructor(opts) {
-    const o = checkNativeOptions(opts);
-    this.initialSchema = this.#schema = o.schema;
-    _ensureCells(o.schema);
-    this.zeroThreshold = o.zeroThreshold;
-    this.maxBuckets = o.maxBuckets;
-    this.#pos = new _Side(2 * o.maxBuckets);
-    this.#neg = new _Side(2 * o.maxBuckets);
-  }
-  /** Records one observation. */
-  observe(v) {
-    this.count++;
-    this.sum += v;
-    this.observeBucket(v);
-  }
-  /**
-   * Counts `v` in its bucket (or the zero bucket) leaving count and sum as
-   * they are: for a caller that keeps those itself, as Histogram does.
-   *
-   * The common case, an index inside the window, only adds to a slot: the
-   * bucket limit is applied when the buckets are read. A window holds at most
-   * `2 * maxBuckets` indexes per sign, so an index outside it lowers the
-   * schema at once when the window cannot take it.
-   */
-  observeBucket(v) {
-    const s = this.#schema;
-    if (v > this.zeroThreshold && s > 0) {
-      f64[0] = v;
-      const hi = i32[HI], e = hi >> 20, m = hi & 1048575;
-      if (e !== 2047 && e !== 0) {
-        const c = (2 << s) - 4 + (m >> 19 - s), cell = CELLS[c], high = cell >> 9;
-        const j = (cell & 511) - (high - m >> 31);
-        const i = (e - 1023 << s) + (m === high ? j + _aboveLow(c) : j) - this.#posOffset;
-        const counts = this.#posCounts;
-        if (i >= 0 && i < counts.length) {
-          counts[i]++;
-          return;
-        }
-      }
-    }
-    this.#observeOther(v);
-  }
-  /** observeBucket for the other cases, out of line. */
-  #observeOther(v) {
-    if (v > this.zeroThreshold) this.#bump(this.#pos, nativeBucketIndex(v, this.#schema));
-    else if (v < -this.zeroThreshold) this.#bump(this.#neg, nativeBucketIndex(-v, this.#schema));
-    else if (v === v) this.zeroCount++;
-  }
-  /** Adds one at index `k` of `side`. */
-  #bump(side, k) {
-    const i = k - side.offset;
-    if (i >= 0 && i < side.counts.length) side.counts[i]++;
-    else this.#add(side, k, 1);
-  }
-  /**
-   * Adds `c` at index `k` of the current schema. Before the window grows or
-   * moves, the schema is lowered as far as the bucket limit asks (so the
-   * window stays as small as when lowering after every observation), then
-   * further while the populated span with `k` would be too wide.
-   */
-  #add(side, k, c) {
-    if (k < side.offset || k >= side.offset + side.counts.length) {
-      const s = this.#schema;
-      this.#fit();
-      k = _lowered(k, s, this.#schema);
-      while (this.#schema > NATIVE_SCHEMA_MIN && side.spanWith(k) > 2 * this.maxBuckets) {
-        this.#lower(1);
-        k = k + 1 >> 1;
-      }
-    }
-    side.add(k, c);
-    this.#sync();
-  }
-  /** Copies the positive window's place after it moved. */
-  #sync() {
-    this.#posOffset = this.#pos.offset;
-    this.#posCounts = this.#pos.counts;
-  }
-  /**
-   * Lowers the schema while more than maxBuckets buckets are populated.
-   * Lowering later rather than at each observation ends at the same schema:
-   * the populated count and span only grow with more observations and only
-   * shrink with a lower schema, so the schema kept is the highest at which
-   * all the observations fit either way.
-   */
-  #fit() {
-    while (this.#schema > NATIVE_SCHEMA_MIN && this.#pos.scan() + this.#neg.scan() > this.maxBuckets) {
-      this.#lower(1);
-    }
-  }
-  #lower(d) {
-    this.#schema -= d;
-    _ensureCells(this.#schema);
-    this.#pos.lower(d);
-    this.#neg.lower(d);
-    this.#sync();
-  }
-  /** Current schema, at most {@link initialSchema}: lowered as far as `maxBuckets` requires. */
-  get schema() {
-    this.#fit();
-    return this.#schema;
-  }
-  /** Populated buckets, negative and positive. */
-  get bucketCount() {
-    this.#fit();
-    return this.#pos.scan() + this.#neg.scan();
-  }
-  /** Positive buckets: index -> count, ascending index, populated only. */
-  positiveBuckets() {
-    this.#fit();
-    return this.#pos.entries();
-  }
-  /** Negative buckets (indexed by `|v|`): index -> count, ascending index, populated only. */
-  negativeBuckets() {
-    this.#fit();
-    return this.#neg.entries();
-  }
-  /** Spans and deltas of both signs, with schema, zero bucket, count and sum. */
-  snapshot() {
-    this.#fit();
-    return {
-      schema: this.#schema,
-      zeroThreshold: this.zeroThreshold,
-      zeroCount: this.zeroCount,
-      count: this.count,
-      sum: this.sum,
-      positive: this.#pos.runs(),
-      negative: this.#neg.runs()
-    };
-  }
-  /**
-   * Adds `other`'s observations to these: both are brought to the lower
-   * schema, then bucket counts, zero count, count and sum are added (and the
-   * bucket limit applied). `other` is unchanged. Throws a RangeError when the
-   * zero thresholds differ.
-   */
-  merge(other) {
-    if (other.zeroThreshold !== this.zeroThreshold) {
-      throw new RangeError(
-        `native histogram: cannot merge buckets with zero threshold ${other.zeroThreshold} into ones with ${this.zeroThreshold}; configure both histograms alike`
-      );
-    }
-    const s = other.schema;
-    if (s < this.schema) this.#lower(this.#schema - s);
-    for (const [k, c] of other.positiveBuckets()) {
-      this.#add(this.#pos, _lowered(k, s, this.#schema), c);
-    }
-    for (const [k, c] of other.negativeBuckets()) {
-      this.#add(this.#neg, _lowered(k, s, this.#schema), c);
-    }
-    this.zeroCount += other.zeroCount;
-    this.count += other.count;
-    this.sum += other.sum;
-    this.#fit();
-  }
-  /** Forgets every observation and returns to the configured schema. */
-  reset() {
-    this.#pos.clear();
-    this.#neg.clear();
-    this.#sync();
-    this.#schema = this.initialSchema;
-    this.zeroCount = 0;
-    this.count = 0;
-    this.sum = 0;
-  }
-};
-
 // ../../src/metrics/histogram.ts
 var DEFAULT_BUCKETS = Object.freeze([
   5e-3,
@@ -2415,10 +1972,14 @@ var DEFAULT_BUCKETS = Object.freeze([
   5,
   10
 ]);
-function nativeOptions(name, native) {
-  if (native === void 0 || native === false) return void 0;
-  const opts = native === true ? void 0 : native;
-  return Object.freeze(checkNativeOptions(opts, `Histogram "${name}": native.`));
+function checkNative(name, native) {
+  if (native === void 0) return void 0;
+  if (typeof native?._counts !== "function") {
+    throw new TypeError(
+      `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native", e.g. native: nativeHistogram({ schema: 3 }); got ${show(native)}`
+    );
+  }
+  return native;
 }
 function checkBuckets(name, buckets) {
   if (buckets === void 0) return [...DEFAULT_BUCKETS];
@@ -2444,7 +2005,7 @@ var HistogramSeries = class {
   constructor(k, n, native) {
     this.k = k;
     this.counts = new Float64Array(n + 1);
-    this.nativeCounts = native && new NativeHistogramCounts(native);
+    this.nativeCounts = native?._counts();
   }
   k;
   sum = 0;
@@ -2479,18 +2040,6 @@ function record(s, bounds, v, name) {
   s.count = count;
   if (s.nativeCounts !== void 0) s.nativeCounts.observeBucket(v);
   return true;
-}
-function nativeSnapshot(n) {
-  const { positive, negative, ...rest } = n.snapshot();
-  return {
-    schema: rest.schema,
-    zeroThreshold: rest.zeroThreshold,
-    zeroCount: rest.zeroCount,
-    positiveSpans: positive.spans,
-    positiveDeltas: positive.deltas,
-    negativeSpans: negative.spans,
-    negativeDeltas: negative.deltas
-  };
 }
 var HistogramChild = class extends ObserverChild {
   #s;
@@ -2530,6 +2079,9 @@ var Histogram = class extends ObservingMetric {
   bounds;
   /** The native histogram options (defaults filled in), or undefined without a native part. */
   native;
+  /** The formats its native part needs (protobuf); empty without one. */
+  formats;
+  #native;
   /** Each series' exemplars, made on the first one: series without one cost nothing. */
   #exemplars;
   /** Creates the histogram and registers it (see {@link MetricOptions.registry}). */
@@ -2537,9 +2089,11 @@ var Histogram = class extends ObservingMetric {
     checkMetricOptions("Histogram", opts, ["buckets", "native"]);
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
-    const native = nativeOptions(opts?.name, opts?.native);
+    const native = checkNative(opts?.name, opts?.native);
     super(opts, "le");
-    this.native = native;
+    this.#native = native;
+    this.native = native?.options;
+    this.formats = native?.formats ?? [];
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
     this._checkUnit(this.name);
@@ -2548,7 +2102,7 @@ var Histogram = class extends ObservingMetric {
   }
   /** @internal */
   _newSeries(k) {
-    return new HistogramSeries(k, this.bounds.length, this.native);
+    return new HistogramSeries(k, this.bounds.length, this.#native);
   }
   /** @internal */
   _poison(s) {
@@ -2598,7 +2152,7 @@ var Histogram = class extends ObservingMetric {
     if (kept === void 0) {
       kept = {
         buckets: new Array(this.bounds.length + 1).fill(void 0),
-        native: this.native && new NativeExemplars()
+        native: this.#native?._exemplars()
       };
       ex.set(s, kept);
     }
@@ -2629,7 +2183,7 @@ var Histogram = class extends ObservingMetric {
       created: createdSeconds(s.c)
     };
     if (detached) v.labels = labels;
-    if (n !== void 0) v.native = nativeSnapshot(n);
+    if (n !== void 0) v.native = this.#native._view(n);
     const kept = this.#exemplars?.get(s);
     if (kept !== void 0) {
       v.exemplars = detached ? kept.buckets.slice() : kept.buckets;
@@ -2658,7 +2212,7 @@ var GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 var INV_LN_GAMMA = 1 / Math.log(GAMMA);
 var MAX_BUCKETS = 16384;
 var GROW = 128;
-var EMPTY2 = new Float64Array(0);
+var EMPTY = new Float64Array(0);
 function indexOf(v) {
   return Math.ceil(Math.log(v) * INV_LN_GAMMA);
 }
@@ -2666,7 +2220,7 @@ function valueOf(i) {
   return 2 * Math.pow(GAMMA, i) / (GAMMA + 1);
 }
 var Store = class {
-  counts = EMPTY2;
+  counts = EMPTY;
   offset = 0;
   total = 0;
   add(index) {
@@ -3050,171 +2604,6 @@ var Summary = class extends ObservingMetric {
   }
 };
 
-// ../../src/_protobuf.ts
-var textEncoder = /* @__PURE__ */ new TextEncoder();
-var ProtoWriter = class {
-  /** The bytes written so far are `buf.subarray(0, pos)`. */
-  buf;
-  /** The write position. */
-  pos = 0;
-  #view;
-  #stack = [];
-  constructor(initialSize = 1024) {
-    this.buf = new Uint8Array(initialSize);
-    this.#view = new DataView(this.buf.buffer);
-  }
-  #ensure(n) {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.#view = new DataView(next.buffer);
-  }
-  /** Writes a field key (field number and wire type). */
-  tag(field, wireType) {
-    this.uint32(field << 3 | wireType);
-  }
-  /** Writes an unsigned varint below 2^32. */
-  uint32(v) {
-    this.#ensure(5);
-    const b = this.buf;
-    v >>>= 0;
-    while (v > 127) {
-      b[this.pos++] = v & 127 | 128;
-      v >>>= 7;
-    }
-    b[this.pos++] = v;
-  }
-  /** Writes an unsigned varint of any safe integer (>= 0). */
-  uint64(v) {
-    if (v < 2147483648) return this.uint32(v);
-    this.#ensure(10);
-    const b = this.buf;
-    while (v > 127) {
-      b[this.pos++] = v % 128 | 128;
-      v = Math.floor(v / 128);
-    }
-    b[this.pos++] = v;
-  }
-  /** Writes a signed int64 as a plain varint (two's complement for negatives). */
-  int64(v) {
-    if (v >= 0) return this.uint64(v);
-    this.#ensure(10);
-    const b = this.buf;
-    let lo = Number(BigInt.asUintN(32, BigInt(v)));
-    let hi = Number(BigInt.asUintN(64, BigInt(v)) >> 32n);
-    for (let i = 0; i < 9; i++) {
-      b[this.pos++] = lo & 127 | 128;
-      lo = lo >>> 7 | (hi & 127) << 25;
-      hi >>>= 7;
-    }
-    b[this.pos++] = lo & 1;
-  }
-  /** Writes a zigzag-encoded signed integer (sint32 / sint64) of any safe integer. */
-  sint(v) {
-    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-  /** Writes a little-endian IEEE 754 double (wire type 1, without its key). */
-  double(v) {
-    this.#ensure(8);
-    this.#view.setFloat64(this.pos, v, true);
-    this.pos += 8;
-  }
-  /** Writes raw bytes. */
-  bytes(v) {
-    this.#ensure(v.length);
-    this.buf.set(v, this.pos);
-    this.pos += v.length;
-  }
-  /** Writes a length-prefixed UTF-8 string (without its key). */
-  string(s) {
-    const n = s.length;
-    if (n < 128) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) {
-        if (s.charCodeAt(i) > 127) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) {
-        this.#ensure(n + 1);
-        const b = this.buf;
-        b[this.pos++] = n;
-        for (let i = 0; i < n; i++) b[this.pos++] = s.charCodeAt(i);
-        return;
-      }
-    }
-    const bytes = textEncoder.encode(s);
-    this.uint32(bytes.length);
-    this.bytes(bytes);
-  }
-  /** Field helpers: key then value. */
-  stringField(field, s) {
-    this.tag(field, 2);
-    this.string(s);
-  }
-  /** A double field (wire type 1). */
-  doubleField(field, v) {
-    this.tag(field, 1);
-    this.double(v);
-  }
-  /** An unsigned varint field. */
-  uintField(field, v) {
-    this.tag(field, 0);
-    this.uint64(v);
-  }
-  /** An int64 varint field (negatives as 10-byte two's complement). */
-  int64Field(field, v) {
-    this.tag(field, 0);
-    this.int64(v);
-  }
-  /** A zigzag varint field (sint32 / sint64). */
-  sintField(field, v) {
-    this.tag(field, 0);
-    this.sint(v);
-  }
-  /** Starts a length-delimited field (a nested message or packed values); end it with {@link join}. */
-  fork(field) {
-    if (field !== void 0) this.tag(field, 2);
-    this.#ensure(1);
-    this.#stack.push(this.pos);
-    this.pos++;
-  }
-  /** Ends the innermost {@link fork}: writes its length before its body. */
-  join() {
-    const start2 = this.#stack.pop();
-    const len = this.pos - start2 - 1;
-    if (len < 128) {
-      this.buf[start2] = len;
-      return;
-    }
-    let extra = 0;
-    for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
-    this.#ensure(extra);
-    const b = this.buf;
-    b.copyWithin(start2 + 1 + extra, start2 + 1, this.pos);
-    this.pos += extra;
-    let p = start2, v = len;
-    while (v > 127) {
-      b[p++] = v & 127 | 128;
-      v >>>= 7;
-    }
-    b[p] = v;
-  }
-  /** A copy of the bytes written so far. */
-  finish() {
-    return this.buf.slice(0, this.pos);
-  }
-  /** Forgets what was written (the buffer is kept for reuse). */
-  reset() {
-    this.pos = 0;
-    this.#stack.length = 0;
-  }
-};
-
 // ../../src/platform/runtime.ts
 function detectRuntime(g3 = globalThis) {
   const deno = g3.Deno?.version;
@@ -3565,6 +2954,171 @@ function withDefaultMetrics(registry2) {
   return registry2;
 }
 var defaultRegistry2 = /* @__PURE__ */ withDefaultMetrics(defaultRegistry);
+
+// ../../src/_protobuf.ts
+var textEncoder = /* @__PURE__ */ new TextEncoder();
+var ProtoWriter = class {
+  /** The bytes written so far are `buf.subarray(0, pos)`. */
+  buf;
+  /** The write position. */
+  pos = 0;
+  #view;
+  #stack = [];
+  constructor(initialSize = 1024) {
+    this.buf = new Uint8Array(initialSize);
+    this.#view = new DataView(this.buf.buffer);
+  }
+  #ensure(n) {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+  /** Writes a field key (field number and wire type). */
+  tag(field, wireType) {
+    this.uint32(field << 3 | wireType);
+  }
+  /** Writes an unsigned varint below 2^32. */
+  uint32(v) {
+    this.#ensure(5);
+    const b = this.buf;
+    v >>>= 0;
+    while (v > 127) {
+      b[this.pos++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[this.pos++] = v;
+  }
+  /** Writes an unsigned varint of any safe integer (>= 0). */
+  uint64(v) {
+    if (v < 2147483648) return this.uint32(v);
+    this.#ensure(10);
+    const b = this.buf;
+    while (v > 127) {
+      b[this.pos++] = v % 128 | 128;
+      v = Math.floor(v / 128);
+    }
+    b[this.pos++] = v;
+  }
+  /** Writes a signed int64 as a plain varint (two's complement for negatives). */
+  int64(v) {
+    if (v >= 0) return this.uint64(v);
+    this.#ensure(10);
+    const b = this.buf;
+    let lo = Number(BigInt.asUintN(32, BigInt(v)));
+    let hi = Number(BigInt.asUintN(64, BigInt(v)) >> 32n);
+    for (let i = 0; i < 9; i++) {
+      b[this.pos++] = lo & 127 | 128;
+      lo = lo >>> 7 | (hi & 127) << 25;
+      hi >>>= 7;
+    }
+    b[this.pos++] = lo & 1;
+  }
+  /** Writes a zigzag-encoded signed integer (sint32 / sint64) of any safe integer. */
+  sint(v) {
+    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  /** Writes a little-endian IEEE 754 double (wire type 1, without its key). */
+  double(v) {
+    this.#ensure(8);
+    this.#view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  /** Writes raw bytes. */
+  bytes(v) {
+    this.#ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+  /** Writes a length-prefixed UTF-8 string (without its key). */
+  string(s) {
+    const n = s.length;
+    if (n < 128) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (s.charCodeAt(i) > 127) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.#ensure(n + 1);
+        const b = this.buf;
+        b[this.pos++] = n;
+        for (let i = 0; i < n; i++) b[this.pos++] = s.charCodeAt(i);
+        return;
+      }
+    }
+    const bytes = textEncoder.encode(s);
+    this.uint32(bytes.length);
+    this.bytes(bytes);
+  }
+  /** Field helpers: key then value. */
+  stringField(field, s) {
+    this.tag(field, 2);
+    this.string(s);
+  }
+  /** A double field (wire type 1). */
+  doubleField(field, v) {
+    this.tag(field, 1);
+    this.double(v);
+  }
+  /** An unsigned varint field. */
+  uintField(field, v) {
+    this.tag(field, 0);
+    this.uint64(v);
+  }
+  /** An int64 varint field (negatives as 10-byte two's complement). */
+  int64Field(field, v) {
+    this.tag(field, 0);
+    this.int64(v);
+  }
+  /** A zigzag varint field (sint32 / sint64). */
+  sintField(field, v) {
+    this.tag(field, 0);
+    this.sint(v);
+  }
+  /** Starts a length-delimited field (a nested message or packed values); end it with {@link join}. */
+  fork(field) {
+    if (field !== void 0) this.tag(field, 2);
+    this.#ensure(1);
+    this.#stack.push(this.pos);
+    this.pos++;
+  }
+  /** Ends the innermost {@link fork}: writes its length before its body. */
+  join() {
+    const start2 = this.#stack.pop();
+    const len = this.pos - start2 - 1;
+    if (len < 128) {
+      this.buf[start2] = len;
+      return;
+    }
+    let extra = 0;
+    for (let l = len >>> 7; l > 0; l >>>= 7) extra++;
+    this.#ensure(extra);
+    const b = this.buf;
+    b.copyWithin(start2 + 1 + extra, start2 + 1, this.pos);
+    this.pos += extra;
+    let p = start2, v = len;
+    while (v > 127) {
+      b[p++] = v & 127 | 128;
+      v >>>= 7;
+    }
+    b[p] = v;
+  }
+  /** A copy of the bytes written so far. */
+  finish() {
+    return this.buf.slice(0, this.pos);
+  }
+  /** Forgets what was written (the buffer is kept for reuse). */
+  reset() {
+    this.pos = 0;
+    this.#stack.length = 0;
+  }
+};
 
 // ../../src/aggregate/_codec.ts
 var STATE_VERSION = 2;

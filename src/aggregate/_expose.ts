@@ -13,11 +13,14 @@ import type {
   NativeHistogramSnapshot,
 } from "../collector.ts";
 import { reservedNames } from "../_names.ts";
+import type { Format } from "../exposition/format.ts";
+import { protobufFormat } from "../exposition/protobuf.ts";
 import { nativeRuns } from "../metrics/_native.ts";
 import { Sketch } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState } from "./_state.ts";
 
 const NO_VALUES = new Float64Array(0);
+const PROTOBUF: readonly Format[] = [protobufFormat];
 
 /**
  * A registry entry that reads whatever `series()` returns at scrape time,
@@ -27,6 +30,8 @@ const NO_VALUES = new Float64Array(0);
 export class MergedFamily implements Collectable {
   readonly name: string;
   readonly reservedNames: readonly string[];
+  /** A histogram may carry native parts: protobuf is offered for it. */
+  readonly formats: readonly Format[];
   readonly #schema: FamilyState;
   readonly #series: () => SeriesState[];
   /** The last value written per counter series: a counter never goes back, even by rounding. */
@@ -35,6 +40,7 @@ export class MergedFamily implements Collectable {
   constructor(schema: FamilyState, series: () => SeriesState[]) {
     this.name = schema.name;
     this.reservedNames = reservedNames(schema.type, schema.name);
+    this.formats = schema.type === "histogram" ? PROTOBUF : [];
     this.#schema = schema;
     this.#series = series;
   }

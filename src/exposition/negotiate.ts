@@ -5,7 +5,6 @@
 
 import type { Format } from "./format.ts";
 import { openMetricsFormat } from "./openmetrics.ts";
-import { protobufFormat } from "./protobuf.ts";
 import { textFormat } from "./text.ts";
 
 interface Clause {
@@ -32,10 +31,11 @@ function parseList(header: string): Clause[] {
 }
 
 /**
- * The formats served, most specific first. A new format is one line here
- * (and its file).
+ * The formats every handler serves, most specific first. A registry adds
+ * those its metrics need (protobuf, for a native histogram) ahead of them;
+ * a handler's `formats` option adds others.
  */
-export const FORMATS: readonly Format[] = [protobufFormat, openMetricsFormat, textFormat];
+export const FORMATS: readonly Format[] = [openMetricsFormat, textFormat];
 
 /**
  * The format for an Accept header: the clauses are taken by preference and

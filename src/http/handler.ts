@@ -4,9 +4,11 @@
  * @module
  */
 
+import type { Format } from "../exposition/format.ts";
 import type { Registry } from "../registry.ts";
 import { defaultRegistry } from "../collectors/default.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
+import { show } from "../_names.ts";
 import { coalesce } from "./_coalesce.ts";
 import { _pickGzip, type Gzip } from "./_gzip.ts";
 
@@ -16,8 +18,19 @@ export interface MetricsHandlerOptions {
   registry?: Registry;
   /** Serve OpenMetrics 1.0 to scrapers that ask for it (default true). */
   openMetrics?: boolean;
-  /** Serve the protobuf exposition to scrapers that rank it first (default true). */
+  /**
+   * Serve the protobuf exposition to scrapers that rank it first (default
+   * true) when it is offered: by a native histogram in the registry, or by
+   * `formats`.
+   */
   protobuf?: boolean;
+  /**
+   * More formats to offer, ahead of OpenMetrics and text: e.g.
+   * `[protobufFormat]` from `@promedge/client/protobuf` to serve protobuf
+   * without a native histogram. The registry's own (`registry.formats`) are
+   * always offered.
+   */
+  formats?: readonly Format[];
   /**
    * Write OpenMetrics `_created` samples (default false: Prometheus 2.x keeps
    * each as a series of its own). Protobuf always carries the created time.
@@ -66,9 +79,19 @@ export function _metricsHandlerFor(
   options: MetricsHandlerOptions,
 ): MetricsHandler {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
-  const offered = FORMATS.filter((f) =>
-    (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf")
-  );
+  const served = (f: Format) =>
+    (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
+  const extra = options.formats ?? [];
+  if (!Array.isArray(extra) || extra.some((f) => typeof f?.writer !== "function")) {
+    throw new TypeError(
+      `createMetricsHandler(): formats must be an array of Formats such as [protobufFormat], got ${
+        show(extra)
+      }`,
+    );
+  }
+  // The registry's formats change only when metrics come and go.
+  let own: readonly Format[] | undefined;
+  let offered: readonly Format[] = [];
   const createdTimestamps = options.createdTimestamps === true;
   return async (req: Request): Promise<Response> => {
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -76,6 +99,12 @@ export function _metricsHandlerFor(
         status: 405,
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" },
       });
+    }
+    // A registry-like object from elsewhere (an older copy) may have none.
+    const now = registry.formats ?? FORMATS;
+    if (now !== own) {
+      own = now;
+      offered = [...new Set([...own, ...extra, ...FORMATS])].filter(served);
     }
     const format = negotiate(req.headers.get("accept"), offered);
     let names: string[];

@@ -374,8 +374,9 @@ export function checkNativeOptions(
 ): Required<NativeHistogramOptions> {
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     throw new TypeError(
-      `${who.replace(/[.: ]+$/, "")} must be true or an object { schema?, zeroThreshold?, ` +
-        `maxBuckets? }, got ${opts === null ? "null" : typeof opts}`,
+      `${who}options must be an object { schema?, zeroThreshold?, maxBuckets? }, got ${
+        opts === null ? "null" : typeof opts
+      }`,
     );
   }
   for (const key in opts) {

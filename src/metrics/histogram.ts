@@ -10,6 +10,7 @@ import type {
   HistogramSeriesSnapshot,
   NativeHistogramSnapshot,
 } from "../collector.ts";
+import type { Format } from "../exposition/format.ts";
 import {
   checkMetricOptions,
   createdNow,
@@ -23,16 +24,36 @@ import {
   type ExemplarLabels,
   type ExemplarOptions,
   exemplarOptions,
-  NativeExemplars,
   newExemplar,
 } from "./_exemplar.ts";
-import {
-  checkNativeOptions,
-  NativeHistogramCounts,
-  type NativeHistogramOptions,
-} from "./_native.ts";
+import type { NativeHistogramOptions } from "./_native.ts";
 
 export type { NativeHistogramOptions };
+
+/**
+ * The native part of a {@link Histogram}: made by `nativeHistogram()` from
+ * `@promedge/client/native` and passed as its `native` option.
+ */
+export interface NativeHistogram {
+  /** The native histogram options, defaults filled in. */
+  readonly options: Readonly<Required<NativeHistogramOptions>>;
+  /** The formats that carry the native part (protobuf); a handler offers them. */
+  readonly formats: readonly Format[];
+  /** @internal A new series' native buckets. */
+  _counts(): NativeCounts;
+  /** @internal A new series' bounded exemplar set. */
+  _exemplars(): { add(e: Exemplar): void; readonly list: readonly Exemplar[] };
+  /** @internal The native part of a series as its snapshot. */
+  _view(counts: NativeCounts): NativeHistogramSnapshot;
+}
+
+/** @internal The native buckets of one series, as a Histogram drives them. */
+export interface NativeCounts {
+  /** Adds one observation to its bucket (the series keeps count and sum). */
+  observeBucket(v: number): void;
+  /** Empties the buckets and returns to the configured schema. */
+  reset(): void;
+}
 
 /** The default buckets, as in the other Prometheus client libraries: 5 ms to 10 s. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -60,11 +81,11 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
   /**
    * Also keep a native histogram per series (sparse exponential buckets,
    * sent in the protobuf exposition, which Prometheus started with
-   * `--enable-feature=native-histograms` asks for): `true` for the defaults
-   * (schema 3, zero threshold 2^-128, at most 160 buckets), or the options.
-   * The classic buckets stay, and are what the text formats show.
+   * `--enable-feature=native-histograms` asks for):
+   * `nativeHistogram(options?)` from `@promedge/client/native`. The classic
+   * buckets stay, and are what the text formats show.
    */
-  native?: boolean | NativeHistogramOptions;
+  native?: NativeHistogram;
   /** Called at every scrape before the histogram is written, with it as `this`. */
   collect?: (this: Histogram<L>) => void | Promise<void>;
 }
@@ -107,13 +128,15 @@ export function exponentialBuckets(
   return Array.from({ length: count }, (_, i) => start * factor ** i);
 }
 
-function nativeOptions(
-  name: string,
-  native: unknown,
-): Readonly<Required<NativeHistogramOptions>> | undefined {
-  if (native === undefined || native === false) return undefined;
-  const opts = native === true ? undefined : native as NativeHistogramOptions;
-  return Object.freeze(checkNativeOptions(opts, `Histogram "${name}": native.`));
+function checkNative(name: string, native: unknown): NativeHistogram | undefined {
+  if (native === undefined) return undefined;
+  if (typeof (native as Partial<NativeHistogram> | null)?._counts !== "function") {
+    throw new TypeError(
+      `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native", ` +
+        `e.g. native: nativeHistogram({ schema: 3 }); got ${show(native)}`,
+    );
+  }
+  return native as NativeHistogram;
 }
 
 function checkBuckets(name: string, buckets: unknown): number[] {
@@ -150,10 +173,10 @@ export class HistogramSeries {
   c: number = createdNow();
   readonly counts: Float64Array;
   /** The native buckets, for a histogram with a native part. */
-  readonly nativeCounts: NativeHistogramCounts | undefined;
-  constructor(readonly k: string, n: number, native?: Required<NativeHistogramOptions>) {
+  readonly nativeCounts: NativeCounts | undefined;
+  constructor(readonly k: string, n: number, native?: NativeHistogram) {
     this.counts = new Float64Array(n + 1);
-    this.nativeCounts = native && new NativeHistogramCounts(native);
+    this.nativeCounts = native?._counts();
   }
 }
 
@@ -198,31 +221,12 @@ function record(
 type SnapshotDraft = { -readonly [K in keyof HistogramSeriesSnapshot]: HistogramSeriesSnapshot[K] };
 
 /**
- * The native part of a series as its snapshot. Read in the same turn as the
- * count, sum and classic buckets, so they agree (Prometheus rejects a scrape
- * whose native buckets do not add up to the count).
- */
-function nativeSnapshot(n: NativeHistogramCounts): NativeHistogramSnapshot {
-  // The series keeps count and sum; the native part only its buckets.
-  const { positive, negative, ...rest } = n.snapshot();
-  return {
-    schema: rest.schema,
-    zeroThreshold: rest.zeroThreshold,
-    zeroCount: rest.zeroCount,
-    positiveSpans: positive.spans,
-    positiveDeltas: positive.deltas,
-    negativeSpans: negative.spans,
-    negativeDeltas: negative.deltas,
-  };
-}
-
-/**
  * The exemplars of one series: the latest per classic bucket (indexes as in
  * `counts`) and, for a native histogram, a bounded set.
  */
 interface KeptExemplars {
   readonly buckets: readonly (Exemplar | undefined)[];
-  readonly native: { readonly list: readonly Exemplar[] } | undefined;
+  readonly native: { add(e: Exemplar): void; readonly list: readonly Exemplar[] } | undefined;
 }
 
 /**
@@ -289,6 +293,9 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   readonly bounds: Float64Array;
   /** The native histogram options (defaults filled in), or undefined without a native part. */
   readonly native: Readonly<Required<NativeHistogramOptions>> | undefined;
+  /** The formats its native part needs (protobuf); empty without one. */
+  readonly formats: readonly Format[];
+  #native: NativeHistogram | undefined;
   /** Each series' exemplars, made on the first one: series without one cost nothing. */
   #exemplars: WeakMap<HistogramSeries, KeptExemplars> | undefined;
 
@@ -297,9 +304,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     checkMetricOptions("Histogram", opts, ["buckets", "native"]);
     const buckets = checkBuckets(opts?.name, opts?.buckets);
     const bounds = new Float64Array(buckets);
-    const native = nativeOptions(opts?.name, opts?.native);
+    const native = checkNative(opts?.name, opts?.native);
     super(opts, "le");
-    this.native = native;
+    this.#native = native;
+    this.native = native?.options;
+    this.formats = native?.formats ?? [];
     this.buckets = Object.freeze(buckets);
     this.bounds = bounds;
     this._checkUnit(this.name);
@@ -309,7 +318,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
 
   /** @internal */
   protected _newSeries(k: string): HistogramSeries {
-    return new HistogramSeries(k, this.bounds.length, this.native);
+    return new HistogramSeries(k, this.bounds.length, this.#native);
   }
 
   /** @internal */
@@ -389,11 +398,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     else if (s.count !== s.count) s = this._reattach(s, true)!; // poisoned: see _poison
     record(s, this.bounds, v, this.name);
     const ex = this.#exemplars ??= new WeakMap();
-    let kept = ex.get(s) as { buckets: (Exemplar | undefined)[]; native?: NativeExemplars };
+    let kept = ex.get(s) as { buckets: (Exemplar | undefined)[]; native?: KeptExemplars["native"] };
     if (kept === undefined) {
       kept = {
         buckets: new Array(this.bounds.length + 1).fill(undefined),
-        native: this.native && new NativeExemplars(),
+        native: this.#native?._exemplars(),
       };
       ex.set(s, kept as KeptExemplars);
     }
@@ -435,7 +444,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
       created: createdSeconds(s.c),
     };
     if (detached) v.labels = labels;
-    if (n !== undefined) v.native = nativeSnapshot(n);
+    if (n !== undefined) v.native = this.#native!._view(n);
     const kept = this.#exemplars?.get(s);
     if (kept !== undefined) {
       v.exemplars = detached ? kept.buckets.slice() : kept.buckets;

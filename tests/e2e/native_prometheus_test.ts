@@ -130,7 +130,7 @@ for (const [rt] of RUNTIMES) {
         assert.ok(r.histogram, `${name} is stored as a native histogram: ${JSON.stringify(r)}`);
         assert.equal(r.histogram[1].count, String(vs.length), name);
         assert.equal(Number(r.histogram[1].sum), sum, `${name}: the sum exactly`);
-        const opts = native === true ? {} : native;
+        const opts = native;
         const schema = schemaOf(r.histogram[1]);
         const maxBuckets = opts.maxBuckets ?? 160;
         assert.equal(schema, expectedSchema(opts.schema ?? 3, maxBuckets), name);

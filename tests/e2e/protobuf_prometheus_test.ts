@@ -18,6 +18,7 @@ import {
   Registry,
   Summary,
 } from "../../mod.ts";
+import { protobufFormat } from "../../src/exposition/protobuf.ts";
 
 const skip = needs("promtool");
 const dir = tempDir();
@@ -94,7 +95,10 @@ async function serve(job: string, handler: MetricsHandler): Promise<number> {
 before(async () => {
   if (skip) return;
   const reg = registry();
-  const protoPort = await serve("proto", createMetricsHandler({ registry: reg }));
+  const protoPort = await serve(
+    "proto",
+    createMetricsHandler({ registry: reg, formats: [protobufFormat] }),
+  );
   const textPort = await serve(
     "text",
     createMetricsHandler({ registry: reg, protobuf: false, openMetrics: false }),
