@@ -3,6 +3,8 @@
  * transport: the primary asks every worker for its state, each worker's
  * registries flush through `clusterSender()`, the primary's `Aggregator`
  * merges them, and `clusterMetrics()` writes the merged registry.
+ * `AggregatorRegistry.aggregate()` merges `getMetricsAsJSON()` results
+ * by hand with prom-client's `aggregators`.
  * @module
  */
 
@@ -11,6 +13,9 @@ import { Aggregator } from "../aggregate/aggregator.ts";
 import { type ClusterLike, clusterSender, listenCluster } from "../aggregate/cluster.ts";
 import { globalRegistry, Registry } from "./_pc_registry.ts";
 import { openMetricsFormat } from "../exposition/openmetrics.ts";
+import { isLabelName, isMetricName } from "../_names.ts";
+import { aggregators, checkMetricObject, describe } from "./_pc_aggregators.ts";
+import type { MetricObjectWithValues } from "./_pc_json.ts";
 
 interface Worker {
   send(message: unknown): unknown;
@@ -82,7 +87,8 @@ let nextRequest = 0;
  * prom-client's AggregatorRegistry: in the cluster primary, `clusterMetrics()`
  * gathers every worker's registries (`register` unless `setRegistries()` was
  * called in the worker), merged by the aggregation layer (counters,
- * histograms and summaries add up; gauges are summed).
+ * histograms and summaries add up; gauges are summed). `aggregate()` merges
+ * `getMetricsAsJSON()` results gathered some other way, as prom-client does.
  */
 export class AggregatorRegistry extends Registry {
   #aggregator: Aggregator | undefined;
@@ -145,11 +151,103 @@ export class AggregatorRegistry extends Registry {
     });
   }
 
-  /** prom-client's merge of `getMetricsAsJSON()` arrays: not provided; use `clusterMetrics()`. */
-  static aggregate(_metrics: unknown[]): Registry {
-    throw new Error(
-      "AggregatorRegistry.aggregate() is not provided: workers' states are merged by clusterMetrics() (src/aggregate)",
-    );
+  /**
+   * prom-client's merge by hand: a new {@link Registry} (writing
+   * `registryType`, text 0.0.4 by default) holding one metric per name found
+   * in `metricsArr`, an array with one `getMetricsAsJSON()` result per worker
+   * (or per registry). Each name's entries are merged by the method their
+   * first entry's `aggregator` names in {@link aggregators} (`sum` when it
+   * has none); `omit` leaves the metric out. Throws at this call, naming
+   * the entry, when the input is not of that shape or an aggregator is
+   * unknown; nothing is merged then.
+   *
+   * @example
+   * ```ts
+   * import { AggregatorRegistry, Gauge, Registry } from "./prom-client.ts";
+   * const workers = [new Registry(), new Registry()];
+   * workers.forEach((r, i) =>
+   *   new Gauge({ name: "queue_depth", help: "Depth.", aggregator: "max", registers: [r] })
+   *     .set(i + 4)
+   * );
+   * const merged = AggregatorRegistry.aggregate(
+   *   await Promise.all(workers.map((r) => r.getMetricsAsJSON())),
+   * );
+   * console.log(await merged.metrics()); // ... queue_depth 5
+   * ```
+   */
+  static aggregate(
+    metricsArr: readonly unknown[],
+    registryType: string = Registry.PROMETHEUS_CONTENT_TYPE,
+  ): Registry {
+    const at = "AggregatorRegistry.aggregate()";
+    const registry = new Registry(registryType);
+    if (!Array.isArray(metricsArr)) {
+      throw new TypeError(
+        `${at} takes an array holding one getMetricsAsJSON() result per worker (got ${
+          describe(metricsArr)
+        })`,
+      );
+    }
+    const byName = new Map<string, MetricObjectWithValues[]>();
+    metricsArr.forEach((metrics: unknown, i) => {
+      if (!Array.isArray(metrics)) {
+        throw new TypeError(
+          `${at}: metricsArr[${i}] is ${
+            describe(metrics)
+          }, not an array of metrics as getMetricsAsJSON() returns it; wrap one worker's result: [result]`,
+        );
+      }
+      metrics.forEach((m: unknown, j) => {
+        const where = `${at}: metricsArr[${i}][${j}]`;
+        checkMetricObject(m, where);
+        if (!isMetricName(m.name)) {
+          throw new TypeError(`${where} has an invalid metric name ${JSON.stringify(m.name)}`);
+        }
+        m.values.forEach((v, k) => {
+          const bad = Object.keys(v.labels ?? {}).find((l) => !isLabelName(l));
+          if (bad !== undefined) {
+            throw new TypeError(
+              `${where} ("${m.name}"): values[${k}] has an invalid label name ${
+                JSON.stringify(bad)
+              }`,
+            );
+          }
+        });
+        const same = byName.get(m.name);
+        if (same === undefined) byName.set(m.name, [m]);
+        else same.push(m);
+      });
+    });
+    const merges = [...byName].map(([name, metrics]) => {
+      const method = (metrics[0] as { aggregator?: unknown }).aggregator ?? "sum";
+      const merge = typeof method === "string" && Object.hasOwn(aggregators, method)
+        ? aggregators[method]
+        : undefined;
+      if (typeof merge !== "function") {
+        const fix = typeof method === "string"
+          ? `or add it first: aggregators[${JSON.stringify(method)}] = (metrics) => mergedMetric`
+          : "an aggregator is named, not given: add the function to aggregators under a name and give that name";
+        throw new Error(
+          `'${
+            typeof method === "string" ? method : describe(method)
+          }' is not a defined aggregator. Metric "${name}" names it: use one of ${
+            Object.keys(aggregators).join(", ")
+          }, ${fix}`,
+        );
+      }
+      return { name, metrics, merge, method };
+    });
+    for (const { name, metrics, merge, method } of merges) {
+      const merged = merge(metrics);
+      if (!merged) continue; // `omit`, or a method that leaves the metric out
+      const where = `${at}: aggregators.${method}() for "${name}" returned`;
+      checkMetricObject(merged, where);
+      if (!isMetricName(merged.name)) {
+        throw new TypeError(`${where} an invalid metric name ${JSON.stringify(merged.name)}`);
+      }
+      registry.registerMetric({ ...merged, get: () => merged });
+    }
+    return registry;
   }
 
   /** In a worker: the registries `clusterMetrics()` gathers (default: `register`). */

@@ -40,7 +40,7 @@ export interface MetricObjectWithValues {
   type: string;
   /** The samples. */
   values: MetricValue[];
-  /** How AggregatorRegistry combines workers' values. */
+  /** The `aggregators` method `AggregatorRegistry.aggregate()` merges workers' entries with. */
   aggregator: string;
 }
 

@@ -111,7 +111,11 @@ export interface MetricConfiguration<T extends string> {
   labelNames?: readonly T[];
   /** The registries to join (default: `[register]`; `[]` for none). */
   registers?: readonly (Registry | { registerMetric(m: unknown): void })[];
-  /** How AggregatorRegistry combines workers' values (default `sum`). */
+  /**
+   * The `aggregators` method `AggregatorRegistry.aggregate()` merges workers'
+   * entries of this metric with: `sum` (default), `first`, `min`, `max`,
+   * `average`, `omit`, or one added to `aggregators`.
+   */
   aggregator?: string;
   /** Called before each read, with the metric as `this`. */
   // deno-lint-ignore no-explicit-any
@@ -131,7 +135,7 @@ export abstract class Metric<T extends string = string> implements Collectable {
   readonly help: string;
   /** The label names. */
   readonly labelNames: readonly T[];
-  /** How AggregatorRegistry combines workers' values. */
+  /** The `aggregators` method `AggregatorRegistry.aggregate()` merges workers' entries with. */
   aggregator: string;
   /** Whether the `{ labels, value, exemplarLabels }` forms are taken. */
   readonly enableExemplars: boolean;

@@ -38,10 +38,12 @@ import {
 import { Counter, Gauge, Histogram, Metric, Summary, validateMetricName } from "./_pc_metrics.ts";
 import { collectDefaultMetrics, Pushgateway } from "./_pc_extras.ts";
 import { AggregatorRegistry } from "./_pc_cluster.ts";
+import { type Aggregators, aggregators } from "./_pc_aggregators.ts";
 import { exponentialBuckets, linearBuckets } from "../metrics/histogram.ts";
 
 export { Counter, Gauge, Histogram, Metric, Registry, Summary, validateMetricName };
-export { AggregatorRegistry, collectDefaultMetrics, Pushgateway };
+export { AggregatorRegistry, aggregators, collectDefaultMetrics, Pushgateway };
+export type { AggregatorFunction, Aggregators } from "./_pc_aggregators.ts";
 export { exponentialBuckets, linearBuckets };
 export { Observing } from "./_pc_metrics.ts";
 export type { MetricValue } from "./_pc_json.ts";
@@ -89,6 +91,7 @@ const client: {
   linearBuckets: typeof linearBuckets;
   exponentialBuckets: typeof exponentialBuckets;
   collectDefaultMetrics: typeof collectDefaultMetrics;
+  aggregators: Aggregators;
   AggregatorRegistry: typeof AggregatorRegistry;
 } = {
   register,
@@ -108,6 +111,7 @@ const client: {
   linearBuckets,
   exponentialBuckets,
   collectDefaultMetrics,
+  aggregators,
   AggregatorRegistry,
 };
 export default client;

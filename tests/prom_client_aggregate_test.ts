@@ -1,0 +1,457 @@
+// AggregatorRegistry.aggregate() and aggregators of the ./prom-client entry, judged by prom-client
+// 15 itself: the same getMetricsAsJSON() input goes to prom-client's aggregate() and to ours, and
+// both pages are read back with the reference (Python) parser.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import real from "prom-client";
+import client, {
+  type AggregatorFunction,
+  AggregatorRegistry,
+  aggregators,
+  type MetricObjectWithValues,
+  Registry,
+} from "../src/compat/prom-client.ts";
+import { needs, type ParsedFamily, pyParseMany } from "./_tools.ts";
+
+// prom-client's typings leave `aggregators` out; its index.js exports it.
+const realAggregators = (real as unknown as { aggregators: Record<string, AggregatorFunction> })
+  .aggregators;
+const realAggregate = real.AggregatorRegistry.aggregate as unknown as (
+  metricsArr: unknown[],
+  registryType?: string,
+) => { metrics(): Promise<string>; getMetricsAsJSON(): Promise<MetricObjectWithValues[]> };
+
+type Json = MetricObjectWithValues[][];
+
+/** One real prom-client registry per worker, filled by `fill(registry, workerIndex)`. */
+function workers(n: number, fill: (r: InstanceType<typeof real.Registry>, i: number) => void) {
+  return Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const r = new real.Registry();
+      fill(r, i);
+      return r.getMetricsAsJSON() as unknown as Promise<MetricObjectWithValues[]>;
+    }),
+  );
+}
+
+/** What the end-to-end program uses of either library. */
+interface Lib {
+  Registry: new () => { getMetricsAsJSON(): Promise<unknown> };
+  Counter: new (config: object) => { inc(labels: object, value?: number): void };
+  Gauge: new (config: object) => { set(value: number): void };
+  Histogram: new (config: object) => { observe(value: number): void };
+}
+
+/** A `le` / `quantile` label as a number (`1` and `1.0` are the same bound); labels in order. */
+function normLabels(labels: Record<string, string>): [string, string][] {
+  return Object.entries(labels).map(([k, v]): [string, string] =>
+    k === "le" || k === "quantile" ? [k, String(Number(v))] : [k, v]
+  ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Parsed families in a comparable form: by name, samples by name and labels. */
+function norm(families: ParsedFamily[]) {
+  return families.map((f) => ({
+    name: f.name,
+    type: f.type,
+    help: f.help,
+    samples: f.samples
+      .map((s) => ({ name: s.name, labels: normLabels(s.labels), value: s.value }))
+      .sort((a, b) => {
+        const x = JSON.stringify([a.name, a.labels]);
+        const y = JSON.stringify([b.name, b.labels]);
+        return x < y ? -1 : x > y ? 1 : 0;
+      }),
+  })).sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Parses pages with the reference parser; fails the test when it rejects one. */
+function parse(...pages: { text: string; om: boolean }[]) {
+  return pyParseMany(pages).map((r, i) => {
+    if (r.error !== undefined) assert.fail(`page ${i} rejected: ${r.error}\n${pages[i].text}`);
+    return norm(r.families);
+  });
+}
+
+/** The same input through prom-client's aggregate() and ours, each page parsed: [theirs, ours]. */
+async function judge(input: unknown[]) {
+  const before = structuredClone(input);
+  const theirs = await realAggregate(structuredClone(input)).metrics();
+  const ours = AggregatorRegistry.aggregate(input);
+  assert.deepEqual(input, before, "aggregate() leaves its input as it was");
+  const [a, b] = parse({ text: theirs, om: false }, { text: await ours.metrics(), om: false });
+  return [a, b];
+}
+
+const py = { skip: needs("python") };
+
+test("aggregators: prom-client's six methods, as a named export and on the default export", () => {
+  assert.deepEqual(Object.keys(aggregators).sort(), Object.keys(realAggregators).sort());
+  assert.equal(client.aggregators, aggregators);
+});
+
+test("aggregators.<method>() merges one metric's entries from every worker as prom-client's does", async () => {
+  const json = await workers(3, (r, i) => {
+    const g = new real.Gauge({ name: "temp", help: "T.", labelNames: ["room"], registers: [r] });
+    g.set({ room: "a" }, [1.5, -2, 7][i]);
+    if (i === 1) g.set({ room: "b" }, 4); // a series only one worker has
+    if (i === 2) g.set({ room: "c" }, NaN);
+    const h = new real.Histogram({ name: "lat", help: "L.", buckets: [1, 5], registers: [r] });
+    for (let k = 0; k <= i; k++) h.observe(k * 2);
+  });
+  for (const name of ["temp", "lat"]) {
+    const entries = json.map((w) => w.find((m) => m.name === name)!);
+    for (const method of ["sum", "first", "min", "max", "average", "omit"]) {
+      const theirs = realAggregators[method](structuredClone(entries));
+      assert.deepEqual(aggregators[method](entries), theirs, `${method} of ${name}`);
+    }
+  }
+  for (const method of Object.keys(realAggregators)) {
+    assert.equal(aggregators[method]([]), realAggregators[method]([]), `${method} of nothing`);
+  }
+});
+
+test(
+  "AggregatorRegistry.aggregate() sums counters, matching series by labels across workers",
+  py,
+  async () => {
+    const json = await workers(3, (r, i) => {
+      const c = new real.Counter({
+        name: "jobs_total",
+        help: "Jobs done.",
+        labelNames: ["queue", "code"],
+        registers: [r],
+      });
+      c.inc({ queue: "mail", code: i === 1 ? "200" : 200 }, i + 1); // 200 and "200" are one series
+      if (i === 2) c.inc({ queue: "sms" }, 7); // a label set only one worker has
+      new real.Counter({ name: "idle_total", help: "Unused.", labelNames: ["q"], registers: [r] });
+      if (i === 1) {
+        new real.Counter({ name: "only_in_one_total", help: "O.", registers: [r] }).inc(5);
+      }
+    });
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+    assert.equal(ours.find((f) => f.name === "jobs")?.samples.length, 2);
+    assert.equal(ours.find((f) => f.name === "only_in_one")?.samples[0].value, 5);
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() merges gauges by each one's aggregator, and omit leaves one out",
+  py,
+  async () => {
+    const methods = ["sum", "first", "min", "max", "average", "omit"] as const;
+    const json = await workers(3, (r, i) => {
+      for (const m of methods) {
+        const g = new real.Gauge({
+          name: `depth_${m}`,
+          help: `Depth by ${m}.`,
+          labelNames: ["shard"],
+          aggregator: m,
+          registers: [r],
+        });
+        g.set({ shard: "1" }, [2.5, -4, 10][i]);
+        g.set({ shard: "2" }, [1 / 3, 2 / 3, 0.1][i]);
+        if (i !== 0) g.set({ shard: "3" }, i * 11); // missing from the first worker
+      }
+    });
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(
+      ours.map((f) => f.name),
+      methods.filter((m) => m !== "omit").map((m) => `depth_${m}`).sort(),
+    );
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() merges histogram buckets, _sum and _count per label set",
+  py,
+  async () => {
+    const json = await workers(3, (r, i) => {
+      const make = (name: string, aggregator?: "average" | "max") =>
+        new real.Histogram({
+          name,
+          help: "Latency.",
+          labelNames: ["route"],
+          buckets: [0.1, 0.5, 2.5],
+          registers: [r],
+          ...(aggregator ? { aggregator } : {}),
+        });
+      for (
+        const h of [
+          make("lat_seconds"),
+          make("lat_avg_seconds", "average"),
+          make("lat_max_seconds", "max"),
+        ]
+      ) {
+        for (let k = 0; k < 3 + i * 4; k++) h.observe({ route: "/a" }, (k * 0.37 + i * 0.11) % 3.3);
+        if (i === 1) h.observe({ route: "/only-here" }, 0.2);
+      }
+    });
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() of histograms by average: buckets within 4 ulp of prom-client's",
+  py,
+  async () => {
+    // Buckets are kept as per-bucket counts and added up again when written, so an average that is
+    // not a whole number can come back one ulp off (3.6000000000000005 for 3.6); _sum and _count
+    // are written as merged.
+    let x = 16; // a seed whose merge shows the difference (6.8 written as 6.799999999999999)
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const json = await workers(5, (r) => {
+      const h = new real.Histogram({
+        name: "wait_seconds",
+        help: "W.",
+        buckets: [0.01, 0.05, 0.1, 0.5, 1, 5],
+        aggregator: "average",
+        registers: [r],
+      });
+      for (let k = Math.floor(next() * 300); k > 0; k--) h.observe(next() * next() * 6);
+    });
+    const [theirs, ours] = await judge(json);
+    assert.equal(ours[0].samples.length, theirs[0].samples.length);
+    ours[0].samples.forEach((s, i) => {
+      const t = theirs[0].samples[i];
+      assert.deepEqual([s.name, s.labels], [t.name, t.labels]);
+      if (s.name !== "wait_seconds_bucket") return assert.equal(s.value, t.value, s.name);
+      const [a, b] = [s.value as number, t.value as number];
+      assert.ok(Math.abs(a - b) <= 4 * Number.EPSILON * Math.abs(b), `${a} vs ${b}`);
+    });
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() merges summaries as prom-client does (quantiles summed too)",
+  py,
+  async () => {
+    const json = await workers(2, (r, i) => {
+      const s = new real.Summary({
+        name: "size_bytes",
+        help: "Sizes.",
+        percentiles: [0.5, 0.9, 0.99],
+        labelNames: ["kind"],
+        registers: [r],
+      });
+      for (let k = 1; k <= 20; k++) s.observe({ kind: "img" }, k * (i + 1));
+      if (i === 0) s.observe({ kind: "txt" }, 3);
+    });
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+    const median = (fams: typeof ours) =>
+      fams[0].samples.find((s) =>
+        s.labels.some(([k, v]) => k === "quantile" && v === "0.5") &&
+        s.labels.some(([, v]) => v === "img")
+      )?.value;
+    const per = json.map((w) =>
+      w[0].values.find((v) => v.labels.quantile === 0.5 && v.labels.kind === "img")!.value
+    );
+    assert.equal(median(ours), per[0] + per[1]);
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() of this entry's getMetricsAsJSON() matches prom-client end to end",
+  py,
+  async () => {
+    // The same program on both libraries; each library's JSON goes to its own aggregate().
+    const program = (lib: Lib) =>
+      Promise.all([0, 1].map((i) => {
+        const r = new lib.Registry();
+        const opts = { registers: [r] };
+        const c = new lib.Counter({ name: "req_total", help: "R.", labelNames: ["m"], ...opts });
+        c.inc({ m: "GET" }, 3 + i);
+        if (i === 1) c.inc({ m: "PUT" });
+        new lib.Gauge({ name: "conns", help: "C.", aggregator: "max", ...opts }).set(10 - 7 * i);
+        new lib.Gauge({ name: "started", help: "S.", aggregator: "omit", ...opts }).set(99);
+        const h = new lib.Histogram({ name: "dur", help: "D.", buckets: [1, 2], ...opts });
+        h.observe(i + 0.5);
+        return r.getMetricsAsJSON();
+      }));
+    const theirs = await realAggregate(await program(real as unknown as Lib)).metrics();
+    const merged = AggregatorRegistry.aggregate(await program(client as unknown as Lib));
+    const [a, b] = parse({ text: theirs, om: false }, { text: await merged.metrics(), om: false });
+    assert.deepEqual(b, a);
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() returns this entry's Registry: metrics(), getMetricsAsJSON(), OpenMetrics",
+  py,
+  async () => {
+    const json = await workers(2, (r, i) => {
+      new real.Counter({ name: "sent_total", help: "S.", labelNames: ["to"], registers: [r] })
+        .inc({ to: "x" }, i + 2);
+      new real.Gauge({ name: "level", help: "L.", aggregator: "min", registers: [r] }).set(i - 1);
+      new real.Histogram({ name: "wait", help: "W.", buckets: [1], registers: [r] }).observe(i);
+    });
+    const reg = AggregatorRegistry.aggregate(json);
+    assert.ok(reg instanceof Registry);
+    assert.equal(reg.contentType, Registry.PROMETHEUS_CONTENT_TYPE);
+    const theirs = realAggregate(structuredClone(json));
+    const shape = (ms: MetricObjectWithValues[]) =>
+      ms.map((m) => ({
+        ...m,
+        values: m.values.map((v) => ({
+          labels: Object.fromEntries(Object.entries(v.labels).map(([k, x]) => [k, String(x)])),
+          value: v.value,
+          metricName: v.metricName,
+        })),
+      })).sort((p, q) => (p.name < q.name ? -1 : 1));
+    assert.deepEqual(shape(await reg.getMetricsAsJSON()), shape(await theirs.getMetricsAsJSON()));
+    assert.equal(typeof (reg.getSingleMetric("level") as { get?: unknown }).get, "function");
+
+    // OpenMetrics: prom-client writes `sent_total_total` there, so its text page is the judge.
+    const om = AggregatorRegistry.aggregate(json, Registry.OPENMETRICS_CONTENT_TYPE);
+    assert.equal(om.contentType, Registry.OPENMETRICS_CONTENT_TYPE);
+    const [a, b] = parse({ text: await theirs.metrics(), om: false }, {
+      text: await om.metrics(),
+      om: true,
+    });
+    assert.deepEqual(b, a);
+  },
+);
+
+test(
+  "AggregatorRegistry.aggregate() sums a metric whose entries carry no aggregator",
+  py,
+  async () => {
+    const json = await workers(2, (r, i) => {
+      new real.Gauge({ name: "load", help: "L.", registers: [r] }).set(i + 0.25);
+    });
+    const bare = json.map((w) => w.map(({ aggregator: _, ...m }) => m));
+    const [a, b] = parse(
+      { text: await realAggregate(json).metrics(), om: false },
+      { text: await AggregatorRegistry.aggregate(bare).metrics(), om: false },
+    );
+    assert.deepEqual(b, a);
+  },
+);
+
+test(
+  "aggregators: a method added to the object can be named as a metric's aggregator",
+  py,
+  async () => {
+    const json = await workers(3, (r, i) => {
+      new real.Gauge({ name: "p50", help: "P.", aggregator: "median" as never, registers: [r] })
+        .set([9, 1, 4][i]);
+      new real.Gauge({ name: "hidden", help: "H.", aggregator: "drop" as never, registers: [r] })
+        .set(i);
+    });
+    const median = (fns: Record<string, AggregatorFunction>): AggregatorFunction => (metrics) => {
+      const merged = fns.first(metrics)!;
+      const sorted = metrics.map((m) => m.values[0].value).sort((x, y) => x - y);
+      merged.values[0].value = sorted[sorted.length >> 1];
+      return merged;
+    };
+    realAggregators.median = median(realAggregators);
+    aggregators.median = median(aggregators);
+    realAggregators.drop = aggregators.drop = () => undefined;
+    try {
+      const [theirs, ours] = await judge(json);
+      assert.deepEqual(ours, theirs);
+      assert.deepEqual(ours.map((f) => [f.name, f.samples[0].value]), [["p50", 4]]);
+    } finally {
+      delete realAggregators.median;
+      delete realAggregators.drop;
+      delete aggregators.median;
+      delete aggregators.drop;
+    }
+  },
+);
+
+test("AggregatorRegistry.aggregate() rejects what is not an array of getMetricsAsJSON() arrays, naming it", async () => {
+  const good = await workers(1, (r) => {
+    new real.Counter({ name: "ok_total", help: "O.", registers: [r] }).inc();
+  });
+  const entry = good[0][0];
+  const cases: [unknown, RegExp][] = [
+    [
+      undefined,
+      /^TypeError: AggregatorRegistry\.aggregate\(\) takes an array .* \(got undefined\)/,
+    ],
+    [
+      { 0: good[0] },
+      /takes an array holding one getMetricsAsJSON\(\) result per worker \(got an object\)/,
+    ],
+    [
+      [good[0], entry],
+      /metricsArr\[1\] is an object, not an array of metrics .*wrap one worker's result/,
+    ],
+    [
+      [good[0], [entry, null]],
+      /metricsArr\[1\]\[1\] is null, not a metric as getMetricsAsJSON\(\) returns it/,
+    ],
+    [[["ok_total"]], /metricsArr\[0\]\[0\] is "ok_total", not a metric/],
+    [[[{ ...entry, name: 5 }]], /metricsArr\[0\]\[0\] has no name \(got 5\)/],
+    [
+      [[{ ...entry, values: undefined }]],
+      /metricsArr\[0\]\[0\] \("ok_total"\) has no values array/,
+    ],
+    [
+      [[{ ...entry, values: [{ labels: {}, value: "1" }] }]],
+      /\("ok_total"\): values\[0\]\.value is "1", not a number/,
+    ],
+    [[[{ ...entry, values: [{ labels: "a=b", value: 1 }] }]], /values\[0\]\.labels is "a=b"/],
+    [
+      [[{ ...entry, name: "bad name" }]],
+      /metricsArr\[0\]\[0\] has an invalid metric name "bad name"/,
+    ],
+    [
+      [[{ ...entry, values: [{ labels: { "a-b": 1 }, value: 1 }] }]],
+      /values\[0\] has an invalid label name "a-b"/,
+    ],
+  ];
+  for (const [input, message] of cases) {
+    assert.throws(
+      () => AggregatorRegistry.aggregate(input as never),
+      (e: Error) => e instanceof TypeError && message.test(`${e.name}: ${e.message}`),
+      `${JSON.stringify(input)?.slice(0, 80)}`,
+    );
+  }
+  // prom-client rejects the shapes above too (with JavaScript's own TypeErrors).
+  for (const input of [undefined, [good[0], entry], [[null]], [[{ name: "x" }]]]) {
+    assert.throws(() => realAggregate(input as never));
+  }
+});
+
+test("AggregatorRegistry.aggregate() rejects an unknown aggregator or content type, naming it", async () => {
+  const json = await workers(2, (r) => {
+    new real.Gauge({ name: "g", help: "G.", aggregator: "median" as never, registers: [r] }).set(1);
+  });
+  assert.throws(() => realAggregate(json), /'median' is not a defined aggregator\./);
+  assert.throws(
+    () => AggregatorRegistry.aggregate(json),
+    /'median' is not a defined aggregator\. Metric "g" names it: use one of sum, first, min, max, average, omit, or add it first: aggregators\["median"\] = /,
+  );
+  const fn = json.map((w) => w.map((m) => ({ ...m, aggregator: () => m })));
+  assert.throws(() => AggregatorRegistry.aggregate(fn), /'a function' is not a defined aggregator/);
+  const inherited = json.map((w) => w.map((m) => ({ ...m, aggregator: "toString" })));
+  assert.throws(() => AggregatorRegistry.aggregate(inherited), /'toString' is not a defined/);
+  assert.throws(
+    () => AggregatorRegistry.aggregate([], "application/json"),
+    /Content type application\/json is unsupported/,
+  );
+  assert.throws(
+    () => aggregators.sum("g" as never),
+    /aggregators\.sum\(\) takes an array of one metric's getMetricsAsJSON\(\) entries \(got "g"\)/,
+  );
+  assert.throws(
+    () => aggregators.max([{}] as never),
+    /aggregators\.max\(\): metrics\[0\] has no name/,
+  );
+});
+
+test("AggregatorRegistry.aggregate() reads a value JSON wrote as null (NaN, ±Infinity) as NaN", async () => {
+  const viaIpc = JSON.parse(JSON.stringify(
+    await workers(2, (r, i) => {
+      new real.Gauge({ name: "ratio", help: "R.", registers: [r] }).set(i === 0 ? NaN : 1);
+    }),
+  )) as Json;
+  const merged = await AggregatorRegistry.aggregate(viaIpc).getMetricsAsJSON();
+  assert.ok(Number.isNaN(merged[0].values[0].value));
+});
