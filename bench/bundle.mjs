@@ -67,6 +67,22 @@ export async function bundles() {
       entry: "`export { Counter, metricsHandler } from mod.ts` (the default page)",
       ...(await size(page, neutral)),
     });
+    // A classic Histogram, then one with its native part (the ./native entry).
+    for (
+      const [name, extra] of [["Histogram + Registry", ""], [
+        "Histogram + nativeHistogram + Registry",
+        `export { nativeHistogram } from ${
+          JSON.stringify(join(root, "src/metrics/native_histogram.ts"))
+        };\n`,
+      ]]
+    ) {
+      const file = join(tmp, name.replace(/\W+/g, "_") + ".ts");
+      writeFileSync(
+        file,
+        `export { Histogram, Registry } from ${JSON.stringify(join(root, "mod.ts"))};\n${extra}`,
+      );
+      rows.push({ name, entry: `\`${name}\``, ...(await size(file, neutral)) });
+    }
     const exportsMap = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports;
     const entries = typeof exportsMap === "string" ? { ".": exportsMap } : exportsMap;
     for (const [key, file] of Object.entries(entries)) {
