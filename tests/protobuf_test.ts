@@ -178,10 +178,13 @@ test(
     const [wide] = goDecode(new Uint8Array(body));
     assert.equal(wide.family.help, "h".repeat(300));
     assert.equal(wide.family.metric.length, 5000);
-    wide.family.metric.forEach((m, i) => {
-      assert.equal(labelsOf(m).id, "x".repeat(i % 200) + i);
-      assert.equal((m.gauge as { value?: number }).value ?? 0, i);
-    });
+    // Every series once with its own value (on Bun a level past 64 label values
+    // lists the integer-like ones, "0" to "199" here, first).
+    const got = new Map(
+      wide.family.metric.map((m) => [labelsOf(m).id, (m.gauge as { value?: number }).value ?? 0]),
+    );
+    assert.equal(got.size, 5000);
+    for (let i = 0; i < 5000; i++) assert.equal(got.get("x".repeat(i % 200) + i), i);
   },
 );
 

@@ -175,8 +175,56 @@ export function createdSeconds(c: number): number {
  * A tree level: a Map, or while it holds one key only, a `One` (an inner
  * level) or the series itself (the last level): a Map costs some 200 bytes,
  * and most levels below the first of a high-cardinality metric hold one key.
+ * On JavaScriptCore (Bun) a level past {@link DICT_AT} keys becomes a
+ * {@link Dict}.
  */
-type Node = Map<string, unknown> | One | SeriesBase;
+type Node = Level | One | SeriesBase;
+/** A level of two keys or more. */
+type Level = Map<string, unknown> | Dict;
+
+/**
+ * A big level on JavaScriptCore: a null-prototype object in dictionary mode,
+ * its key count under {@link SIZE}. There a Map entry costs ~70 bytes and a
+ * dictionary property ~45 (by RSS); on V8 it is the other way round, so V8
+ * keeps Maps. Integer-like keys ("200") enumerate first, in numeric order.
+ */
+interface Dict {
+  [key: string]: unknown;
+  [SIZE]: number;
+}
+const SIZE: unique symbol = Symbol("size");
+/** Keys past which a level becomes a Dict: 64 (JavaScriptCore's own dictionary point) on Bun. */
+let DICT_AT = typeof (globalThis as { Bun?: unknown }).Bun === "object" ? 64 : Infinity;
+
+/**
+ * @internal Sets the keys past which a level becomes a Dict (tests run the
+ * Dict levels on every runtime with it); returns the previous value.
+ */
+export function _dictLevelsPast(keys: number): number {
+  const was = DICT_AT;
+  DICT_AT = keys;
+  return was;
+}
+
+function isDict(node: unknown): node is Dict {
+  return (node as Dict)[SIZE] !== undefined;
+}
+
+/** The Dict holding what Map `m` holds. */
+function toDict(m: Map<string, unknown>): Dict {
+  const d = Object.create(null) as Dict;
+  m.forEach((v, k) => {
+    d[k] = v;
+  });
+  d[SIZE] = m.size;
+  return d;
+}
+
+/**
+ * The label values of a series being created, reused from call to call: a
+ * new series then makes no garbage but itself (#place keeps none of it).
+ */
+const SCRATCH: string[] = [];
 
 class One {
   constructor(public k: string, public v: unknown) {}
@@ -185,6 +233,7 @@ class One {
 /** The child at `key` of `node`, a level of the tree; `last`: the last level, of series. */
 function childOf(node: Node, key: string, last: boolean): unknown {
   if (node instanceof Map) return node.get(key);
+  if (isDict(node)) return node[key];
   if (node.k !== key) return undefined;
   return last ? node : (node as One).v;
 }
@@ -192,7 +241,19 @@ function childOf(node: Node, key: string, last: boolean): unknown {
 /** Calls `fn` with each key and child of `node` (see childOf). */
 function eachChild(node: Node, last: boolean, fn: (k: string, child: unknown) => void): void {
   if (node instanceof Map) node.forEach((v, k: string) => fn(k, v));
+  else if (isDict(node)) { for (const k in node) fn(k, node[k]); }
   else fn(node.k, last ? node : (node as One).v);
+}
+
+/** Puts `child` at `key` of `level`; a Map past DICT_AT keys comes back as a Dict, else `level`. */
+function setChild(level: Level, key: string, child: unknown): Level {
+  if (level instanceof Map) {
+    level.set(key, child);
+    return level.size > DICT_AT ? toDict(level) : level;
+  }
+  if (level[key] === undefined) level[SIZE]++;
+  level[key] = child;
+  return level;
 }
 
 /**
@@ -214,7 +275,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   /** @internal */
   abstract readonly reservedNames: readonly string[];
 
-  #root: Map<string, unknown> = new Map();
+  #root: Level = new Map();
   #count = 0;
   #collect: (() => void | Promise<void>) | undefined;
   /** With maxSeries: what the cap needs (kept apart: metrics without it carry one field). */
@@ -394,7 +455,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * past maxSeries, the overflow series.
    */
   protected _create(labels: Labels<L>): S {
-    const s = this.#place(this._keys(labels), true);
+    const s = this.#place(this._keys(labels, SCRATCH), true);
     if (s !== undefined) return s;
     const cap = this.#cap!;
     cap.counted.value++;
@@ -423,12 +484,16 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     // What goes under keys[i]: the level below, holding one key each down to the series.
     let holder: unknown = s;
     for (let j = k - 2; j > i; j--) holder = new One(keys[j], holder);
-    if (node instanceof Map) node.set(keys[i], holder);
+    let grown: Level;
+    if (node instanceof Map || isDict(node)) grown = setChild(node, keys[i], holder);
     else {
       // A one-key level (never the root) grows into a Map, in its parent's place.
       const first = i === k - 1 ? node : (node as One).v;
-      const grown = new Map<string, unknown>([[node.k, first], [keys[i], holder]]);
-      if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      grown = new Map<string, unknown>([[node.k, first], [keys[i], holder]]);
+    }
+    if (grown !== node) {
+      if (i === 0) this.#root = grown;
+      else if (parent instanceof Map || isDict(parent)) setChild(parent, keys[i - 1], grown);
       else (parent as One).v = grown;
     }
     this.#count++;
@@ -436,11 +501,12 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
   }
 
   /** Checks `labels` against labelNames and returns the values as strings, in order. */
-  protected _keys(labels: Labels<L>): string[] {
+  protected _keys(labels: Labels<L>, into?: string[]): string[] {
     const names = this.labelNames;
     const given = labels as Record<string, unknown>;
     this._checkNames(given);
-    const keys: string[] = [];
+    const keys: string[] = into ?? [];
+    keys.length = 0;
     for (const name of names) {
       const v = given[name];
       if (v === undefined) {
@@ -591,6 +657,9 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       if (node instanceof Map) {
         node.delete(keys[i]);
         if (node.size > 0 || i === 0) return;
+      } else if (isDict(node)) {
+        delete node[keys[i]];
+        if (--node[SIZE] > 0 || i === 0) return;
       }
     }
   }
@@ -716,6 +785,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
     const walk = (node: Node, d: number, head: string) => {
       if (d === depth - 1) {
         if (node instanceof Map) node.forEach((s) => leaf(s as S, head));
+        else if (isDict(node)) { for (const k in node) leaf(node[k] as S, head); }
         else leaf(node as S, head);
         return;
       }
@@ -725,6 +795,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         walk(child as Node, d + 1, head + escapeLabelValue(k) + next);
       };
       if (node instanceof Map) node.forEach(down);
+      else if (isDict(node)) { for (const k in node) down(node[k], k); }
       else down((node as One).v, node.k);
     };
     walk(this.#root, 0, heads[0]);
