@@ -12,7 +12,7 @@ import { show } from "./_names.ts";
 import { MAX_TIMER_MS } from "./_timers.ts";
 
 /** The most reply bytes read: enough for any receiver's error text; the rest is cancelled. */
-export const MAX_REPLY_BYTES: number = 64 * 1024;
+const MAX_REPLY_BYTES: number = 64 * 1024;
 
 /** What came back: status, headers and the start of the reply text. */
 export interface Answer {

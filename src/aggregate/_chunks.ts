@@ -19,7 +19,7 @@ export interface ChunkStorage {
 }
 
 /** Bytes per chunk: under 128 KiB with room for the storage's own framing. */
-export const CHUNK_BYTES = 128 * 1024 - 1024;
+const CHUNK_BYTES = 128 * 1024 - 1024;
 /** Keys one `put` or `delete` call takes on Cloudflare. */
 const KEYS_PER_CALL = 128;
 const PREFIX = "chunk:";

@@ -140,7 +140,7 @@ export class MergedFamily implements Collectable {
 }
 
 /** A merged series' native buckets in the snapshot's form. @internal */
-export function nativeSnapshot(n: NativeState): NativeHistogramSnapshot {
+function nativeSnapshot(n: NativeState): NativeHistogramSnapshot {
   const pos = nativeRuns(n.positive), neg = nativeRuns(n.negative);
   return {
     schema: n.schema,

@@ -55,7 +55,7 @@ const PROCESS: Spec<keyof ProcessFigures>[] = [
 ];
 
 /** The `js_runtime_info` family for a runtime. */
-export function runtimeInfoFamily(info: RuntimeInfo, prefix = ""): MetricFamily {
+function runtimeInfoFamily(info: RuntimeInfo, prefix = ""): MetricFamily {
   return {
     name: prefix + "js_runtime_info",
     help: "JavaScript runtime information.",
@@ -107,7 +107,7 @@ export function processFamilies(f: ProcessFigures, prefix = ""): MetricFamily[] 
 }
 
 /** The event-loop lag families; none before the first measurement. */
-export function lagFamilies(lag: LagFigures | undefined, prefix = ""): MetricFamily[] {
+function lagFamilies(lag: LagFigures | undefined, prefix = ""): MetricFamily[] {
   return families(LAG, lag, prefix);
 }
 

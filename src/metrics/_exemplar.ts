@@ -122,9 +122,9 @@ export function exemplarOptions(m: Named, method: string, o: unknown): ExemplarO
 }
 
 /** client_golang's bound on a native histogram series' exemplars. */
-export const NATIVE_EXEMPLARS_MAX = 10;
+const NATIVE_EXEMPLARS_MAX = 10;
 /** client_golang's age, in seconds, past which a native exemplar is replaced first. */
-export const NATIVE_EXEMPLARS_TTL = 300;
+const NATIVE_EXEMPLARS_TTL = 300;
 
 /**
  * @internal The exemplars of one native histogram series: at most `max`.

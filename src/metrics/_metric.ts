@@ -112,7 +112,7 @@ interface Seen {
 }
 
 /** @internal The options every metric type takes. */
-export const METRIC_OPTIONS: readonly string[] = [
+const METRIC_OPTIONS: readonly string[] = [
   "name",
   "help",
   "labelNames",

@@ -17,7 +17,7 @@ import type {
 import type { Registry } from "../registry.ts";
 
 /** The name of the overflow counter a capped metric's registry holds. */
-export const OVERFLOW_COUNTER = "promedge_series_overflow_total";
+const OVERFLOW_COUNTER = "promedge_series_overflow_total";
 
 /** @internal One metric's count, shared with the metric that updates it. */
 export interface OverflowCell {

@@ -26,7 +26,7 @@ export function indexOf(v: number): number {
 }
 
 /** The value a bucket stands for. @internal */
-export function valueOf(i: number): number {
+function valueOf(i: number): number {
   return 2 * Math.pow(GAMMA, i) / (GAMMA + 1);
 }
 

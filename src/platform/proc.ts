@@ -6,7 +6,7 @@
  */
 
 /** Clock ticks per second for /proc/self/stat times (USER_HZ, 100 on Linux). */
-export const USER_HZ = 100;
+const USER_HZ = 100;
 
 /** The fields of /proc/self/stat used here. */
 export interface ProcStat {

@@ -124,7 +124,7 @@ export function procReader(fs: ProcFs): (() => ProcessFigures) | undefined {
  * The figures the runtime itself reports, with no permission and no /proc;
  * with `heapOnly`, just the heap (what /proc cannot tell).
  */
-export function runtimeReader(runtime: RuntimeName, heapOnly = false): () => ProcessFigures {
+function runtimeReader(runtime: RuntimeName, heapOnly = false): () => ProcessFigures {
   if (!isServerRuntime(runtime)) return () => ({});
   const p = g.process;
   const deno = runtime === "deno" ? g.Deno : undefined;

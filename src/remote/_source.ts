@@ -85,7 +85,7 @@ function histogramSeries(f: HistogramFamilySnapshot, s: HistogramSeriesSnapshot)
 }
 
 /** A snapshot family as remote write sends it. */
-export function remoteFamily(f: FamilySnapshot): RemoteFamily {
+function remoteFamily(f: FamilySnapshot): RemoteFamily {
   const base = { help: f.help, unit: f.unit };
   switch (f.type) {
     case "counter":

@@ -38,7 +38,7 @@ export function timestampField(timestamp: number): Uint8Array {
 }
 
 /** A series' float sample (value = 1, timestamp = 2) as the body of a `Sample` message. */
-export function writeSample(w: ProtoWriter, s: FlatSeries, timestamp: Uint8Array): void {
+function writeSample(w: ProtoWriter, s: FlatSeries, timestamp: Uint8Array): void {
   w.tag(1, 1);
   if (s.stale) w.bytes(STALE_NAN);
   else w.double(s.value);
@@ -66,7 +66,7 @@ function deltas(w: ProtoWriter, field: number, list: readonly number[]): void {
  * numbers in 1.0 and 2.0): count_int 1, sum 3, schema 4, zero_threshold 5,
  * zero_count_int 6, negative spans/deltas 8/9, positive 11/12, timestamp 15.
  */
-export function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timestamp: number): void {
+function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timestamp: number): void {
   w.uintField(1, h.count);
   w.doubleField(3, h.sum);
   w.sintField(4, h.schema);
@@ -84,7 +84,7 @@ export function writeHistogram(w: ProtoWriter, h: RemoteNativeHistogram, timesta
  * no observations and the stale NaN as its sum (Prometheus 2.42 stores a
  * float stale NaN sent for a histogram series the same way).
  */
-export function writeStaleHistogram(w: ProtoWriter, timestamp: number): void {
+function writeStaleHistogram(w: ProtoWriter, timestamp: number): void {
   w.uintField(1, 0);
   w.tag(3, 1);
   w.bytes(STALE_NAN);
