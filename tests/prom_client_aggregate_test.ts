@@ -8,6 +8,7 @@ import client, {
   type AggregatorFunction,
   AggregatorRegistry,
   aggregators,
+  collectDefaultMetrics,
   type MetricObjectWithValues,
   Registry,
 } from "../src/compat/prom-client.ts";
@@ -455,3 +456,58 @@ test("AggregatorRegistry.aggregate() reads a value JSON wrote as null (NaN, ±In
   const merged = await AggregatorRegistry.aggregate(viaIpc).getMetricsAsJSON();
   assert.ok(Number.isNaN(merged[0].values[0].value));
 });
+
+/** Our default metrics that prom-client has under another name: that name. */
+const COUNTERPART: Record<string, string> = {
+  js_eventloop_lag_max_seconds: "nodejs_eventloop_lag_max_seconds",
+  js_eventloop_lag_mean_seconds: "nodejs_eventloop_lag_mean_seconds",
+  js_runtime_info: "nodejs_version_info",
+  js_heap_used_bytes: "nodejs_heap_size_used_bytes",
+  js_heap_total_bytes: "nodejs_heap_size_total_bytes",
+};
+
+test("getMetricsAsJSON(): each default metric has the aggregator prom-client gives it", async () => {
+  const theirs = new real.Registry();
+  real.collectDefaultMetrics({ register: theirs, prefix: "app_" });
+  const judge = new Map(
+    (theirs.getMetricsAsArray() as unknown as { name: string; aggregator: string }[])
+      .map((m) => [m.name, m.aggregator]),
+  );
+  const ours = new Registry();
+  collectDefaultMetrics({ register: ours, prefix: "app_" });
+  const json = await ours.getMetricsAsJSON();
+  const names = json.map((m) => m.name);
+  for (const must of ["app_process_start_time_seconds", "app_js_runtime_info"]) {
+    assert.ok(names.includes(must), `${must} in ${names}`);
+  }
+  for (const m of json) {
+    const bare = m.name.slice("app_".length);
+    const expected = judge.get(m.name) ?? judge.get("app_" + COUNTERPART[bare]);
+    assert.ok(expected !== undefined, `prom-client has no ${m.name} nor a counterpart`);
+    assert.equal(m.aggregator, expected, m.name);
+  }
+  // Registry.merge carries the default metrics, and their aggregators with them.
+  const merged = await Registry.merge([ours, new Registry()]).getMetricsAsJSON();
+  assert.deepEqual(
+    merged.map((m) => [m.name, m.aggregator]),
+    json.map((m) => [m.name, m.aggregator]),
+  );
+});
+
+test(
+  "AggregatorRegistry.aggregate() of workers' default metrics matches prom-client's aggregate()",
+  py,
+  async () => {
+    const json = await Promise.all([0, 1, 2].map(() => {
+      const r = new Registry();
+      collectDefaultMetrics({ register: r, labels: { pool: "web" } });
+      return r.getMetricsAsJSON();
+    }));
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+    const names = ours.map((f) => f.name);
+    assert.ok(!names.includes("process_start_time_seconds"), "start times are not added up");
+    const info = ours.find((f) => f.name === "js_runtime_info")!;
+    assert.ok(info.samples.length >= 1 && info.samples.every((s) => s.value === 1), "one runtime");
+  },
+);
