@@ -3,6 +3,11 @@
 // both pages are read back with the reference (Python) parser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import real from "prom-client";
 import client, {
   type AggregatorFunction,
@@ -12,7 +17,7 @@ import client, {
   type MetricObjectWithValues,
   Registry,
 } from "../src/compat/prom-client.ts";
-import { needs, type ParsedFamily, pyParseMany } from "./_tools.ts";
+import { bundlePromClientCjs, needs, type ParsedFamily, pyParseMany } from "./_tools.ts";
 
 // prom-client's typings leave `aggregators` out; its index.js exports it.
 const realAggregators = (real as unknown as { aggregators: Record<string, AggregatorFunction> })
@@ -509,5 +514,113 @@ test(
     assert.ok(!names.includes("process_start_time_seconds"), "start times are not added up");
     const info = ours.find((f) => f.name === "js_runtime_info")!;
     assert.ok(info.samples.length >= 1 && info.samples.every((s) => s.value === 1), "one runtime");
+  },
+);
+
+/**
+ * A node:cluster program for either library (`LIB`, a path to require): three workers, each
+ * with a gauge per aggregator; the primary prints `clusterMetrics()`, has the workers swap
+ * `g_omit` for a `max` gauge and `g_max`'s values, and prints it again.
+ */
+const CLUSTER_APP = `
+const cluster = require("node:cluster");
+const client = require(process.env.LIB);
+new client.AggregatorRegistry(); // prom-client's workers answer once one is made
+if (cluster.isPrimary) {
+  const agg = new client.AggregatorRegistry();
+  const workers = [1, 2, 3].map((n) => cluster.fork({ N: String(n) }));
+  let waiting = 3;
+  const all = (step) => new Promise((resolve) => {
+    waiting = 3;
+    for (const w of workers) {
+      w.on("message", function on(m) {
+        if (m !== step) return;
+        w.off("message", on);
+        if (--waiting === 0) resolve();
+      });
+      if (step === "swapped") w.send("swap");
+    }
+  });
+  (async () => {
+    await all("ready");
+    const first = await agg.clusterMetrics();
+    await all("swapped");
+    const second = await agg.clusterMetrics();
+    process.stdout.write(JSON.stringify([first, second]));
+    for (const w of workers) w.kill();
+  })();
+} else {
+  const n = Number(process.env.N);
+  const gauges = {};
+  for (const a of ["sum", "min", "max", "first", "average", "omit"]) {
+    const g = gauges[a] = new client.Gauge({ name: "g_" + a, help: a, labelNames: ["k"], aggregator: a });
+    g.set({ k: "x" }, n * 1.5);
+    g.set({ k: "same" }, 2);
+    if (n === 2) g.set({ k: "only2" }, 7);
+  }
+  new client.Counter({ name: "c_omit_total", help: "C.", aggregator: "omit" }).inc(n);
+  new client.Counter({ name: "c_total", help: "C.", labelNames: ["q"] }).inc({ q: "a" }, n);
+  new client.Histogram({ name: "h_seconds", help: "H.", buckets: [1, 2] }).observe(n / 2);
+  process.on("message", (m) => {
+    if (m !== "swap") return;
+    client.register.removeSingleMetric("g_omit");
+    // The same shape (the aggregation layer keeps a family's first labels and help).
+    new client.Gauge({ name: "g_omit", help: "omit", labelNames: ["k"], aggregator: "max" })
+      .set({ k: "x" }, n);
+    gauges.max.set({ k: "x" }, -n);
+    process.send("swapped");
+  });
+  process.send("ready");
+}
+`;
+
+const RUNTIME = typeof (globalThis as { Deno?: unknown }).Deno === "object"
+  ? "deno"
+  : typeof (globalThis as { Bun?: unknown }).Bun === "object"
+  ? "bun"
+  : "node";
+
+test(
+  `AggregatorRegistry.clusterMetrics() merges gauges by their aggregator and leaves omit out, as prom-client's does (${RUNTIME} cluster)`,
+  py,
+  () => {
+    const root = fileURLToPath(new URL("../", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "promedge-pc-cluster-"));
+    try {
+      const bundle = join(dir, "prom-client.cjs");
+      bundlePromClientCjs(bundle);
+      const app = join(dir, "app.cjs");
+      writeFileSync(app, CLUSTER_APP);
+      const run = (lib: string): string[] => {
+        const args = RUNTIME === "deno" ? ["run", "-A", app] : [app];
+        const r = spawnSync(process.execPath, args, {
+          encoding: "utf8",
+          env: { ...process.env, LIB: lib },
+          timeout: 60_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout);
+      };
+      const theirs = run(join(root, "node_modules/prom-client"));
+      const ours = run(bundle);
+      for (let round = 0; round < 2; round++) {
+        const [a, b] = parse({ text: theirs[round], om: false }, { text: ours[round], om: false });
+        const mine = b.filter((f) => !f.name.startsWith("promedge_aggregation_"));
+        // `first` takes one worker's value: prom-client's first to answer, ours the first by
+        // source id. Where the workers differ, each page has one of their values.
+        for (const fams of [a, mine]) {
+          const g = fams.find((f) => f.name === "g_first")!;
+          const x = g.samples.findIndex((s) => s.labels[0][1] === "x");
+          assert.ok([1.5, 3, 4.5].includes(g.samples[x].value as number), `round ${round}`);
+          g.samples.splice(x, 1);
+        }
+        assert.deepEqual(mine, a, `round ${round}`);
+      }
+      assert.ok(!/^g_omit/m.test(ours[0]) && !/^c_omit_total/m.test(ours[0]), "omit: left out");
+      assert.match(ours[1], /^g_omit\{k="x"\} 3$/m, "a metric no longer omitted is back");
+      assert.match(ours[0], /^g_average\{k="x"\} 3$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
