@@ -44,8 +44,8 @@ export const collectorAggregators: WeakMap<Collector, ReadonlyMap<string, string
 let readAggregators: (registry: Registry) => Map<string, string>;
 
 /**
- * The `aggregator` of every metric and collector family of a registry, by
- * name (`sum` unless one was given). Empty for a registry of the core.
+ * The `aggregator` of a registry's metrics and collector families that have
+ * one, by name (the others are summed). Empty for a registry of the core.
  */
 export function aggregatorsOf(registry: Registry): Map<string, string> {
   return readAggregators(registry);
