@@ -210,3 +210,21 @@ export function sampleValue(
   }
   return undefined;
 }
+
+/**
+ * Bundles the ./prom-client entry to CommonJS with esbuild (as code that `require()`s
+ * prom-client would use it) at `outfile`; throws with esbuild's message when it fails.
+ */
+export function bundlePromClientCjs(outfile: string): void {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const r = spawnSync(join(root, "node_modules/.bin/esbuild"), [
+    join(root, "src/compat/prom-client.ts"),
+    "--bundle",
+    "--format=cjs",
+    "--platform=node",
+    `--outfile=${outfile}`,
+  ], { encoding: "utf8" });
+  if (r.status !== 0) {
+    throw new Error(`esbuild could not bundle the prom-client entry: ${r.stderr}`);
+  }
+}

@@ -100,33 +100,71 @@ test("Aggregator.ingest() keeps the highest sequence per source: repeated, late 
   assert.match(await page(agg), /^promedge_aggregation_messages_total\{result="stale"\} 3$/m);
 });
 
-test("Aggregator merges gauges by the chosen mode: sum, min, max, last, source", async () => {
+test("Aggregator merges gauges by the chosen mode: sum, min, max, average, last, first, source", async () => {
   const c = clock();
   const agg = new Aggregator({
     now: c.now,
-    gauges: { g_min: "min", g_max: "max", g_last: "last", g_src: "source" },
+    gauges: {
+      g_min: "min",
+      g_max: "max",
+      g_avg: "average",
+      g_last: "last",
+      g_first: "first",
+      g_src: "source",
+    },
   });
   const values = [5, -2, 9];
-  for (let i = 0; i < 3; i++) {
+  // Sent in the order w2, w0, w1: "last" is the latest received, "first" the first by source id.
+  for (const i of [2, 0, 1]) {
     const registry = new Registry();
-    for (const name of ["g_sum", "g_min", "g_max", "g_last", "g_src"]) {
-      new Gauge({ name, help: "G.", registry }).set(values[i]);
+    for (const name of ["g_sum", "g_min", "g_max", "g_avg", "g_last", "g_first", "g_src"]) {
+      const g = new Gauge({ name, help: "G.", labelNames: ["k"], registry });
+      g.set({ k: "all" }, values[i]);
+      if (i === 1) g.set({ k: "one" }, 0.5); // a series only w1 has
     }
     c.t += 1000;
     await new AggregationSource({ registry, id: `w${i}`, send: (b) => void agg.ingest(b) }).flush();
   }
   const text = await page(agg);
-  assert.match(text, /^g_sum 12$/m);
-  assert.match(text, /^g_min -2$/m);
-  assert.match(text, /^g_max 9$/m);
-  assert.match(text, /^g_last 9$/m);
+  const expected = { g_sum: 12, g_min: -2, g_max: 9, g_avg: 4, g_last: -2, g_first: 5 };
+  for (const [name, v] of Object.entries(expected)) {
+    assert.match(text, new RegExp(`^${name}\\{k="all"\\} ${v}$`, "m"), name);
+    assert.match(text, new RegExp(`^${name}\\{k="one"\\} 0.5$`, "m"), name);
+  }
   for (let i = 0; i < 3; i++) {
-    assert.match(text, new RegExp(`^g_src\\{source="w${i}"\\} ${values[i]}$`, "m"));
+    assert.match(text, new RegExp(`^g_src\\{k="all",source="w${i}"\\} ${values[i]}$`, "m"));
   }
   assert.throws(
     () => new Aggregator({ gauges: { x: "avg" as never } }),
-    /use "sum", "min", "max", "last" or "source"/,
+    /Aggregator: gauge "x" has mode "avg"; use "sum", "min", "max", "average", "last", "first", "source"/,
   );
+});
+
+test("Aggregator.setGaugeMode() changes a gauge's merge from the next scrape on", async () => {
+  const agg = new Aggregator();
+  for (let i = 0; i < 2; i++) {
+    const registry = new Registry();
+    new Gauge({ name: "depth", help: "D.", registry }).set(i + 3);
+    new Gauge({ name: "mine", help: "M.", labelNames: ["source"], registry }).set(
+      { source: "a" },
+      1,
+    );
+    await new AggregationSource({ registry, send: (b) => void agg.ingest(b) }).flush();
+  }
+  assert.match(await page(agg), /^depth 7$/m);
+  agg.setGaugeMode("depth", "max");
+  assert.match(await page(agg), /^depth 4$/m);
+  agg.setGaugeMode("depth", "average");
+  assert.match(await page(agg), /^depth 3.5$/m);
+  assert.throws(
+    () => agg.setGaugeMode("mine", "source"),
+    /gauge "mine" has a label "source" of its own, which mode "source" adds; pick another mode/,
+  );
+  assert.throws(
+    () => agg.setGaugeMode("depth", "median" as never),
+    /Aggregator\.setGaugeMode\(\): gauge "depth" has mode "median"; use "sum"/,
+  );
+  assert.match(await page(agg), /^depth 3.5$/m, "a refused mode changes nothing");
 });
 
 test("Aggregator summary quantiles cover every source's observations within the sketch's error", async () => {

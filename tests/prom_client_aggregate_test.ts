@@ -3,15 +3,21 @@
 // both pages are read back with the reference (Python) parser.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import real from "prom-client";
 import client, {
   type AggregatorFunction,
   AggregatorRegistry,
   aggregators,
+  collectDefaultMetrics,
   type MetricObjectWithValues,
   Registry,
 } from "../src/compat/prom-client.ts";
-import { needs, type ParsedFamily, pyParseMany } from "./_tools.ts";
+import { bundlePromClientCjs, needs, type ParsedFamily, pyParseMany } from "./_tools.ts";
 
 // prom-client's typings leave `aggregators` out; its index.js exports it.
 const realAggregators = (real as unknown as { aggregators: Record<string, AggregatorFunction> })
@@ -455,3 +461,166 @@ test("AggregatorRegistry.aggregate() reads a value JSON wrote as null (NaN, ±In
   const merged = await AggregatorRegistry.aggregate(viaIpc).getMetricsAsJSON();
   assert.ok(Number.isNaN(merged[0].values[0].value));
 });
+
+/** Our default metrics that prom-client has under another name: that name. */
+const COUNTERPART: Record<string, string> = {
+  js_eventloop_lag_max_seconds: "nodejs_eventloop_lag_max_seconds",
+  js_eventloop_lag_mean_seconds: "nodejs_eventloop_lag_mean_seconds",
+  js_runtime_info: "nodejs_version_info",
+  js_heap_used_bytes: "nodejs_heap_size_used_bytes",
+  js_heap_total_bytes: "nodejs_heap_size_total_bytes",
+};
+
+test("getMetricsAsJSON(): each default metric has the aggregator prom-client gives it", async () => {
+  const theirs = new real.Registry();
+  real.collectDefaultMetrics({ register: theirs, prefix: "app_" });
+  const judge = new Map(
+    (theirs.getMetricsAsArray() as unknown as { name: string; aggregator: string }[])
+      .map((m) => [m.name, m.aggregator]),
+  );
+  const ours = new Registry();
+  collectDefaultMetrics({ register: ours, prefix: "app_" });
+  const json = await ours.getMetricsAsJSON();
+  const names = json.map((m) => m.name);
+  for (const must of ["app_process_start_time_seconds", "app_js_runtime_info"]) {
+    assert.ok(names.includes(must), `${must} in ${names}`);
+  }
+  for (const m of json) {
+    const bare = m.name.slice("app_".length);
+    const expected = judge.get(m.name) ?? judge.get("app_" + COUNTERPART[bare]);
+    assert.ok(expected !== undefined, `prom-client has no ${m.name} nor a counterpart`);
+    assert.equal(m.aggregator, expected, m.name);
+  }
+  // Registry.merge carries the default metrics, and their aggregators with them.
+  const merged = await Registry.merge([ours, new Registry()]).getMetricsAsJSON();
+  assert.deepEqual(
+    merged.map((m) => [m.name, m.aggregator]),
+    json.map((m) => [m.name, m.aggregator]),
+  );
+});
+
+test(
+  "AggregatorRegistry.aggregate() of workers' default metrics matches prom-client's aggregate()",
+  py,
+  async () => {
+    const json = await Promise.all([0, 1, 2].map(() => {
+      const r = new Registry();
+      collectDefaultMetrics({ register: r, labels: { pool: "web" } });
+      return r.getMetricsAsJSON();
+    }));
+    const [theirs, ours] = await judge(json);
+    assert.deepEqual(ours, theirs);
+    const names = ours.map((f) => f.name);
+    assert.ok(!names.includes("process_start_time_seconds"), "start times are not added up");
+    const info = ours.find((f) => f.name === "js_runtime_info")!;
+    assert.ok(info.samples.length >= 1 && info.samples.every((s) => s.value === 1), "one runtime");
+  },
+);
+
+/**
+ * A node:cluster program for either library (`LIB`, a path to require): three workers, each
+ * with a gauge per aggregator; the primary prints `clusterMetrics()`, has the workers swap
+ * `g_omit` for a `max` gauge and `g_max`'s values, and prints it again.
+ */
+const CLUSTER_APP = `
+const cluster = require("node:cluster");
+const client = require(process.env.LIB);
+new client.AggregatorRegistry(); // prom-client's workers answer once one is made
+if (cluster.isPrimary) {
+  const agg = new client.AggregatorRegistry();
+  const workers = [1, 2, 3].map((n) => cluster.fork({ N: String(n) }));
+  let waiting = 3;
+  const all = (step) => new Promise((resolve) => {
+    waiting = 3;
+    for (const w of workers) {
+      w.on("message", function on(m) {
+        if (m !== step) return;
+        w.off("message", on);
+        if (--waiting === 0) resolve();
+      });
+      if (step === "swapped") w.send("swap");
+    }
+  });
+  (async () => {
+    await all("ready");
+    const first = await agg.clusterMetrics();
+    await all("swapped");
+    const second = await agg.clusterMetrics();
+    process.stdout.write(JSON.stringify([first, second]));
+    for (const w of workers) w.kill();
+  })();
+} else {
+  const n = Number(process.env.N);
+  const gauges = {};
+  for (const a of ["sum", "min", "max", "first", "average", "omit"]) {
+    const g = gauges[a] = new client.Gauge({ name: "g_" + a, help: a, labelNames: ["k"], aggregator: a });
+    g.set({ k: "x" }, n * 1.5);
+    g.set({ k: "same" }, 2);
+    if (n === 2) g.set({ k: "only2" }, 7);
+  }
+  new client.Counter({ name: "c_omit_total", help: "C.", aggregator: "omit" }).inc(n);
+  new client.Counter({ name: "c_total", help: "C.", labelNames: ["q"] }).inc({ q: "a" }, n);
+  new client.Histogram({ name: "h_seconds", help: "H.", buckets: [1, 2] }).observe(n / 2);
+  process.on("message", (m) => {
+    if (m !== "swap") return;
+    client.register.removeSingleMetric("g_omit");
+    // The same shape (the aggregation layer keeps a family's first labels and help).
+    new client.Gauge({ name: "g_omit", help: "omit", labelNames: ["k"], aggregator: "max" })
+      .set({ k: "x" }, n);
+    gauges.max.set({ k: "x" }, -n);
+    process.send("swapped");
+  });
+  process.send("ready");
+}
+`;
+
+const RUNTIME = typeof (globalThis as { Deno?: unknown }).Deno === "object"
+  ? "deno"
+  : typeof (globalThis as { Bun?: unknown }).Bun === "object"
+  ? "bun"
+  : "node";
+
+test(
+  `AggregatorRegistry.clusterMetrics() merges gauges by their aggregator and leaves omit out, as prom-client's does (${RUNTIME} cluster)`,
+  py,
+  () => {
+    const root = fileURLToPath(new URL("../", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "promedge-pc-cluster-"));
+    try {
+      const bundle = join(dir, "prom-client.cjs");
+      bundlePromClientCjs(bundle);
+      const app = join(dir, "app.cjs");
+      writeFileSync(app, CLUSTER_APP);
+      const run = (lib: string): string[] => {
+        const args = RUNTIME === "deno" ? ["run", "-A", app] : [app];
+        const r = spawnSync(process.execPath, args, {
+          encoding: "utf8",
+          env: { ...process.env, LIB: lib },
+          timeout: 60_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout);
+      };
+      const theirs = run(join(root, "node_modules/prom-client"));
+      const ours = run(bundle);
+      for (let round = 0; round < 2; round++) {
+        const [a, b] = parse({ text: theirs[round], om: false }, { text: ours[round], om: false });
+        const mine = b.filter((f) => !f.name.startsWith("promedge_aggregation_"));
+        // `first` takes one worker's value: prom-client's first to answer, ours the first by
+        // source id. Where the workers differ, each page has one of their values.
+        for (const fams of [a, mine]) {
+          const g = fams.find((f) => f.name === "g_first")!;
+          const x = g.samples.findIndex((s) => s.labels[0][1] === "x");
+          assert.ok([1.5, 3, 4.5].includes(g.samples[x].value as number), `round ${round}`);
+          g.samples.splice(x, 1);
+        }
+        assert.deepEqual(mine, a, `round ${round}`);
+      }
+      assert.ok(!/^g_omit/m.test(ours[0]) && !/^c_omit_total/m.test(ours[0]), "omit: left out");
+      assert.match(ours[1], /^g_omit\{k="x"\} 3$/m, "a metric no longer omitted is back");
+      assert.match(ours[0], /^g_average\{k="x"\} 3$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -6,7 +6,6 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import client, {
   AggregatorRegistry,
   collectDefaultMetrics,
@@ -24,7 +23,7 @@ import client, {
   validateMetricName,
 } from "../src/compat/prom-client.ts";
 import { Counter as CoreCounter, Registry as CoreRegistry } from "../mod.ts";
-import { needs, promtool, pyParse } from "./_tools.ts";
+import { bundlePromClientCjs, needs, promtool, pyParse } from "./_tools.ts";
 
 test("prom-client entry: the default export holds the named exports", () => {
   assert.equal(client.Counter, Counter);
@@ -425,15 +424,7 @@ test("the entry bundles to CommonJS (esbuild) and Node require()s it", {
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "promedge-cjs-"));
   const out = join(dir, "prom-client.cjs");
-  const root = fileURLToPath(new URL("../", import.meta.url));
-  const esbuild = spawnSync(join(root, "node_modules/.bin/esbuild"), [
-    join(root, "src/compat/prom-client.ts"),
-    "--bundle",
-    "--format=cjs",
-    "--platform=node",
-    `--outfile=${out}`,
-  ], { encoding: "utf8" });
-  assert.equal(esbuild.status, 0, esbuild.stderr);
+  bundlePromClientCjs(out);
   writeFileSync(
     join(dir, "use.cjs"),
     `const { Counter, register, Registry } = require("./prom-client.cjs");
@@ -451,16 +442,8 @@ test("AggregatorRegistry.clusterMetrics() merges two real node:cluster workers (
     typeof (globalThis as { Bun?: unknown }).Bun === "object",
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "promedge-cluster-"));
-  const root = fileURLToPath(new URL("../", import.meta.url));
   const out = join(dir, "prom-client.cjs");
-  const esbuild = spawnSync(join(root, "node_modules/.bin/esbuild"), [
-    join(root, "src/compat/prom-client.ts"),
-    "--bundle",
-    "--format=cjs",
-    "--platform=node",
-    `--outfile=${out}`,
-  ], { encoding: "utf8" });
-  assert.equal(esbuild.status, 0, esbuild.stderr);
+  bundlePromClientCjs(out);
   writeFileSync(
     join(dir, "app.cjs"),
     `const cluster = require("node:cluster");

@@ -11,8 +11,25 @@ import { Sketch } from "../metrics/_sketch.ts";
 import { copyNative, mergeNative } from "./_native.ts";
 import type { FamilyState, SeriesState } from "./_state.ts";
 
-/** How the gauges of one family from several sources become one value. */
-export type GaugeMode = "sum" | "min" | "max" | "last" | "source";
+/**
+ * How the gauges of one family from several sources become one value:
+ * `sum`, `min`, `max`, `average` (the mean over the sources that have the
+ * series), `last` (the latest received), `first` (one source's: the first,
+ * by source id, that has the series; for values every source has alike),
+ * or `source` (one series per source, with a `source` label).
+ */
+export type GaugeMode = "sum" | "min" | "max" | "average" | "last" | "first" | "source";
+
+/** Every {@link GaugeMode}. @internal */
+export const GAUGE_MODES: readonly GaugeMode[] = [
+  "sum",
+  "min",
+  "max",
+  "average",
+  "last",
+  "first",
+  "source",
+];
 
 /** One source's share of a family. @internal */
 export interface Part {
@@ -80,24 +97,26 @@ export function addParts(
 
 /** The gauge series of the live parts, merged by `mode`. @internal */
 export function mergeGauges(parts: readonly Part[], mode: GaugeMode): SeriesState[] {
-  const out = new Map<string, SeriesState & { at: number }>();
+  const out = new Map<string, SeriesState & { at: number; n: number }>();
   for (const { fam, source, receivedAt } of parts) {
     for (const s of fam.series) {
       if (mode === "source") {
         const labels = [...s.labels, source];
         const labelText = (s.labelText ? s.labelText + "," : "") + 'source="' +
           source.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : "\\" + c)) + '"';
-        out.set(labelText, { ...s, labels, labelText, at: receivedAt });
+        out.set(labelText, { ...s, labels, labelText, at: receivedAt, n: 1 });
         continue;
       }
       const m = out.get(s.labelText);
       if (m === undefined) {
-        out.set(s.labelText, { ...s, at: receivedAt });
+        out.set(s.labelText, { ...s, at: receivedAt, n: 1 });
         continue;
       }
       const v = s.value;
+      m.n++;
       switch (mode) {
         case "sum":
+        case "average":
           m.value += v;
           break;
         case "min":
@@ -111,10 +130,13 @@ export function mergeGauges(parts: readonly Part[], mode: GaugeMode): SeriesStat
             m.value = v;
             m.at = receivedAt;
           }
+          // "first": the parts come in source-id order, and the first one's value stays.
       }
     }
   }
-  return [...out.values()];
+  const merged = [...out.values()];
+  if (mode === "average") { for (const m of merged) m.value /= m.n; }
+  return merged;
 }
 
 /** The info label sets of the live parts, each once. @internal */

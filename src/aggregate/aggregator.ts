@@ -7,7 +7,14 @@
 import { Registry } from "../registry.ts";
 import { decodeState, encodeState, StateError } from "./_codec.ts";
 import { MergedFamily } from "./_expose.ts";
-import { addParts, type GaugeMode, mergeGauges, type Part, uniteInfo } from "./_merge.ts";
+import {
+  addParts,
+  GAUGE_MODES,
+  type GaugeMode,
+  mergeGauges,
+  type Part,
+  uniteInfo,
+} from "./_merge.ts";
 import type { FamilyState, SeriesState, SourceState } from "./_state.ts";
 
 /**
@@ -37,7 +44,10 @@ export interface AggregatorOptions {
    * (default 3600000). After, its messages are refused.
    */
   forgetAfterMs?: number;
-  /** How each gauge family merges, by name: `sum` (default), `min`, `max`, `last`, `source`. */
+  /**
+   * How each gauge family merges, by name: `sum` (default), `min`, `max`,
+   * `average`, `last`, `first`, `source` (see {@link GaugeMode}).
+   */
   gauges?: Readonly<Record<string, GaugeMode>>;
   /** Persistence for the totals (the Durable Object passes its storage); memory only when absent. */
   store?: AggregatorStore;
@@ -115,7 +125,7 @@ export class Aggregator {
   readonly registry: Registry;
   readonly #retireAfter: number;
   readonly #forgetAfter: number;
-  readonly #gauges: Readonly<Record<string, GaugeMode>>;
+  readonly #gauges = new Map<string, GaugeMode>();
   readonly #store: AggregatorStore | undefined;
   readonly #now: () => number;
   readonly #live = new Map<string, Entry>();
@@ -132,19 +142,28 @@ export class Aggregator {
     this.registry = options.registry ?? new Registry();
     this.#retireAfter = positive(options.retireAfterMs ?? 60_000, "retireAfterMs");
     this.#forgetAfter = positive(options.forgetAfterMs ?? 3_600_000, "forgetAfterMs");
-    this.#gauges = options.gauges ?? {};
-    for (const [name, mode] of Object.entries(this.#gauges)) {
-      if (!["sum", "min", "max", "last", "source"].includes(mode)) {
-        throw new TypeError(
-          `Aggregator: gauge "${name}" has mode ${
-            JSON.stringify(mode)
-          }; use "sum", "min", "max", "last" or "source"`,
-        );
-      }
+    for (const [name, mode] of Object.entries(options.gauges ?? {})) {
+      this.#gauges.set(name, checkMode("Aggregator", name, mode));
     }
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.registry.registerCollector(() => this.#selfFamilies());
+  }
+
+  /**
+   * Sets how the gauge family `name` merges from the next scrape on, as the
+   * `gauges` option does: for families whose mode is only known once sources
+   * report (the prom-client entry's `aggregator`). `source` is refused for a
+   * family that has a `source` label of its own.
+   */
+  setGaugeMode(name: string, mode: GaugeMode): void {
+    checkMode("Aggregator.setGaugeMode()", name, mode);
+    if (mode === "source" && this.#schema.get(name)?.labelNames.includes("source")) {
+      throw new TypeError(
+        `Aggregator.setGaugeMode(): gauge "${name}" has a label "source" of its own, which mode "source" adds; pick another mode`,
+      );
+    }
+    this.#gauges.set(name, mode);
   }
 
   /** The number of sources reporting now. */
@@ -213,7 +232,7 @@ export class Aggregator {
 
   /** A new family: fixes its shape and registers its entry; returns why not if it cannot be. */
   #define(f: FamilyState): string | undefined {
-    const mode = this.#gauges[f.name] ?? "sum";
+    const mode = this.#gauges.get(f.name) ?? "sum";
     if (f.type === "gauge" && mode === "source" && f.labelNames.includes("source")) {
       return `with its own label "source", which gauge mode "source" adds; pick another mode`;
     }
@@ -247,7 +266,7 @@ export class Aggregator {
       }
       return schema.type === "info"
         ? uniteInfo(parts.map((p) => p.fam))
-        : mergeGauges(parts, this.#gauges[name] ?? "sum");
+        : mergeGauges(parts, this.#gauges.get(name) ?? "sum");
     }
     const fams: FamilyState[] = [];
     const base = this.#base.get(name);
@@ -406,6 +425,20 @@ export class Aggregator {
 
 function entry(state: SourceState, receivedAt: number, retiredAt: number): Entry {
   return { state, fams: new Map(state.families.map((f) => [f.name, f])), receivedAt, retiredAt };
+}
+
+function checkMode(where: string, name: unknown, mode: unknown): GaugeMode {
+  if (typeof name !== "string") {
+    throw new TypeError(`${where}: the gauge's name must be a string, got ${typeof name}`);
+  }
+  if (!GAUGE_MODES.includes(mode as GaugeMode)) {
+    throw new TypeError(
+      `${where}: gauge "${name}" has mode ${JSON.stringify(mode)}; use ${
+        GAUGE_MODES.map((m) => `"${m}"`).join(", ")
+      }`,
+    );
+  }
+  return mode as GaugeMode;
 }
 
 function positive(v: number, name: string): number {

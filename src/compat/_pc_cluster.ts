@@ -1,8 +1,10 @@
 /**
  * prom-client's AggregatorRegistry on the aggregation layer's Node `cluster`
  * transport: the primary asks every worker for its state, each worker's
- * registries flush through `clusterSender()`, the primary's `Aggregator`
- * merges them, and `clusterMetrics()` writes the merged registry.
+ * registries flush through `clusterSender()` and it answers with its
+ * metrics' `aggregator`s, the primary's `Aggregator` merges the states
+ * (gauges by the mode their aggregator maps to), and `clusterMetrics()`
+ * writes the merged registry, without the metrics marked `omit`.
  * `AggregatorRegistry.aggregate()` merges `getMetricsAsJSON()` results
  * by hand with prom-client's `aggregators`.
  * @module
@@ -10,8 +12,10 @@
 
 import { AggregationSource } from "../aggregate/source.ts";
 import { Aggregator } from "../aggregate/aggregator.ts";
+import type { GaugeMode } from "../aggregate/_merge.ts";
+import type { Collectable } from "../collector.ts";
 import { type ClusterLike, clusterSender, listenCluster } from "../aggregate/cluster.ts";
-import { globalRegistry, Registry } from "./_pc_registry.ts";
+import { aggregatorsOf, globalRegistry, Registry } from "./_pc_registry.ts";
 import { openMetricsFormat } from "../exposition/openmetrics.ts";
 import { isLabelName, isMetricName } from "../_names.ts";
 import { aggregators, checkMetricObject, describe } from "./_pc_aggregators.ts";
@@ -47,6 +51,20 @@ const REQUEST = "promedgeCollect";
 const DONE = "promedgeCollected";
 const TIMEOUT_MS = 5000;
 
+/**
+ * The aggregation layer's gauge merge for each of prom-client's aggregators
+ * it can run (`first`: one worker's value, the first by source id). Others
+ * (`omit` aside) leave gauges summed, and counters, histograms and
+ * summaries always add up.
+ */
+const GAUGE_MODES: Readonly<Record<string, GaugeMode>> = {
+  sum: "sum",
+  min: "min",
+  max: "max",
+  first: "first",
+  average: "average",
+};
+
 let workerRegistries: Registry[] = [globalRegistry];
 const sources = new WeakMap<Registry, AggregationSource>();
 let listening = false;
@@ -62,6 +80,7 @@ function listenAsWorker(): void {
     if (typeof id !== "number") return;
     void (async () => {
       let error: string | undefined;
+      const methods: [string, string][] = [];
       for (const registry of workerRegistries) {
         let source = sources.get(registry);
         if (source === undefined) {
@@ -72,8 +91,11 @@ function listenAsWorker(): void {
         } catch (e) {
           error = e instanceof Error ? e.message : String(e);
         }
+        for (const [name, method] of aggregatorsOf(registry)) {
+          if (typeof method === "string") methods.push([name, method]);
+        }
       }
-      proc.send?.({ [DONE]: id, error });
+      proc.send?.({ [DONE]: id, error, aggregators: methods });
     })();
   });
 }
@@ -86,12 +108,18 @@ let nextRequest = 0;
 /**
  * prom-client's AggregatorRegistry: in the cluster primary, `clusterMetrics()`
  * gathers every worker's registries (`register` unless `setRegistries()` was
- * called in the worker), merged by the aggregation layer (counters,
- * histograms and summaries add up; gauges are summed). `aggregate()` merges
+ * called in the worker), merged by the aggregation layer: counters,
+ * histograms and summaries add up; gauges by their `aggregator` (`sum`,
+ * `min`, `max`, `average`, `first`; others are summed); a metric whose
+ * `aggregator` is `omit` is left out. `aggregate()` merges
  * `getMetricsAsJSON()` results gathered some other way, as prom-client does.
  */
 export class AggregatorRegistry extends Registry {
   #aggregator: Aggregator | undefined;
+  /** Each metric's `aggregator`, as the first worker to answer named it (kept for silent ones). */
+  #methods = new Map<string, string>();
+  /** The merged families taken off the page (`omit`), to put back if that changes. */
+  #omitted = new Map<string, Collectable>();
 
   /**
    * The merged metrics of every live worker, in this registry's content
@@ -113,6 +141,7 @@ export class AggregatorRegistry extends Registry {
     );
     let listener: ((w: unknown, m: unknown) => void) | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const replies: unknown[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
         const waiting = new Set(workers);
@@ -123,7 +152,8 @@ export class AggregatorRegistry extends Registry {
           if (typeof r.error === "string") {
             return reject(new Error(`a worker could not send its metrics: ${r.error}`));
           }
-          waiting.delete(w as Worker);
+          if (!waiting.delete(w as Worker)) return;
+          replies.push(r.aggregators);
           if (waiting.size === 0) resolve();
         };
         c.on("message", listener);
@@ -143,12 +173,48 @@ export class AggregatorRegistry extends Registry {
       if (listener) c.off?.("message", listener);
       stop();
     }
+    this.#follow(aggregator, replies);
     const merged = aggregator.registry;
     return merged.metrics({
       format: this.contentType === Registry.OPENMETRICS_CONTENT_TYPE
         ? openMetricsFormat
         : undefined,
     });
+  }
+
+  /**
+   * Takes the workers' `aggregator`s (the first to answer wins, as the first
+   * entry does in prom-client) to the aggregator: gauge modes, and `omit`ted
+   * families off the merged registry.
+   */
+  #follow(aggregator: Aggregator, replies: readonly unknown[]): void {
+    const named = new Set<string>();
+    for (const reply of replies) {
+      if (!Array.isArray(reply)) continue;
+      for (const pair of reply) {
+        const [name, method] = Array.isArray(pair) ? pair : [];
+        if (typeof name !== "string" || typeof method !== "string" || named.has(name)) continue;
+        named.add(name);
+        this.#methods.set(name, method);
+      }
+    }
+    const merged = aggregator.registry;
+    for (const [name, method] of this.#methods) {
+      aggregator.setGaugeMode(
+        name,
+        Object.hasOwn(GAUGE_MODES, method) ? GAUGE_MODES[method] : "sum",
+      );
+      const hidden = this.#omitted.get(name);
+      if (method === "omit" && hidden === undefined) {
+        const family = merged.get(name);
+        if (family === undefined) continue;
+        merged.unregister(name);
+        this.#omitted.set(name, family);
+      } else if (method !== "omit" && hidden !== undefined) {
+        merged.register(hidden);
+        this.#omitted.delete(name);
+      }
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
 import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
 import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
-import { globalRegistry } from "./_pc_registry.ts";
+import { collectorAggregators, globalRegistry } from "./_pc_registry.ts";
 import { isLabelName, loneSurrogateAt, notUnicode, show } from "../_names.ts";
 
 /** Which group a push addresses, as prom-client names it. */
@@ -113,6 +113,25 @@ export interface DefaultMetricsCollectorConfiguration {
 const installed = new WeakMap<CoreRegistry, Map<string, () => Promise<MetricFamily[]>>>();
 
 /**
+ * The `aggregator` of each default metric (unprefixed), as prom-client 15
+ * sets it on its default metrics (`lib/metrics/*.js`); the rest are summed,
+ * as there. `AggregatorRegistry.aggregate()` merges workers' entries by it.
+ */
+const DEFAULT_AGGREGATORS: Readonly<Record<string, string>> = {
+  // The same names as prom-client's: its aggregator. It sums the other process_* metrics too.
+  process_start_time_seconds: "omit",
+  // No metric of this name in prom-client: its counterpart's (nodejs_eventloop_lag_max_seconds),
+  // as the longest lag of any worker is the longest lag.
+  js_eventloop_lag_max_seconds: "max",
+  // Its counterpart's (nodejs_eventloop_lag_mean_seconds): a mean of workers' means, not a sum.
+  js_eventloop_lag_mean_seconds: "average",
+  // Its counterpart's (nodejs_version_info): one series per runtime version, of value 1.
+  js_runtime_info: "first",
+  // js_heap_used_bytes and js_heap_total_bytes: summed, as prom-client's nodejs_heap_size_*_bytes
+  // are (each worker has a heap of its own).
+};
+
+/**
  * Adds the default metrics (process, heap, event-loop lag, runtime) to a
  * registry, under `prefix`, with `labels` on every series. Calling it again
  * with the same settings changes nothing (after `clear()` it puts them back).
@@ -167,6 +186,10 @@ export function collectDefaultMetrics(config?: DefaultMetricsCollectorConfigurat
           .map((s) => ({ labels: { ...extra, ...s.labels }, value: s.value ?? 1 })),
       }));
     mine.set(key, collector);
+    collectorAggregators.set(
+      collector,
+      new Map(Object.entries(DEFAULT_AGGREGATORS).map(([name, a]) => [prefix + name, a])),
+    );
   }
   // Declared, so that a metric of the same name is refused when it is created
   // (as in prom-client, where they are metrics) and Registry.merge carries them.

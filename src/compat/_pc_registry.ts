@@ -34,6 +34,23 @@ function isCollectable(m: unknown): m is Collectable {
 
 let unnamed = 0;
 
+/**
+ * The `aggregator` of each family a collector writes, by family name (the
+ * default metrics set theirs here), for {@link Registry.getMetricsAsJSON}.
+ * Kept with the collector, so that `Registry.merge` carries it along.
+ */
+export const collectorAggregators: WeakMap<Collector, ReadonlyMap<string, string>> = new WeakMap();
+
+let readAggregators: (registry: Registry) => Map<string, string>;
+
+/**
+ * The `aggregator` of a registry's metrics and collector families that have
+ * one, by name (the others are summed). Empty for a registry of the core.
+ */
+export function aggregatorsOf(registry: Registry): Map<string, string> {
+  return readAggregators(registry);
+}
+
 /** prom-client's Registry: a core Registry with prom-client's methods. */
 export class Registry extends CoreRegistry {
   /** `text/plain; version=0.0.4; charset=utf-8` */
@@ -45,6 +62,10 @@ export class Registry extends CoreRegistry {
   #given = new Map<string, unknown>();
   /** The collectors (default metrics, ...) with their options, for `merge`. */
   #collectors = new Map<Collector, CollectorOptions>();
+
+  static {
+    readAggregators = (r) => (#given in r ? r.#aggregators() : new Map());
+  }
 
   /** An empty registry writing `contentType` (text 0.0.4 by default). */
   constructor(contentType: string = PROMETHEUS_CONTENT_TYPE) {
@@ -138,10 +159,21 @@ export class Registry extends CoreRegistry {
    */
   async getMetricsAsJSON(): Promise<MetricObjectWithValues[]> {
     const families: FamilySnapshot[] = await this.collect();
-    return families.map((f) => {
-      const m = this.#given.get(f.name) as { aggregator?: string } | undefined;
-      return toMetricObject(f, m?.aggregator ?? "sum");
-    });
+    const aggregators = this.#aggregators();
+    return families.map((f) => toMetricObject(f, aggregators.get(f.name) ?? "sum"));
+  }
+
+  /** The `aggregator` of each metric that has one, and of its collectors' families. */
+  #aggregators(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const c of this.#collectors.keys()) {
+      for (const [name, a] of collectorAggregators.get(c) ?? []) out.set(name, a);
+    }
+    for (const [name, m] of this.#given) {
+      const a = (m as { aggregator?: string } | null)?.aggregator;
+      if (a !== undefined && a !== null) out.set(name, a); // as given: aggregate() names a bad one
+    }
+    return out;
   }
 
   /** Resets every metric (counters to 0, labelled series removed). */
