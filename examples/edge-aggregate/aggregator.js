@@ -2054,6 +2054,15 @@ function mergeNative(into, part) {
 }
 
 // ../../src/aggregate/_merge.ts
+var GAUGE_MODES = [
+  "sum",
+  "min",
+  "max",
+  "average",
+  "last",
+  "first",
+  "source"
+];
 function blank(s, nb) {
   return {
     labels: s.labels,
@@ -2105,17 +2114,19 @@ function mergeGauges(parts, mode) {
       if (mode === "source") {
         const labels = [...s.labels, source];
         const labelText2 = (s.labelText ? s.labelText + "," : "") + 'source="' + source.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : "\\" + c) + '"';
-        out.set(labelText2, { ...s, labels, labelText: labelText2, at: receivedAt });
+        out.set(labelText2, { ...s, labels, labelText: labelText2, at: receivedAt, n: 1 });
         continue;
       }
       const m = out.get(s.labelText);
       if (m === void 0) {
-        out.set(s.labelText, { ...s, at: receivedAt });
+        out.set(s.labelText, { ...s, at: receivedAt, n: 1 });
         continue;
       }
       const v = s.value;
+      m.n++;
       switch (mode) {
         case "sum":
+        case "average":
           m.value += v;
           break;
         case "min":
@@ -2132,7 +2143,11 @@ function mergeGauges(parts, mode) {
       }
     }
   }
-  return [...out.values()];
+  const merged = [...out.values()];
+  if (mode === "average") {
+    for (const m of merged) m.value /= m.n;
+  }
+  return merged;
 }
 function uniteInfo(parts) {
   const out = /* @__PURE__ */ new Map();
@@ -2170,7 +2185,7 @@ var Aggregator = class {
   registry;
   #retireAfter;
   #forgetAfter;
-  #gauges;
+  #gauges = /* @__PURE__ */ new Map();
   #store;
   #now;
   #live = /* @__PURE__ */ new Map();
@@ -2186,17 +2201,27 @@ var Aggregator = class {
     this.registry = options.registry ?? new Registry();
     this.#retireAfter = positive(options.retireAfterMs ?? 6e4, "retireAfterMs");
     this.#forgetAfter = positive(options.forgetAfterMs ?? 36e5, "forgetAfterMs");
-    this.#gauges = options.gauges ?? {};
-    for (const [name, mode] of Object.entries(this.#gauges)) {
-      if (!["sum", "min", "max", "last", "source"].includes(mode)) {
-        throw new TypeError(
-          `Aggregator: gauge "${name}" has mode ${JSON.stringify(mode)}; use "sum", "min", "max", "last" or "source"`
-        );
-      }
+    for (const [name, mode] of Object.entries(options.gauges ?? {})) {
+      this.#gauges.set(name, checkMode("Aggregator", name, mode));
     }
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.registry.registerCollector(() => this.#selfFamilies());
+  }
+  /**
+   * Sets how the gauge family `name` merges from the next scrape on, as the
+   * `gauges` option does: for families whose mode is only known once sources
+   * report (the prom-client entry's `aggregator`). `source` is refused for a
+   * family that has a `source` label of its own.
+   */
+  setGaugeMode(name, mode) {
+    checkMode("Aggregator.setGaugeMode()", name, mode);
+    if (mode === "source" && this.#schema.get(name)?.labelNames.includes("source")) {
+      throw new TypeError(
+        `Aggregator.setGaugeMode(): gauge "${name}" has a label "source" of its own, which mode "source" adds; pick another mode`
+      );
+    }
+    this.#gauges.set(name, mode);
   }
   /** The number of sources reporting now. */
   get sources() {
@@ -2261,7 +2286,7 @@ var Aggregator = class {
   }
   /** A new family: fixes its shape and registers its entry; returns why not if it cannot be. */
   #define(f) {
-    const mode = this.#gauges[f.name] ?? "sum";
+    const mode = this.#gauges.get(f.name) ?? "sum";
     if (f.type === "gauge" && mode === "source" && f.labelNames.includes("source")) {
       return `with its own label "source", which gauge mode "source" adds; pick another mode`;
     }
@@ -2290,7 +2315,7 @@ var Aggregator = class {
           parts.push({ fam, source: e.state.source, receivedAt: e.receivedAt });
         }
       }
-      return schema.type === "info" ? uniteInfo(parts.map((p) => p.fam)) : mergeGauges(parts, this.#gauges[name] ?? "sum");
+      return schema.type === "info" ? uniteInfo(parts.map((p) => p.fam)) : mergeGauges(parts, this.#gauges.get(name) ?? "sum");
     }
     const fams = [];
     const base = this.#base.get(name);
@@ -2436,6 +2461,17 @@ var Aggregator = class {
 };
 function entry(state, receivedAt, retiredAt) {
   return { state, fams: new Map(state.families.map((f) => [f.name, f])), receivedAt, retiredAt };
+}
+function checkMode(where, name, mode) {
+  if (typeof name !== "string") {
+    throw new TypeError(`${where}: the gauge's name must be a string, got ${typeof name}`);
+  }
+  if (!GAUGE_MODES.includes(mode)) {
+    throw new TypeError(
+      `${where}: gauge "${name}" has mode ${JSON.stringify(mode)}; use ${GAUGE_MODES.map((m) => `"${m}"`).join(", ")}`
+    );
+  }
+  return mode;
 }
 function positive(v, name) {
   if (!(v > 0)) throw new RangeError(`Aggregator: ${name} must be a number of ms > 0, got ${v}`);

@@ -1013,6 +1013,20 @@ function createdNow() {
 function createdSeconds(c) {
   return (EPOCH_MS + c) / 1e3;
 }
+var SIZE = /* @__PURE__ */ Symbol("size");
+var DICT_AT = typeof globalThis.Bun === "object" ? 64 : Infinity;
+function isDict(node) {
+  return node[SIZE] !== void 0;
+}
+function toDict(m) {
+  const d = /* @__PURE__ */ Object.create(null);
+  m.forEach((v, k) => {
+    d[k] = v;
+  });
+  d[SIZE] = m.size;
+  return d;
+}
+var SCRATCH = [];
 var One = class {
   constructor(k, v) {
     this.k = k;
@@ -1023,12 +1037,24 @@ var One = class {
 };
 function childOf(node, key, last) {
   if (node instanceof Map) return node.get(key);
+  if (isDict(node)) return node[key];
   if (node.k !== key) return void 0;
   return last ? node : node.v;
 }
 function eachChild(node, last, fn) {
   if (node instanceof Map) node.forEach((v, k) => fn(k, v));
-  else fn(node.k, last ? node : node.v);
+  else if (isDict(node)) {
+    for (const k in node) fn(k, node[k]);
+  } else fn(node.k, last ? node : node.v);
+}
+function setChild(level, key, child) {
+  if (level instanceof Map) {
+    level.set(key, child);
+    return level.size > DICT_AT ? toDict(level) : level;
+  }
+  if (level[key] === void 0) level[SIZE]++;
+  level[key] = child;
+  return level;
 }
 var Metric = class {
   /** The metric name as given. */
@@ -1197,7 +1223,7 @@ var Metric = class {
    * past maxSeries, the overflow series.
    */
   _create(labels) {
-    const s = this.#place(this._keys(labels), true);
+    const s = this.#place(this._keys(labels, SCRATCH), true);
     if (s !== void 0) return s;
     const cap = this.#cap;
     cap.counted.value++;
@@ -1224,22 +1250,27 @@ var Metric = class {
     const s = this._newSeries(keys[k - 1]);
     let holder = s;
     for (let j = k - 2; j > i; j--) holder = new One(keys[j], holder);
-    if (node instanceof Map) node.set(keys[i], holder);
+    let grown;
+    if (node instanceof Map || isDict(node)) grown = setChild(node, keys[i], holder);
     else {
       const first = i === k - 1 ? node : node.v;
-      const grown = /* @__PURE__ */ new Map([[node.k, first], [keys[i], holder]]);
-      if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      grown = /* @__PURE__ */ new Map([[node.k, first], [keys[i], holder]]);
+    }
+    if (grown !== node) {
+      if (i === 0) this.#root = grown;
+      else if (parent instanceof Map || isDict(parent)) setChild(parent, keys[i - 1], grown);
       else parent.v = grown;
     }
     this.#count++;
     return s;
   }
   /** Checks `labels` against labelNames and returns the values as strings, in order. */
-  _keys(labels) {
+  _keys(labels, into) {
     const names = this.labelNames;
     const given = labels;
     this._checkNames(given);
-    const keys = [];
+    const keys = into ?? [];
+    keys.length = 0;
     for (const name of names) {
       const v = given[name];
       if (v === void 0) {
@@ -1374,6 +1405,9 @@ var Metric = class {
       if (node instanceof Map) {
         node.delete(keys[i]);
         if (node.size > 0 || i === 0) return;
+      } else if (isDict(node)) {
+        delete node[keys[i]];
+        if (--node[SIZE] > 0 || i === 0) return;
       }
     }
   }
@@ -1488,7 +1522,9 @@ var Metric = class {
     const walk = (node, d, head) => {
       if (d === depth - 1) {
         if (node instanceof Map) node.forEach((s) => leaf(s, head));
-        else leaf(node, head);
+        else if (isDict(node)) {
+          for (const k in node) leaf(node[k], head);
+        } else leaf(node, head);
         return;
       }
       const next = '",' + heads[d + 1];
@@ -1497,7 +1533,9 @@ var Metric = class {
         walk(child, d + 1, head + escapeLabelValue(k) + next);
       };
       if (node instanceof Map) node.forEach(down);
-      else down(node.v, node.k);
+      else if (isDict(node)) {
+        for (const k in node) down(node[k], k);
+      } else down(node.v, node.k);
     };
     walk(this.#root, 0, heads[0]);
     return [leaves, parents];
