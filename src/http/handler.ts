@@ -27,7 +27,7 @@ export interface MetricsHandlerOptions {
    * More formats to offer, ahead of OpenMetrics and text: e.g.
    * `[protobufFormat]` from `@promedge/client/protobuf` to serve protobuf
    * without a native histogram. The registry's own (`registry.formats`) are
-   * always offered.
+   * always offered. Anything but an array of Formats throws a TypeError here.
    */
   formats?: readonly Format[];
   /**
@@ -46,7 +46,8 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
 
 /**
  * Makes a fetch handler that serves a registry: content negotiation (text
- * 0.0.4, OpenMetrics 1.0 or protobuf), gzip, `name[]` selection, `HEAD`, 405
+ * 0.0.4, OpenMetrics 1.0, or protobuf when the registry holds a native
+ * histogram or `formats` names it), gzip, `name[]` selection, `HEAD`, 405
  * for other methods, and a readable 500 when a collector fails or outlasts
  * the scrape's deadline (`X-Prometheus-Scrape-Timeout-Seconds`, else the
  * registry's `collectTimeoutSeconds`). The body streams once every family
