@@ -66,8 +66,10 @@ export interface ExpositionOptions extends GatherOptions, PageOptions {
   /**
    * The format (default text 0.0.4): `openMetricsFormat` for OpenMetrics 1.0,
    * `protobufFormat` from `@promedge/client/protobuf` (bytes: `stream()` only),
-   * or the one `negotiate()` picks
-   * for an Accept header. Only the formats a program names are in its bundle.
+   * or the one `negotiate()` picks for an Accept header (offer it
+   * `[...registry.formats, ...FORMATS]`: protobuf is in `registry.formats`
+   * once a native histogram is). Only the formats a program names are in its
+   * bundle.
    */
   format?: Format;
 }

@@ -9,9 +9,11 @@ import { metrics } from "../src/http/hono.ts";
 import {
   createMetricsHandler,
   defaultRegistry,
+  FORMATS,
   Histogram,
   type HistogramSeriesSnapshot,
   metricsHandler,
+  negotiate,
   OPENMETRICS_CONTENT_TYPE,
   openMetricsFormat,
   Registry,
@@ -640,4 +642,20 @@ test("metricsHandler, serveMetrics() and Hono's metrics() serve protobuf to Prom
     defaultRegistry.unregister(h);
     await server.close();
   }
+});
+
+test("negotiate() picks protobuf for Prometheus' native-histograms Accept when offered registry.formats, as its JSDoc shows", async () => {
+  const registry = new Registry();
+  const offered = () => [...registry.formats, ...FORMATS];
+  assert.equal(negotiate(PROMETHEUS_NATIVE_ACCEPT, offered()).name, "openmetrics");
+  new Histogram({ name: "rpc_seconds", help: "RPC.", native: nativeHistogram(), registry });
+  const format = negotiate(PROMETHEUS_NATIVE_ACCEPT, offered());
+  assert.equal(format.contentType, PROTOBUF_CONTENT_TYPE);
+  assert.equal(
+    negotiate(PROMETHEUS_NATIVE_ACCEPT).name,
+    "openmetrics",
+    "FORMATS alone: no protobuf",
+  );
+  const page = await registry.stream({ format });
+  assert.ok((await new Response(page).arrayBuffer()).byteLength > 0);
 });
