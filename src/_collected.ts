@@ -18,23 +18,12 @@ import {
   labelValueText,
   loneSurrogateAt,
   notUnicode,
+  picture,
   show,
 } from "./_names.ts";
 import { labelText } from "./exposition/_escape.ts";
 
 const TYPES = ["counter", "gauge", "untyped", "info"];
-
-/** A short picture of a value for a message: its JSON, cut, or its type. */
-function picture(v: unknown): string {
-  if (v === null || v === undefined || typeof v !== "object") return show(v);
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? typeof v;
-  } catch {
-    s = Array.isArray(v) ? "an array" : "an object";
-  }
-  return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
 
 /** The families out of a collector's return value, or a TypeError naming `source`. */
 export function familiesOf(source: string, value: unknown): readonly unknown[] {

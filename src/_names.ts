@@ -207,5 +207,22 @@ export function show(v: unknown): string {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
 
+/**
+ * A short picture of any value for a message: its JSON, cut at 60
+ * characters; a function by its name; an object JSON cannot write (cyclic)
+ * as "an object" or "an array".
+ */
+export function picture(v: unknown): string {
+  if (typeof v === "function") return `the function ${v.name || "(anonymous)"}`;
+  if (v === null || v === undefined || typeof v !== "object") return show(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
 /** Most code points an exemplar's label names and values may take together (OpenMetrics 1.0). */
 export const EXEMPLAR_MAX_CODE_POINTS = 128;

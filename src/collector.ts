@@ -120,6 +120,9 @@ export interface Collectable {
   /**
    * Formats beyond text and OpenMetrics that carry this family in full (a
    * native histogram: protobuf); a handler serving the registry offers them.
+   * Read once, by `register()`, which throws a TypeError unless it is an
+   * array of Formats. A family whose series carry `native` parts names
+   * protobuf here, or a handler serves them only in formats that drop them.
    */
   readonly formats?: readonly Format[];
 }

@@ -18,7 +18,7 @@ import { checkOptions } from "./_options.ts";
 import { MAX_TIMER_MS } from "./_timers.ts";
 import { type DefaultLabels, withDefaultLabels } from "./_default_labels.ts";
 import { collectedFamily, familiesOf } from "./_collected.ts";
-import type { Format, PageOptions } from "./exposition/format.ts";
+import { checkFormats, type Format, type PageOptions } from "./exposition/format.ts";
 import { breath, pagePieces, pageStream, PIECE_SERIES } from "./exposition/_page.ts";
 import { TEXT_CONTENT_TYPE, textFormat } from "./exposition/text.ts";
 
@@ -66,8 +66,10 @@ export interface ExpositionOptions extends GatherOptions, PageOptions {
   /**
    * The format (default text 0.0.4): `openMetricsFormat` for OpenMetrics 1.0,
    * `protobufFormat` from `@promedge/client/protobuf` (bytes: `stream()` only),
-   * or the one `negotiate()` picks
-   * for an Accept header. Only the formats a program names are in its bundle.
+   * or the one `negotiate()` picks for an Accept header (offer it
+   * `[...registry.formats, ...FORMATS]`: protobuf is in `registry.formats`
+   * once a native histogram is). Only the formats a program names are in its
+   * bundle.
    */
   format?: Format;
 }
@@ -160,6 +162,8 @@ export class Registry {
   #reserved = new Map<string, Holder>();
   #collectors = new Map<Collector, CollectorEntry>();
   #sorted: Collectable[] | undefined;
+  /** Each metric's `formats`, as read when it was registered (only those that name some). */
+  #formatsOf = new Map<string, readonly Format[]>();
   #formats: readonly Format[] | undefined;
   #timeout: number;
   #defaults: DefaultLabels | undefined;
@@ -239,9 +243,12 @@ export class Registry {
         }`,
       );
     }
+    const formats = checkFormats(`register(): metric "${metric.name}": `, m.formats);
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
+    if (formats.length > 0) this.#formatsOf.set(metric.name, formats.slice());
+    else this.#formatsOf.delete(metric.name);
     this.#sorted = this.#formats = undefined;
   }
 
@@ -265,6 +272,7 @@ export class Registry {
     const m = this.#metrics.get(typeof metric === "string" ? metric : metric.name);
     if (m === undefined || (typeof metric !== "string" && m !== metric)) return false;
     this.#metrics.delete(m.name);
+    this.#formatsOf.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
     this.#sorted = this.#formats = undefined;
     return true;
@@ -319,6 +327,7 @@ export class Registry {
   /** Removes every metric and collector. */
   clear(): void {
     this.#metrics.clear();
+    this.#formatsOf.clear();
     this.#reserved.clear();
     this.#collectors.clear();
     this.#sorted = this.#formats = undefined;
@@ -326,13 +335,13 @@ export class Registry {
 
   /**
    * The formats its metrics need beyond text and OpenMetrics (protobuf, once
-   * it holds a native histogram), in the order registered: a metrics handler
-   * serving the registry offers them.
+   * it holds a native histogram), each once, in the order registered: a
+   * metrics handler serving the registry offers them. A metric's `formats`
+   * are read when it is registered. The same array until a metric comes or
+   * goes.
    */
   get formats(): readonly Format[] {
-    return this.#formats ??= Object.freeze([
-      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? [])),
-    ]);
+    return this.#formats ??= Object.freeze([...new Set([...this.#formatsOf.values()].flat())]);
   }
 
   #sortedMetrics(): Collectable[] {

@@ -4,13 +4,20 @@
 // Prometheus' Go decoder.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { metrics } from "../src/http/hono.ts";
 import {
   createMetricsHandler,
+  defaultRegistry,
+  FORMATS,
   Histogram,
   type HistogramSeriesSnapshot,
+  metricsHandler,
+  negotiate,
   OPENMETRICS_CONTENT_TYPE,
   openMetricsFormat,
   Registry,
+  serveMetrics,
 } from "../mod.ts";
 import { nativeHistogram } from "../src/metrics/native_histogram.ts";
 import { PROTOBUF_CONTENT_TYPE } from "../src/exposition/protobuf.ts";
@@ -528,4 +535,127 @@ test("the handler offers protobuf while the registry holds a native histogram, a
   );
   await res.body?.cancel();
   assert.equal(res.headers.get("content-type"), OPENMETRICS_CONTENT_TYPE, "protobuf: false");
+});
+
+test("Histogram's native: false means no native part, as in 0.2 (so native: on && nativeHistogram() works)", async () => {
+  const registry = new Registry();
+  for (const on of [false, true]) {
+    const h = new Histogram({
+      name: `h_${on}`,
+      help: "h",
+      native: on && nativeHistogram(),
+      registry,
+    });
+    h.observe(1);
+    assert.equal(h.native === undefined, !on);
+    assert.deepEqual(h.formats.map((f) => f.name), on ? ["protobuf"] : []);
+    const [s] = (await h.collect({ labels: true })).series as HistogramSeriesSnapshot[];
+    assert.equal(s.native === undefined, !on);
+  }
+});
+
+test("Histogram's native rejects each wrong value at the constructor, naming it and the fix; nothing is registered", () => {
+  const registry = new Registry();
+  const cyclic: Record<string, unknown> = { schema: 3 };
+  cyclic.self = cyclic;
+  const cases: [unknown, RegExp][] = [
+    [true, /got true; write native: nativeHistogram\(\)/],
+    [{}, /got \{\}; write native: nativeHistogram\(\{\}\)/],
+    [{ schema: 5 }, /write native: nativeHistogram\(\{"schema":5\}\)/],
+    [
+      Object.freeze({ schema: 5, maxBuckets: 10 }),
+      /nativeHistogram\(\{"schema":5,"maxBuckets":10\}\)/,
+    ],
+    [null, /got null/],
+    [3, /got 3/],
+    ["yes", /got "yes"/],
+    [
+      nativeHistogram,
+      /got the function nativeHistogram itself; call it: native: nativeHistogram\(\)/,
+    ],
+    [cyclic, /got an object/],
+    // Made by an incompatible copy of the library: refused here, not at the first observe().
+    [{ _counts: () => ({}) }, /another, incompatible copy of @promedge\/client/],
+  ];
+  for (const [native, message] of cases) {
+    assert.throws(
+      () => new Histogram({ name: "h", help: "h", native: native as never, registry }),
+      (e: Error) => {
+        assert.equal(e.name, "TypeError");
+        assert.match(
+          e.message,
+          /^Histogram "h": native takes nativeHistogram\(options\?\) from "@promedge\/client\/native" \(or false for none\)/,
+        );
+        assert.match(e.message, message);
+        assert.ok(e.message.length < 400, `a short message: ${e.message}`);
+        return true;
+      },
+      String(native),
+    );
+    assert.equal(registry.get("h"), undefined, "nothing registered");
+  }
+  assert.deepEqual(registry.formats, []);
+});
+
+test("a nativeHistogram() from a second copy of its module works as one from the first", async () => {
+  const copy = await import("../src/metrics/native_histogram.ts?second-copy") as {
+    nativeHistogram: typeof nativeHistogram;
+  };
+  assert.notEqual(copy.nativeHistogram, nativeHistogram, "a distinct copy");
+  const registry = new Registry();
+  const h = new Histogram({ name: "h", help: "h", native: copy.nativeHistogram(), registry });
+  h.observe(2);
+  const res = await createMetricsHandler({ registry })(
+    new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
+  );
+  assert.equal(res.headers.get("content-type"), PROTOBUF_CONTENT_TYPE);
+  assert.ok((await res.arrayBuffer()).byteLength > 0);
+});
+
+test("metricsHandler, serveMetrics() and Hono's metrics() serve protobuf to Prometheus once the default registry holds a native histogram", async () => {
+  const accept = { accept: PROMETHEUS_NATIVE_ACCEPT };
+  const typeOf = async (res: Response | Promise<Response>) => {
+    const r = await res;
+    await r.body?.cancel();
+    return r.headers.get("content-type");
+  };
+  const app = new Hono();
+  app.get("/metrics", metrics());
+  const server = await serveMetrics({ port: 0, hostname: "127.0.0.1" });
+  const paths = {
+    metricsHandler: () =>
+      metricsHandler(new Request("http://localhost/metrics", { headers: accept })),
+    serveMetrics: () => fetch(`http://127.0.0.1:${server.port}/metrics`, { headers: accept }),
+    hono: () => app.request("/metrics", { headers: accept }),
+  };
+  const h = new Histogram({ name: "dflt_native_seconds", help: "h", native: nativeHistogram() });
+  try {
+    h.observe(0.5);
+    for (const [path, get] of Object.entries(paths)) {
+      assert.equal(await typeOf(get()), PROTOBUF_CONTENT_TYPE, path);
+    }
+    defaultRegistry.unregister(h);
+    for (const [path, get] of Object.entries(paths)) {
+      assert.equal(await typeOf(get()), OPENMETRICS_CONTENT_TYPE, `${path}, once it is gone`);
+    }
+  } finally {
+    defaultRegistry.unregister(h);
+    await server.close();
+  }
+});
+
+test("negotiate() picks protobuf for Prometheus' native-histograms Accept when offered registry.formats, as its JSDoc shows", async () => {
+  const registry = new Registry();
+  const offered = () => [...registry.formats, ...FORMATS];
+  assert.equal(negotiate(PROMETHEUS_NATIVE_ACCEPT, offered()).name, "openmetrics");
+  new Histogram({ name: "rpc_seconds", help: "RPC.", native: nativeHistogram(), registry });
+  const format = negotiate(PROMETHEUS_NATIVE_ACCEPT, offered());
+  assert.equal(format.contentType, PROTOBUF_CONTENT_TYPE);
+  assert.equal(
+    negotiate(PROMETHEUS_NATIVE_ACCEPT).name,
+    "openmetrics",
+    "FORMATS alone: no protobuf",
+  );
+  const page = await registry.stream({ format });
+  assert.ok((await new Response(page).arrayBuffer()).byteLength > 0);
 });

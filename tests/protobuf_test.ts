@@ -218,3 +218,37 @@ test("createMetricsHandler() rejects formats that are not Formats, naming the op
     });
   }
 });
+
+test("createMetricsHandler() rejects a formats array with a hole or a half-made Format, naming the index", () => {
+  const holed = new Array(2);
+  holed[0] = protobufFormat;
+  const cases: [unknown, string][] = [
+    [holed, "formats[1]"],
+    [[{ writer: () => ({}) }], "formats[0]"],
+    [[protobufFormat, { ...protobufFormat, accepts: undefined }], "formats[1]"],
+  ];
+  for (const [bad, where] of cases) {
+    assert.throws(() => createMetricsHandler({ formats: bad as never }), (e: Error) => {
+      assert.equal(e.name, "TypeError");
+      assert.match(e.message, /^createMetricsHandler\(\): formats must be an array of Formats/);
+      assert.ok(e.message.includes(where), e.message);
+      return true;
+    });
+  }
+});
+
+test("createMetricsHandler() serves a registry without formats (another copy's) and still offers its formats option", async () => {
+  const { registry } = populated();
+  const older = new Proxy(registry, {
+    get(t, k) {
+      if (k === "formats") return undefined;
+      const v = Reflect.get(t, k, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  const res = await createMetricsHandler({ registry: older, formats: [protobufFormat] })(
+    new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
+  );
+  assert.equal(res.headers.get("content-type"), PROTOBUF_CONTENT_TYPE);
+  await res.body?.cancel();
+});

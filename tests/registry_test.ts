@@ -5,6 +5,7 @@ import {
   collectDefaultMetrics,
   CollectError,
   Counter,
+  createMetricsHandler,
   defaultRegistry,
   Gauge,
   Histogram,
@@ -502,4 +503,71 @@ test("Registry.collect() returns typed, detached snapshots with raw labels", asy
   assert.equal(jobs.type === "counter" && jobs.series[0].value, 2, "detached from later updates");
   assert.deepEqual(Array.from(lat.series[0].counts), [1, 0, 1]);
   assert.deepEqual((await registry.collect({ names: ["lat"] })).map((f) => f.name), ["lat"]);
+});
+
+/** A metric-like object with what register() needs, and `formats` as given. */
+function withFormats(formats: unknown) {
+  return {
+    name: "x",
+    reservedNames: ["x"],
+    collect: () => ({ name: "x", help: "X.", type: "gauge", series: [] }),
+    formats,
+  } as never;
+}
+
+test("Registry.register() rejects a metric whose formats are not Formats, naming it; nothing is registered and scrapes go on", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "g", help: "G.", registry }).set(1);
+  const sparse = new Array(1);
+  for (
+    const bad of ["protobuf", 5, null, {}, [null], [undefined], sparse, [{}], [{ writer() {} }]]
+  ) {
+    assert.throws(() => registry.register(withFormats(bad)), {
+      name: "TypeError",
+      message:
+        /^register\(\): metric "x": formats must be an array of Formats such as \[protobufFormat\]/,
+    }, String(bad));
+    assert.equal(registry.get("x"), undefined);
+  }
+  assert.deepEqual(registry.formats, []);
+  assert.match(await registry.metrics(), /^g 1$/m);
+});
+
+test("Registry.formats reads a metric's formats when it is registered: a getter that changes later cannot break a scrape", async () => {
+  const registry = new Registry();
+  let formats: unknown = [protobufFormat];
+  registry.register({
+    name: "x",
+    reservedNames: ["x"],
+    collect: () => ({ name: "x", help: "X.", type: "gauge", series: [] }),
+    get formats() {
+      return formats;
+    },
+  } as never);
+  formats = "junk";
+  assert.deepEqual(registry.formats, [protobufFormat]);
+  const res = await createMetricsHandler({ registry })(
+    new Request("http://localhost/metrics", {
+      headers: {
+        accept:
+          "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited",
+      },
+    }),
+  );
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), protobufFormat.contentType);
+  await res.body?.cancel();
+  registry.unregister("x");
+  assert.deepEqual(registry.formats, []);
+});
+
+test("Registry.formats lists each format once, however many metrics name it, and empties on clear()", () => {
+  const registry = new Registry();
+  registry.register(withFormats([protobufFormat, protobufFormat]));
+  registry.register(
+    { ...withFormats([protobufFormat]) as object, name: "y", reservedNames: ["y"] } as never,
+  );
+  assert.deepEqual(registry.formats, [protobufFormat]);
+  registry.clear();
+  assert.deepEqual(registry.formats, []);
 });

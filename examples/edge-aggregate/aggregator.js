@@ -102,6 +102,17 @@ function reservedNames(type, name) {
 function show(v) {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
+function picture(v) {
+  if (typeof v === "function") return `the function ${v.name || "(anonymous)"}`;
+  if (v === null || v === void 0 || typeof v !== "object") return show(v);
+  let s;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
 
 // ../../src/_options.ts
 var HINTS = {
@@ -239,16 +250,6 @@ function withDefaultLabels(f, defaults) {
 
 // ../../src/_collected.ts
 var TYPES = ["counter", "gauge", "untyped", "info"];
-function picture(v) {
-  if (v === null || v === void 0 || typeof v !== "object") return show(v);
-  let s;
-  try {
-    s = JSON.stringify(v) ?? typeof v;
-  } catch {
-    s = Array.isArray(v) ? "an array" : "an object";
-  }
-  return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
 function familiesOf(source, value) {
   if (!Array.isArray(value)) {
     const iterable = value !== null && typeof value === "object" && typeof value[Symbol.iterator] === "function";
@@ -346,13 +347,20 @@ function collectedFamily(source, fam) {
   return { name, help, type, unit, series };
 }
 
-// ../../src/collector.ts
-var PREPARE = /* @__PURE__ */ Symbol("promedge.prepareSlice");
-function prepareSlice(family, from, to) {
-  family[PREPARE]?.(from, to);
-}
-
 // ../../src/exposition/format.ts
+function isFormat(f) {
+  const o = f;
+  return o !== null && typeof o === "object" && typeof o.name === "string" && typeof o.contentType === "string" && typeof o.accepts === "function" && typeof o.writer === "function";
+}
+function checkFormats(who, formats) {
+  if (formats === void 0) return [];
+  const list = Array.isArray(formats) ? formats : void 0;
+  const bad = list ? [...list.keys()].find((i) => !isFormat(list[i])) : -1;
+  if (bad === void 0) return list;
+  throw new TypeError(
+    `${who}formats must be an array of Formats such as [protobufFormat]; ${list ? `formats[${bad}] is ${picture(list[bad])}` : "got " + picture(formats)}`
+  );
+}
 function writeFamily(w, f, from, to) {
   switch (f.type) {
     case "counter":
@@ -367,6 +375,12 @@ function writeFamily(w, f, from, to) {
     case "info":
       return w.info(f, from, to);
   }
+}
+
+// ../../src/collector.ts
+var PREPARE = /* @__PURE__ */ Symbol("promedge.prepareSlice");
+function prepareSlice(family, from, to) {
+  family[PREPARE]?.(from, to);
 }
 
 // ../../src/exposition/_page.ts
@@ -550,6 +564,8 @@ var Registry = class {
   #reserved = /* @__PURE__ */ new Map();
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  /** Each metric's `formats`, as read when it was registered (only those that name some). */
+  #formatsOf = /* @__PURE__ */ new Map();
   #formats;
   #timeout;
   #defaults;
@@ -617,9 +633,12 @@ var Registry = class {
         `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${show(metric)}`
       );
     }
+    const formats = checkFormats(`register(): metric "${metric.name}": `, m.formats);
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
+    if (formats.length > 0) this.#formatsOf.set(metric.name, formats.slice());
+    else this.#formatsOf.delete(metric.name);
     this.#sorted = this.#formats = void 0;
   }
   /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
@@ -639,6 +658,7 @@ var Registry = class {
     const m = this.#metrics.get(typeof metric === "string" ? metric : metric.name);
     if (m === void 0 || typeof metric !== "string" && m !== metric) return false;
     this.#metrics.delete(m.name);
+    this.#formatsOf.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
     this.#sorted = this.#formats = void 0;
     return true;
@@ -688,19 +708,20 @@ var Registry = class {
   /** Removes every metric and collector. */
   clear() {
     this.#metrics.clear();
+    this.#formatsOf.clear();
     this.#reserved.clear();
     this.#collectors.clear();
     this.#sorted = this.#formats = void 0;
   }
   /**
    * The formats its metrics need beyond text and OpenMetrics (protobuf, once
-   * it holds a native histogram), in the order registered: a metrics handler
-   * serving the registry offers them.
+   * it holds a native histogram), each once, in the order registered: a
+   * metrics handler serving the registry offers them. A metric's `formats`
+   * are read when it is registered. The same array until a metric comes or
+   * goes.
    */
   get formats() {
-    return this.#formats ??= Object.freeze([
-      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? []))
-    ]);
+    return this.#formats ??= Object.freeze([...new Set([...this.#formatsOf.values()].flat())]);
   }
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
@@ -2817,13 +2838,8 @@ function _pickGzip(g2 = globalThis) {
 function _metricsHandlerFor(registry, options) {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const served = (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
-  const extra = options.formats ?? [];
-  if (!Array.isArray(extra) || extra.some((f) => typeof f?.writer !== "function")) {
-    throw new TypeError(
-      `createMetricsHandler(): formats must be an array of Formats such as [protobufFormat], got ${show(extra)}`
-    );
-  }
-  let own;
+  const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  let own = {};
   let offered = [];
   const createdTimestamps = options.createdTimestamps === true;
   return async (req) => {
@@ -2833,10 +2849,13 @@ function _metricsHandlerFor(registry, options) {
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }
       });
     }
-    const now = registry.formats ?? FORMATS;
+    const now = registry.formats;
     if (now !== own) {
       own = now;
-      offered = [.../* @__PURE__ */ new Set([...own, ...extra, ...FORMATS])].filter(served);
+      const listed = Array.isArray(now) ? now : [];
+      offered = [.../* @__PURE__ */ new Set([...listed, ...extra, ...FORMATS])].filter(
+        (f) => isFormat(f) && served(f)
+      );
     }
     const format = negotiate(req.headers.get("accept"), offered);
     let names;

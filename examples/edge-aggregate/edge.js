@@ -124,6 +124,17 @@ function reservedNames(type, name) {
 function show(v) {
   return typeof v === "number" ? "" + v : JSON.stringify(v) ?? String(v);
 }
+function picture(v) {
+  if (typeof v === "function") return `the function ${v.name || "(anonymous)"}`;
+  if (v === null || v === void 0 || typeof v !== "object") return show(v);
+  let s;
+  try {
+    s = JSON.stringify(v) ?? typeof v;
+  } catch {
+    s = Array.isArray(v) ? "an array" : "an object";
+  }
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
 var EXEMPLAR_MAX_CODE_POINTS = 128;
 
 // ../../src/_options.ts
@@ -272,16 +283,6 @@ function withDefaultLabels(f, defaults) {
 
 // ../../src/_collected.ts
 var TYPES = ["counter", "gauge", "untyped", "info"];
-function picture(v) {
-  if (v === null || v === void 0 || typeof v !== "object") return show(v);
-  let s;
-  try {
-    s = JSON.stringify(v) ?? typeof v;
-  } catch {
-    s = Array.isArray(v) ? "an array" : "an object";
-  }
-  return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
 function familiesOf(source2, value) {
   if (!Array.isArray(value)) {
     const iterable = value !== null && typeof value === "object" && typeof value[Symbol.iterator] === "function";
@@ -380,6 +381,19 @@ function collectedFamily(source2, fam) {
 }
 
 // ../../src/exposition/format.ts
+function isFormat(f) {
+  const o = f;
+  return o !== null && typeof o === "object" && typeof o.name === "string" && typeof o.contentType === "string" && typeof o.accepts === "function" && typeof o.writer === "function";
+}
+function checkFormats(who2, formats) {
+  if (formats === void 0) return [];
+  const list = Array.isArray(formats) ? formats : void 0;
+  const bad = list ? [...list.keys()].find((i) => !isFormat(list[i])) : -1;
+  if (bad === void 0) return list;
+  throw new TypeError(
+    `${who2}formats must be an array of Formats such as [protobufFormat]; ${list ? `formats[${bad}] is ${picture(list[bad])}` : "got " + picture(formats)}`
+  );
+}
 function writeFamily(w, f, from, to) {
   switch (f.type) {
     case "counter":
@@ -577,6 +591,8 @@ var Registry = class {
   #reserved = /* @__PURE__ */ new Map();
   #collectors = /* @__PURE__ */ new Map();
   #sorted;
+  /** Each metric's `formats`, as read when it was registered (only those that name some). */
+  #formatsOf = /* @__PURE__ */ new Map();
   #formats;
   #timeout;
   #defaults;
@@ -644,9 +660,12 @@ var Registry = class {
         `register() takes a metric (Counter, Gauge, Histogram, Summary, Info) or an object with name, reservedNames and collect(); got ${show(metric)}`
       );
     }
+    const formats = checkFormats(`register(): metric "${metric.name}": `, m.formats);
     this.#check(metric.name, metric.reservedNames, metric);
     for (const n of metric.reservedNames) this.#reserved.set(n, metric);
     this.#metrics.set(metric.name, metric);
+    if (formats.length > 0) this.#formatsOf.set(metric.name, formats.slice());
+    else this.#formatsOf.delete(metric.name);
     this.#sorted = this.#formats = void 0;
   }
   /** Throws unless every name that family `name` writes is free (or already `holder`'s). */
@@ -666,6 +685,7 @@ var Registry = class {
     const m = this.#metrics.get(typeof metric === "string" ? metric : metric.name);
     if (m === void 0 || typeof metric !== "string" && m !== metric) return false;
     this.#metrics.delete(m.name);
+    this.#formatsOf.delete(m.name);
     for (const n of m.reservedNames) this.#reserved.delete(n);
     this.#sorted = this.#formats = void 0;
     return true;
@@ -715,19 +735,20 @@ var Registry = class {
   /** Removes every metric and collector. */
   clear() {
     this.#metrics.clear();
+    this.#formatsOf.clear();
     this.#reserved.clear();
     this.#collectors.clear();
     this.#sorted = this.#formats = void 0;
   }
   /**
    * The formats its metrics need beyond text and OpenMetrics (protobuf, once
-   * it holds a native histogram), in the order registered: a metrics handler
-   * serving the registry offers them.
+   * it holds a native histogram), each once, in the order registered: a
+   * metrics handler serving the registry offers them. A metric's `formats`
+   * are read when it is registered. The same array until a metric comes or
+   * goes.
    */
   get formats() {
-    return this.#formats ??= Object.freeze([
-      ...new Set([...this.#metrics.values()].flatMap((m) => m.formats ?? []))
-    ]);
+    return this.#formats ??= Object.freeze([...new Set([...this.#formatsOf.values()].flat())]);
   }
   #sortedMetrics() {
     return this.#sorted ??= [...this.#metrics.values()].sort(byName);
@@ -2011,13 +2032,24 @@ var DEFAULT_BUCKETS = Object.freeze([
   10
 ]);
 function checkNative(name, native) {
-  if (native === void 0) return void 0;
-  if (typeof native?._counts !== "function") {
-    throw new TypeError(
-      `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native", e.g. native: nativeHistogram({ schema: 3 }); got ${show(native)}`
-    );
+  if (native === void 0 || native === false) return void 0;
+  const n = native;
+  if (n !== null && typeof n === "object" && typeof n._counts === "function") {
+    if (typeof n._exemplars === "function" && typeof n._view === "function" && n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)) return native;
   }
-  return native;
+  let fix;
+  if (native === true) fix = "got true; write native: nativeHistogram()";
+  else if (typeof native === "function") {
+    fix = `got ${picture(native)} itself; call it: native: nativeHistogram()`;
+  } else if (typeof n?._counts === "function") {
+    fix = "got one made by another, incompatible copy of @promedge/client; import Histogram and nativeHistogram from the same version";
+  } else if (n !== null && typeof n === "object" && !Array.isArray(n)) {
+    const shown = picture(n);
+    fix = shown.startsWith("{") && shown.endsWith("}") ? `got ${shown}; write native: nativeHistogram(${shown})` : `got ${shown}; pass its options to nativeHistogram()`;
+  } else fix = `got ${picture(native)}`;
+  throw new TypeError(
+    `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native" (or false for none); ${fix}`
+  );
 }
 function checkBuckets(name, buckets) {
   if (buckets === void 0) return [...DEFAULT_BUCKETS];

@@ -145,7 +145,8 @@ export interface AggregatorHandlerOptions extends IngestHandlerOptions {
 /**
  * One fetch handler for an aggregator process: POST takes a state (as
  * {@link createIngestHandler}), GET and HEAD serve the merged page (text,
- * OpenMetrics, protobuf, gzip, as the metrics handler); other methods get 405.
+ * OpenMetrics, and protobuf once it holds a histogram family, which may carry
+ * native parts; gzip; as the metrics handler); other methods get 405.
  *
  * @example
  * ```ts

@@ -22,7 +22,10 @@
  * - series may be live: write them in the call, keep no reference after.
  *
  * ## Adding a format
- * One file exporting a {@link Format}, and one line in `negotiate.ts`'s list.
+ * One file exporting a {@link Format}. A handler offers it when a registered
+ * metric names it (`Collectable.formats`, as a native histogram names
+ * protobuf) or its `formats` option does; a line in `negotiate.ts`'s
+ * `FORMATS` makes every handler offer it (and every bundle carry it).
  * @module
  */
 
@@ -34,6 +37,7 @@ import type {
   InfoFamilySnapshot,
   SummaryFamilySnapshot,
 } from "../collector.ts";
+import { picture } from "../_names.ts";
 
 /** Options of one page, chosen by the caller (the handler, `registry.metrics()`). */
 export interface PageOptions {
@@ -79,6 +83,34 @@ export interface Format {
   accepts(mediaType: string, params: Readonly<Record<string, string>>): boolean;
   /** A writer for one page. */
   writer(options?: PageOptions): FormatWriter;
+}
+
+/**
+ * Whether `f` has what serving a Format takes (a name, a Content-Type,
+ * `accepts()` and `writer()`): checked where formats are given, so that a
+ * bad one fails there and not at every scrape.
+ */
+export function isFormat(f: unknown): f is Format {
+  const o = f as Partial<Format> | null;
+  return o !== null && typeof o === "object" && typeof o.name === "string" &&
+    typeof o.contentType === "string" && typeof o.accepts === "function" &&
+    typeof o.writer === "function";
+}
+
+/**
+ * `formats` (undefined: none) as an array of Formats, or a TypeError that
+ * starts with `who` and names the first bad item.
+ */
+export function checkFormats(who: string, formats: unknown): readonly Format[] {
+  if (formats === undefined) return [];
+  const list = Array.isArray(formats) ? formats as unknown[] : undefined;
+  const bad = list ? [...list.keys()].find((i) => !isFormat(list[i])) : -1;
+  if (bad === undefined) return list as Format[];
+  throw new TypeError(
+    `${who}formats must be an array of Formats such as [protobufFormat]; ${
+      list ? `formats[${bad}] is ${picture(list[bad])}` : "got " + picture(formats)
+    }`,
+  );
 }
 
 /** Hands a family slice to the writer's method for its type. */

@@ -40,7 +40,24 @@ export const FORMATS: readonly Format[] = [openMetricsFormat, textFormat];
 /**
  * The format for an Accept header: the clauses are taken by preference and
  * the first one an offered format accepts decides; `*\/*`, `text/*` and
- * anything unknown fall back to text 0.0.4, as client_golang does.
+ * anything unknown fall back to text 0.0.4, as client_golang does. `offered`
+ * is {@link FORMATS} by default, which has no protobuf: a handler of your
+ * own offers `[...registry.formats, ...FORMATS]`, so that a registry holding
+ * a native histogram is served in protobuf when the scraper asks for it.
+ *
+ * @example
+ * ```ts
+ * import { FORMATS, Histogram, negotiate, Registry } from "../../mod.ts";
+ * import { nativeHistogram } from "../metrics/native_histogram.ts";
+ * const registry = new Registry();
+ * new Histogram({ name: "rpc_seconds", help: "RPC.", native: nativeHistogram(), registry });
+ * const accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;" +
+ *   "encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8";
+ * const format = negotiate(accept, [...registry.formats, ...FORMATS]);
+ * const page = await registry.stream({ format });
+ * console.log(format.name, negotiate(accept).name); // protobuf openmetrics
+ * await page.cancel();
+ * ```
  */
 export function negotiate(accept: string | null, offered: readonly Format[] = FORMATS): Format {
   if (accept) {

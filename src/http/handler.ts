@@ -4,11 +4,10 @@
  * @module
  */
 
-import type { Format } from "../exposition/format.ts";
+import { checkFormats, type Format, isFormat } from "../exposition/format.ts";
 import type { Registry } from "../registry.ts";
 import { defaultRegistry } from "../collectors/default.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
-import { show } from "../_names.ts";
 import { coalesce } from "./_coalesce.ts";
 import { _pickGzip, type Gzip } from "./_gzip.ts";
 
@@ -28,7 +27,7 @@ export interface MetricsHandlerOptions {
    * More formats to offer, ahead of OpenMetrics and text: e.g.
    * `[protobufFormat]` from `@promedge/client/protobuf` to serve protobuf
    * without a native histogram. The registry's own (`registry.formats`) are
-   * always offered.
+   * always offered. Anything but an array of Formats throws a TypeError here.
    */
   formats?: readonly Format[];
   /**
@@ -47,7 +46,8 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
 
 /**
  * Makes a fetch handler that serves a registry: content negotiation (text
- * 0.0.4, OpenMetrics 1.0 or protobuf), gzip, `name[]` selection, `HEAD`, 405
+ * 0.0.4, OpenMetrics 1.0, or protobuf when the registry holds a native
+ * histogram or `formats` names it), gzip, `name[]` selection, `HEAD`, 405
  * for other methods, and a readable 500 when a collector fails or outlasts
  * the scrape's deadline (`X-Prometheus-Scrape-Timeout-Seconds`, else the
  * registry's `collectTimeoutSeconds`). The body streams once every family
@@ -81,16 +81,8 @@ export function _metricsHandlerFor(
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const served = (f: Format) =>
     (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
-  const extra = options.formats ?? [];
-  if (!Array.isArray(extra) || extra.some((f) => typeof f?.writer !== "function")) {
-    throw new TypeError(
-      `createMetricsHandler(): formats must be an array of Formats such as [protobufFormat], got ${
-        show(extra)
-      }`,
-    );
-  }
-  // The registry's formats change only when metrics come and go.
-  let own: readonly Format[] | undefined;
+  const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  let own: unknown = {};
   let offered: readonly Format[] = [];
   const createdTimestamps = options.createdTimestamps === true;
   return async (req: Request): Promise<Response> => {
@@ -100,11 +92,15 @@ export function _metricsHandlerFor(
         headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" },
       });
     }
-    // A registry-like object from elsewhere (an older copy) may have none.
-    const now = registry.formats ?? FORMATS;
+    // The registry's formats are one array until a metric comes or goes.
+    const now: unknown = registry.formats;
     if (now !== own) {
       own = now;
-      offered = [...new Set([...own, ...extra, ...FORMATS])].filter(served);
+      // A registry-like object from another copy may have none, or anything.
+      const listed = Array.isArray(now) ? now : [];
+      offered = [...new Set([...listed, ...extra, ...FORMATS])].filter((f) =>
+        isFormat(f) && served(f)
+      );
     }
     const format = negotiate(req.headers.get("accept"), offered);
     let names: string[];

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { reservedNames, show } from "../_names.ts";
+import { picture, reservedNames, show } from "../_names.ts";
 import type {
   Exemplar,
   HistogramFamilySnapshot,
@@ -82,10 +82,12 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
    * Also keep a native histogram per series (sparse exponential buckets,
    * sent in the protobuf exposition, which Prometheus started with
    * `--enable-feature=native-histograms` asks for):
-   * `nativeHistogram(options?)` from `@promedge/client/native`. The classic
-   * buckets stay, and are what the text formats show.
+   * `nativeHistogram(options?)` from `@promedge/client/native`; `false` (as
+   * `undefined`) for none, so `native: enabled && nativeHistogram()` works.
+   * The classic buckets stay, and are what the text formats show. Anything
+   * else throws a TypeError naming it.
    */
-  native?: NativeHistogram;
+  native?: NativeHistogram | false;
   /** Called at every scrape before the histogram is written, with it as `this`. */
   collect?: (this: Histogram<L>) => void | Promise<void>;
 }
@@ -129,14 +131,32 @@ export function exponentialBuckets(
 }
 
 function checkNative(name: string, native: unknown): NativeHistogram | undefined {
-  if (native === undefined) return undefined;
-  if (typeof (native as Partial<NativeHistogram> | null)?._counts !== "function") {
-    throw new TypeError(
-      `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native", ` +
-        `e.g. native: nativeHistogram({ schema: 3 }); got ${show(native)}`,
-    );
+  if (native === undefined || native === false) return undefined;
+  const n = native as Partial<NativeHistogram> | null;
+  if (n !== null && typeof n === "object" && typeof n._counts === "function") {
+    if (
+      typeof n._exemplars === "function" && typeof n._view === "function" &&
+      n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)
+    ) return native as NativeHistogram;
   }
-  return native as NativeHistogram;
+  let fix: string;
+  if (native === true) fix = "got true; write native: nativeHistogram()";
+  else if (typeof native === "function") {
+    fix = `got ${picture(native)} itself; call it: native: nativeHistogram()`;
+  } else if (typeof n?._counts === "function") {
+    fix = "got one made by another, incompatible copy of @promedge/client; import Histogram " +
+      "and nativeHistogram from the same version";
+  } else if (n !== null && typeof n === "object" && !Array.isArray(n)) {
+    // The 0.2 options object: the same options go to nativeHistogram().
+    const shown = picture(n);
+    fix = shown.startsWith("{") && shown.endsWith("}")
+      ? `got ${shown}; write native: nativeHistogram(${shown})`
+      : `got ${shown}; pass its options to nativeHistogram()`;
+  } else fix = `got ${picture(native)}`;
+  throw new TypeError(
+    `Histogram "${name}": native takes nativeHistogram(options?) from "@promedge/client/native" ` +
+      `(or false for none); ${fix}`,
+  );
 }
 
 function checkBuckets(name: string, buckets: unknown): number[] {
