@@ -191,6 +191,16 @@ function _lowered(k: number, from: number, to: number): number {
 const EMPTY = new Float64Array(0);
 
 /**
+ * Whether a series gets its whole positive window when it is made, centred
+ * on values near 1, rather than as values arrive: on JavaScriptCore (Bun),
+ * where that keeps observe's out-of-line call out of compiled code (see
+ * NativeHistogramCounts.observeBucket). V8 compiles that call without
+ * slowing the common path, and keeps the smaller series.
+ */
+const WHOLE_WINDOW: boolean =
+  typeof (globalThis as { Bun?: { version?: unknown } }).Bun?.version === "string";
+
+/**
  * The buckets of one sign: a dense window of counts starting at index
  * `offset`. Observing only adds to a slot; which slots are populated is found
  * by scanning the window (at most `limit` slots) when the window must move,
@@ -453,6 +463,20 @@ export class NativeHistogramCounts {
     f64[0] = o.zeroThreshold;
     this._zeroHi = i32[HI];
     this._gate = Math.max(this._zeroHi, 0xfffff);
+    this.#open();
+  }
+
+  /**
+   * An empty positive window; on JavaScriptCore one of `2 * maxBuckets`
+   * slots centred on bucket 0, which at the default schema holds 2^-20 to
+   * 2^20 (see WHOLE_WINDOW).
+   */
+  #open(): void {
+    if (WHOLE_WINDOW) {
+      const side = this.#pos;
+      side.counts = new Float64Array(side.limit);
+      side.offset = -(side.limit >> 1);
+    }
     this.#sync();
   }
 
@@ -491,6 +515,11 @@ export class NativeHistogramCounts {
       return;
     }
     // The rest out of line (it tells whether v belongs in the zero bucket).
+    // The result is used on purpose: JavaScriptCore compiles a call whose
+    // result it has never seen as a bailout instead of a call, and a call in
+    // a loop that observes costs more than the observe (the loop's values
+    // then live in memory). With the window there from the start, the call
+    // stays out until a value outside it arrives anywhere in the process.
     this.zeroCount += this._observeRare(v);
   }
 
@@ -634,7 +663,7 @@ export class NativeHistogramCounts {
     this.#pos.clear();
     this.#neg.clear();
     this.#schema = this.initialSchema;
-    this.#sync();
+    this.#open();
     this.zeroCount = 0;
     this.count = 0;
     this.sum = 0;
