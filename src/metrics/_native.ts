@@ -409,7 +409,8 @@ export function checkNativeOptions(
  * window grows, not at every observe: the schema read is the one lowering
  * after every observe would give (the highest at which all values fit).
  * The counts of one sign are a window of at most `2 * maxBuckets` doubles
- * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more.
+ * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more;
+ * on JavaScriptCore (Bun) the positive one has that size from the start.
  *
  * @example
  * ```ts
