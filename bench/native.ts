@@ -138,8 +138,8 @@ async function memory(values: Float64Array, n: number): Promise<Record<string, n
   };
   const kinds: [string, () => { observe(v: number): void }][] = [
     ["Histogram series, classic (11 buckets)", histogram("m_classic")],
-    ["Histogram series, native: nativeHistogram()", histogram("m_native", true)],
-    ["Histogram series, native schema 8", histogram("m_native8", { schema: 8 })],
+    ["Histogram series, native: nativeHistogram()", histogram("m_native", nativeHistogram())],
+    ["Histogram series, native schema 8", histogram("m_native8", nativeHistogram({ schema: 8 }))],
     ["NativeHistogramCounts schema 3", () => new NativeHistogramCounts({ schema: 3 })],
     ["Map-based schema 3", () => new MapCounts(3)],
   ];

@@ -143,6 +143,35 @@ test("nativeBucketIndex() agrees with the spec rule for random doubles and schem
   );
 });
 
+test("NativeHistogramCounts.observe() puts every bound and its neighbours in the spec's bucket, both signs, every schema", () => {
+  // observe() finds the index on its own (not through nativeBucketIndex) for a
+  // positive value inside the counts it keeps: the first value of each octave
+  // moves them there, the rest take that path. Negative values go the other way.
+  const octaves = [-1074, -1060, -1023, -1022, -300, -1, 0, 1, 300, 1022, 1023];
+  for (const s of SCHEMAS) {
+    for (const e of octaves) {
+      const h = new NativeHistogramCounts({ schema: s, zeroThreshold: 0, maxBuckets: 600 });
+      const want = new Map<number, number>();
+      const first = s >= 0 ? e * 2 ** s : Math.floor(e / 2 ** -s);
+      const last = s >= 0 ? (e + 1) * 2 ** s : first + 1;
+      for (let i = first; i <= last; i++) {
+        for (const v of aroundBound(i, s)) {
+          // The bucket nativeBucketIndex gives, held to the spec's rule here.
+          const k = nativeBucketIndex(v, s);
+          assert.ok(inBucket(v, k, s), `schema ${s}: ${v} got bucket ${k}, outside its bounds`);
+          want.set(k, (want.get(k) ?? 0) + 1);
+          h.observe(v);
+          h.observe(-v);
+        }
+      }
+      assert.equal(h.schema, s, `schema ${s}, 2^${e}: no lowering expected`);
+      const sorted = [...want].sort((a, b) => a[0] - b[0]);
+      assert.deepEqual([...h.positiveBuckets()], sorted, `schema ${s}, 2^${e}`);
+      assert.deepEqual([...h.negativeBuckets()], sorted, `schema ${s}, -2^${e}`);
+    }
+  }
+});
+
 test("NativeHistogramCounts.observe() fills the zero bucket for |v| <= zeroThreshold", () => {
   const h = new NativeHistogramCounts({ zeroThreshold: 0.5 });
   for (const v of [0, -0, 0.5, -0.5, 0.25, -1e-300]) h.observe(v);

@@ -5,9 +5,9 @@
  *
  * Bucket `i` of schema `s` is `(2^((i-1) * 2^-s), 2^(i * 2^-s)]`: a value
  * exactly on a bound lands in the bucket that bound closes. Indexes are found
- * from the float's bits (exponent and significand), with a per-schema table of
- * bounds rounded down, so no `Math.log2` rounding can move a value across a
- * bound.
+ * from the float's bits (exponent and significand), with a table of the
+ * schema-8 bounds rounded down (those of every other schema are among them),
+ * so no `Math.log2` rounding can move a value across a bound.
  * @module
  */
 
@@ -78,21 +78,26 @@ const i32 = new Int32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
+/** Flips the sign bit, so that signed comparisons order words as unsigned. */
+const SIGN = 0x80000000 | 0;
+
 /**
- * The in-octave bounds of every positive schema `s`, one table of `2^(s+1)`
- * cells each, starting at cell `2^(s+1) - 4`. Bound `j` (j < 2^s) is the
- * largest double `<= 2^(j/2^s - 1)`, within one power of two for the
- * significand in [0.5, 1); bound `2^s` is above every significand. Cell `c`
- * covers the significands whose top `s + 1` bits are `c`, and holds the first
- * `j` whose bound is `>=` the cell's low end, packed as `boundHigh20 << 9 | j`
- * in `CELLS`, with the bound's low 32 bits in `CELL_LO`. A cell is narrower
- * than a bucket, so a value in it belongs to bucket `j`, or `j + 1` when it is
- * above bound `j`.
+ * The bounds of schema 8 within one power of two, which hold those of every
+ * schema: bound `i` of schema `s` is bound `i * 2^(8-s)` of schema 8, so the
+ * index at schema `s` is `ceil(i8 / 2^(8-s))` of the index `i8` at schema 8.
+ *
+ * Bound `j` (j < 256) is the largest double `<= 2^(j/256 - 1)`, for the
+ * significand in [0.5, 1); bound 256 is above every significand. Cell `c`
+ * covers the significands whose top 9 bits are `c` (narrower than a bucket)
+ * and holds the first `j` whose bound is `>=` the cell's low end, packed as
+ * `boundHigh20 << 9 | (j + 255)` in `CELLS`, with the bound's low 32 bits in
+ * `CELL_LO`: a value in the cell is in bucket `j`, or `j + 1` when it is above
+ * bound `j`. Filled on first use (the bounds are checked with BigInt: a few
+ * milliseconds, once).
  */
-const CELLS = new Int32Array(1020);
-const CELL_LO = new Int32Array(1020);
-/** 1 once schema `s`'s cells are filled (on first use: the bounds are checked with BigInt). */
-const BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
+const CELLS = new Int32Array(512);
+const CELL_LO = new Int32Array(512);
+let built = false;
 
 /**
  * Whether `m^(2^s) <= 2^k`: squares `s` times keeping ~96 bits, rounded down
@@ -121,33 +126,31 @@ function _powAtMost(m: bigint, s: number, k: number): boolean {
   return m ** (1n << BigInt(s)) <= 1n << BigInt(k);
 }
 
-/** The largest double `<= 2^(j/2^s - 1)` for `0 <= j < 2^s`, checked exactly. */
-function _floorBound(j: number, s: number): number {
+/** The largest double `<= 2^(j/256 - 1)` for `0 <= j < 256`, checked exactly. */
+function _floorBound(j: number): number {
   if (j === 0) return 0.5;
-  // d = m / 2^53 with m in [2^52, 2^53): d <= 2^(j/n - 1)  <=>  m^n <= 2^(j + 52n).
-  const n = 1 << s, k = j + 52 * n;
-  let m = BigInt(Math.round(2 ** (j / n - 1) * 2 ** 53));
-  while (!_powAtMost(m, s, k)) m--;
-  while (_powAtMost(m + 1n, s, k)) m++;
+  // d = m / 2^53 with m in [2^52, 2^53): d <= 2^(j/256 - 1)  <=>  m^256 <= 2^(j + 52 * 256).
+  const k = j + 52 * 256;
+  let m = BigInt(Math.round(2 ** (j / 256 - 1) * 2 ** 53));
+  while (!_powAtMost(m, 8, k)) m--;
+  while (_powAtMost(m + 1n, 8, k)) m++;
   return Number(m) / 2 ** 53;
 }
 
-/** Fills the cells of schema `s > 0`. */
-function _build(s: number): void {
-  const n = 1 << s, cells = 2 * n, base = cells - 4;
-  const bounds = new Float64Array(n + 1);
-  for (let j = 0; j < n; j++) bounds[j] = _floorBound(j, s);
-  bounds[n] = 1;
+/** Fills CELLS and CELL_LO. */
+function _build(): void {
+  const bounds = new Float64Array(257);
+  for (let j = 0; j < 256; j++) bounds[j] = _floorBound(j);
+  bounds[256] = 1;
   // The bounds' bits, through a view of their own (the caller's value is in f64).
   const words = new Int32Array(bounds.buffer);
-  for (let c = 0, j = 0; c < cells; c++) {
-    const low = 0.5 + c / (cells * 2);
-    while (bounds[j] < low) j++;
-    const high = j === n ? 0x100000 : words[2 * j + HI] & 0xfffff;
-    CELLS[base + c] = (high << 9) | j;
-    CELL_LO[base + c] = j === n ? 0 : words[2 * j + LO];
+  for (let c = 0, j = 0; c < 512; c++) {
+    while (bounds[j] < 0.5 + c / 1024) j++;
+    const high = j === 256 ? 0x100000 : words[2 * j + HI] & 0xfffff;
+    CELLS[c] = (high << 9) | (j + 255);
+    CELL_LO[c] = j === 256 ? 0 : words[2 * j + LO];
   }
-  BUILT[s] = 1;
+  built = true;
 }
 
 /**
@@ -156,44 +159,19 @@ function _build(s: number): void {
  * of `Number.MAX_VALUE`, as in client_golang.
  */
 export function nativeBucketIndex(a: number, schema: number): number {
-  if (schema > 0) {
-    if (BUILT[schema] === 0) _build(schema);
-    return _indexAbove0(a, schema);
-  }
+  if (!built) _build();
   f64[0] = a;
   const hi = i32[HI];
-  // a = frac * 2^(e - 1022) with frac in [0.5, 1), for a normal (e from 1 to 0x7fe).
-  const e = hi >>> 20;
-  if (e === 0 || e === 0x7ff) return _unusual(a, schema);
-  // The schema-0 index is e - 1022, or e - 1023 when a is a power of two.
-  const k = (hi & 0xfffff) === 0 && i32[LO] === 0 ? e - 1023 : e - 1022;
-  return (k + (1 << -schema) - 1) >> -schema;
-}
-
-/** Builds the cells `_indexAbove0` needs for `schema`, if it is > 0 and they are not yet built. */
-function _ensureCells(schema: number): void {
-  if (schema > 0 && BUILT[schema] === 0) _build(schema);
-}
-
-/**
- * {@link nativeBucketIndex} for a schema > 0 whose cells are built. Kept
- * apart and small (the rare cases call out), so that JavaScriptCore and V8
- * inline it into an observe.
- */
-function _indexAbove0(a: number, schema: number): number {
-  f64[0] = a;
-  // a > 0: the sign bit is clear, so >> is >>> (JavaScriptCore keeps >> in int32).
-  const hi = i32[HI], e = hi >> 20, m = hi & 0xfffff;
-  if (e === 0 || e === 0x7ff) return _unusual(a, schema);
-  const c = (2 << schema) - 4 + (m >> (19 - schema)), cell = CELLS[c], high = cell >> 9;
-  // Above bound j: the next bucket (no branch on the common, unpredictable case).
-  const j = (cell & 511) - ((high - m) >> 31);
-  return ((e - 1023) << schema) + (m === high ? j + _aboveLow(c) : j);
-}
-
-/** 1 if the low word of the double in `f64` is above that of cell `c`'s bound, else 0. */
-function _aboveLow(c: number): number {
-  return (i32[LO] ^ 0x80000000) > (CELL_LO[c] ^ 0x80000000) ? 1 : 0;
+  if (hi <= 0xfffff || hi >= 0x7ff00000) return _unusual(a, schema);
+  // t = i8 + 2^18 - 1, with i8 the index at schema 8 (written out again in
+  // NativeHistogramCounts.observeBucket). Then (t >> (8 - s)) - 2^(10 + s) + 1
+  // is ceil(i8 / 2^(8-s)): the 2^18 - 1 makes the shift round up, and is a
+  // multiple of 2^(8-s) once the 1 is taken back.
+  const m = hi & 0xfffff, c = m >> 11, cell = CELLS[c], high = cell >> 9;
+  // Above bound j's high word, or equal to it with a higher low word: bucket j + 1.
+  const t = ((hi >> 20) << 8) + (cell & 511) - ((high - m) >> 31) +
+    (m === high && (i32[LO] ^ SIGN) > (CELL_LO[c] ^ SIGN) ? 1 : 0);
+  return (t >> (8 - schema)) - (1 << (10 + schema)) + 1;
 }
 
 /** Index of a subnormal `a` (scaled into the normal range, exactly) or of Infinity. */
@@ -211,6 +189,16 @@ function _lowered(k: number, from: number, to: number): number {
 }
 
 const EMPTY = new Float64Array(0);
+
+/**
+ * Whether a series gets its whole positive window when it is made, centred
+ * on values near 1, rather than as values arrive: on JavaScriptCore (Bun),
+ * where that keeps observe's out-of-line call out of compiled code (see
+ * NativeHistogramCounts.observeBucket). V8 compiles that call without
+ * slowing the common path, and keeps the smaller series.
+ */
+const WHOLE_WINDOW: boolean =
+  typeof (globalThis as { Bun?: { version?: unknown } }).Bun?.version === "string";
 
 /**
  * The buckets of one sign: a dense window of counts starting at index
@@ -421,7 +409,8 @@ export function checkNativeOptions(
  * window grows, not at every observe: the schema read is the one lowering
  * after every observe would give (the highest at which all values fit).
  * The counts of one sign are a window of at most `2 * maxBuckets` doubles
- * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more.
+ * (2.5 KiB at the default), or of at most 133 at schema -4 if that is more;
+ * on JavaScriptCore (Bun) the positive one has that size from the start.
  *
  * @example
  * ```ts
@@ -449,19 +438,47 @@ export class NativeHistogramCounts {
   #schema: number;
   #pos: _Side;
   #neg: _Side;
-  /** The positive window's offset and counts, copied here for observeBucket (one load less). */
-  #posOffset = 0;
-  #posCounts: Float64Array = EMPTY;
+  // What observeBucket reads, kept in step with #schema and #pos by #sync.
+  // Fields, not #private: JavaScriptCore's bytecode for a #field read is three
+  // instructions, and observeBucket must stay small enough to be inlined.
+  /** @internal The high word of zeroThreshold: |v| whose high word is below it is in the zero bucket. */
+  _zeroHi: number;
+  /** @internal A high word above this one is a normal, finite double above zeroThreshold. */
+  _gate: number;
+  /** @internal `8 - schema`: a schema-8 index shifted right by this many bits is one at the schema. */
+  _shift = 0;
+  /** @internal Subtracted from that for the slot in `_counts` (see #sync). */
+  _bias = 0;
+  /** @internal The positive window's counts. */
+  _counts: Float64Array = EMPTY;
 
   /** Checks the options; throws a RangeError naming the bad one. */
   constructor(opts?: NativeHistogramOptions) {
     const o = checkNativeOptions(opts);
+    if (!built) _build();
     this.initialSchema = this.#schema = o.schema;
-    _ensureCells(o.schema);
     this.zeroThreshold = o.zeroThreshold;
     this.maxBuckets = o.maxBuckets;
     this.#pos = new _Side(2 * o.maxBuckets);
     this.#neg = new _Side(2 * o.maxBuckets);
+    f64[0] = o.zeroThreshold;
+    this._zeroHi = i32[HI];
+    this._gate = Math.max(this._zeroHi, 0xfffff);
+    this.#open();
+  }
+
+  /**
+   * An empty positive window; on JavaScriptCore one of `2 * maxBuckets`
+   * slots centred on bucket 0, which at the default schema holds 2^-20 to
+   * 2^20 (see WHOLE_WINDOW).
+   */
+  #open(): void {
+    if (WHOLE_WINDOW) {
+      const side = this.#pos;
+      side.counts = new Float64Array(side.limit);
+      side.offset = -(side.limit >> 1);
+    }
+    this.#sync();
   }
 
   /** Records one observation. */
@@ -481,40 +498,44 @@ export class NativeHistogramCounts {
    * schema at once when the window cannot take it.
    */
   observeBucket(v: number): void {
-    // The common case (a positive normal value, schema > 0, inside the window)
-    // with _indexAbove0 written out: JavaScriptCore does not inline that call,
-    // and the call alone cost more than a classic observe.
-    const s = this.#schema;
-    if (v > this.zeroThreshold && s > 0) {
-      f64[0] = v;
-      const hi = i32[HI], e = hi >> 20, m = hi & 0xfffff;
-      if (e !== 0x7ff && e !== 0) {
-        const c = (2 << s) - 4 + (m >> (19 - s)), cell = CELLS[c], high = cell >> 9;
-        // Above bound j: the next bucket (no branch on the common, unpredictable case).
-        const j = (cell & 511) - ((high - m) >> 31);
-        const i = ((e - 1023) << s) + (m === high ? j + _aboveLow(c) : j) - this.#posOffset;
-        const counts = this.#posCounts;
-        if (i >= 0 && i < counts.length) {
-          counts[i]++;
-          return;
-        }
+    // A positive value in the window, with nativeBucketIndex written out:
+    // JavaScriptCore would not inline that call here.
+    f64[0] = v;
+    const hi = i32[HI];
+    if (hi > this._gate && hi < 0x7ff00000) {
+      const m = hi & 0xfffff, c = m >> 11, cell = CELLS[c], high = cell >> 9;
+      const t = ((hi >> 20) << 8) + (cell & 511) - ((high - m) >> 31) +
+        (m === high && (i32[LO] ^ SIGN) > (CELL_LO[c] ^ SIGN) ? 1 : 0);
+      const i = (t >> this._shift) - this._bias, counts = this._counts;
+      if (i >= 0 && i < counts.length) {
+        counts[i]++;
+        return;
       }
+    } else if ((hi & 0x7fffffff) < this._zeroHi) {
+      this.zeroCount++;
+      return;
     }
-    this.#observeOther(v);
+    // The rest out of line (it tells whether v belongs in the zero bucket).
+    // The result is used on purpose: JavaScriptCore compiles a call whose
+    // result it has never seen as a bailout instead of a call, and a call in
+    // a loop that observes costs more than the observe (the loop's values
+    // then live in memory). With the window there from the start, the call
+    // stays out until a value outside it arrives anywhere in the process.
+    this.zeroCount += this._observeRare(v);
   }
 
-  /** observeBucket for the other cases, out of line. */
-  #observeOther(v: number): void {
-    if (v > this.zeroThreshold) this.#bump(this.#pos, nativeBucketIndex(v, this.#schema));
-    else if (v < -this.zeroThreshold) this.#bump(this.#neg, nativeBucketIndex(-v, this.#schema));
-    else if (v === v) this.zeroCount++;
-  }
-
-  /** Adds one at index `k` of `side`. */
-  #bump(side: _Side, k: number): void {
-    const i = k - side.offset;
-    if (i >= 0 && i < side.counts.length) side.counts[i]++;
-    else this.#add(side, k, 1);
+  /**
+   * @internal observeBucket out of line, for a value outside the positive
+   * window (which moves, grows or is lowered to hold it), negative,
+   * subnormal, infinite, NaN, or as large as zeroThreshold in its high
+   * word: returns 1 when `v` belongs in the zero bucket, for the caller to
+   * count, else 0.
+   */
+  _observeRare(v: number): number {
+    if (v > this.zeroThreshold) this.#add(this.#pos, nativeBucketIndex(v, this.#schema), 1);
+    else if (v < -this.zeroThreshold) this.#add(this.#neg, nativeBucketIndex(-v, this.#schema), 1);
+    else return v === v ? 1 : 0;
+    return 0;
   }
 
   /**
@@ -537,10 +558,16 @@ export class NativeHistogramCounts {
     this.#sync();
   }
 
-  /** Copies the positive window's place after it moved. */
+  /**
+   * Copies what observeBucket reads after the schema or the positive window
+   * changed: with `d = 8 - schema`, the slot of a value whose `t` (see
+   * nativeBucketIndex) is known is `(t >> d) - (offset + 2^(18-d) - 1)`.
+   */
   #sync(): void {
-    this.#posOffset = this.#pos.offset;
-    this.#posCounts = this.#pos.counts;
+    const d = 8 - this.#schema;
+    this._shift = d;
+    this._bias = this.#pos.offset + (1 << (18 - d)) - 1;
+    this._counts = this.#pos.counts;
   }
 
   /**
@@ -561,7 +588,6 @@ export class NativeHistogramCounts {
 
   #lower(d: number): void {
     this.#schema -= d;
-    _ensureCells(this.#schema);
     this.#pos.lower(d);
     this.#neg.lower(d);
     this.#sync();
@@ -637,8 +663,8 @@ export class NativeHistogramCounts {
   reset(): void {
     this.#pos.clear();
     this.#neg.clear();
-    this.#sync();
     this.#schema = this.initialSchema;
+    this.#open();
     this.zeroCount = 0;
     this.count = 0;
     this.sum = 0;
