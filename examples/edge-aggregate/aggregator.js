@@ -1844,17 +1844,17 @@ var protobufFormat = {
 
 // ../../src/metrics/_native.ts
 var NATIVE_SCHEMA_MIN = -4;
-var NATIVE_SCHEMA_MAX = 8;
 var DEFAULT_ZERO_THRESHOLD = 2 ** -128;
 var DEFAULT_MAX_BUCKETS = 160;
 var f64 = new Float64Array(1);
 var i32 = new Int32Array(f64.buffer);
 var HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 var LO = 1 - HI;
-var CELLS = new Int32Array(1020);
-var CELL_LO = new Int32Array(1020);
-var BUILT = new Uint8Array(NATIVE_SCHEMA_MAX + 1);
+var SIGN = 2147483648 | 0;
+var CELLS = new Int32Array(512);
+var CELL_LO = new Int32Array(512);
 var EMPTY2 = new Float64Array(0);
+var WHOLE_WINDOW = typeof globalThis.Bun?.version === "string";
 var _Runs = class {
   spans = [];
   deltas = [];
