@@ -1853,6 +1853,8 @@ var LO = 1 - HI;
 var SIGN = 2147483648 | 0;
 var CELLS = new Int32Array(512);
 var CELL_LO = new Int32Array(512);
+var BOUNDS = new Float64Array(257);
+var EXACT = new Uint8Array(256);
 var EMPTY2 = new Float64Array(0);
 var WHOLE_WINDOW = typeof globalThis.Bun?.version === "string";
 var _Runs = class {
