@@ -45,43 +45,32 @@ export async function bundles() {
   const neutral = { platform: "neutral", external: ["node:*", "hono", "hono/*"] };
   const rows = [];
   try {
-    const minimal = join(tmp, "minimal.ts");
-    writeFileSync(
-      minimal,
-      `export { Counter, Registry } from ${JSON.stringify(join(root, "mod.ts"))};\n`,
-    );
-    rows.push({
-      name: "Counter + Registry",
-      entry: "`export { Counter, Registry } from mod.ts`",
-      target: TARGETS["Counter + Registry"],
-      ...(await size(minimal, neutral)),
-    });
-    // The default page: a Worker serving the default registry, process metrics included.
-    const page = join(tmp, "page.ts");
-    writeFileSync(
-      page,
-      `export { Counter, metricsHandler } from ${JSON.stringify(join(root, "mod.ts"))};\n`,
-    );
-    rows.push({
-      name: "Counter + metricsHandler",
-      entry: "`export { Counter, metricsHandler } from mod.ts` (the default page)",
-      ...(await size(page, neutral)),
-    });
-    // A classic Histogram, then one with its native part (the ./native entry).
-    for (
-      const [name, extra] of [["Histogram + Registry", ""], [
-        "Histogram + nativeHistogram + Registry",
-        `export { nativeHistogram } from ${
-          JSON.stringify(join(root, "src/metrics/native_histogram.ts"))
-        };\n`,
-      ]]
-    ) {
+    const mod = JSON.stringify(join(root, "mod.ts"));
+    const native = JSON.stringify(join(root, "src/metrics/native_histogram.ts"));
+    // Programs, as a user writes them: [name, what it is, its source].
+    const programs = [
+      ["Counter + Registry", "`export { Counter, Registry } from mod.ts`", [
+        `export { Counter, Registry } from ${mod};`,
+      ]],
+      // The default page: a Worker serving the default registry, process metrics included.
+      [
+        "Counter + metricsHandler",
+        "`export { Counter, metricsHandler } from mod.ts` (the default page)",
+        [`export { Counter, metricsHandler } from ${mod};`],
+      ],
+      // A classic Histogram, then one with its native part (the ./native entry).
+      ["Histogram + Registry", "`Histogram + Registry`", [
+        `export { Histogram, Registry } from ${mod};`,
+      ]],
+      ["Histogram + nativeHistogram + Registry", "`Histogram + nativeHistogram + Registry`", [
+        `export { Histogram, Registry } from ${mod};`,
+        `export { nativeHistogram } from ${native};`,
+      ]],
+    ];
+    for (const [name, entry, lines] of programs) {
       const file = join(tmp, name.replace(/\W+/g, "_") + ".ts");
-      writeFileSync(
-        file,
-        `export { Histogram, Registry } from ${JSON.stringify(join(root, "mod.ts"))};\n${extra}`,
-      );
-      rows.push({ name, entry: `\`${name}\``, ...(await size(file, neutral)) });
+      writeFileSync(file, lines.join("\n") + "\n");
+      rows.push({ name, entry, target: TARGETS[name], ...(await size(file, neutral)) });
     }
     const exportsMap = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports;
     const entries = typeof exportsMap === "string" ? { ".": exportsMap } : exportsMap;
