@@ -1885,6 +1885,17 @@ function nativeRuns(buckets) {
   }
   return { spans: out.spans, deltas: out.deltas };
 }
+function nativeView(n, positive2, negative) {
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positiveSpans: positive2.spans,
+    positiveDeltas: positive2.deltas,
+    negativeSpans: negative.spans,
+    negativeDeltas: negative.deltas
+  };
+}
 
 // ../../src/aggregate/_expose.ts
 var NO_VALUES = new Float64Array(0);
@@ -1996,16 +2007,7 @@ var MergedFamily = class {
   }
 };
 function nativeSnapshot(n) {
-  const pos = nativeRuns(n.positive), neg = nativeRuns(n.negative);
-  return {
-    schema: n.schema,
-    zeroThreshold: n.zeroThreshold,
-    zeroCount: n.zeroCount,
-    positiveSpans: pos.spans,
-    positiveDeltas: pos.deltas,
-    negativeSpans: neg.spans,
-    negativeDeltas: neg.deltas
-  };
+  return nativeView(n, nativeRuns(n.positive), nativeRuns(n.negative));
 }
 
 // ../../src/aggregate/_native.ts

@@ -15,7 +15,7 @@ import type {
 import { reservedNames } from "../_names.ts";
 import type { Format } from "../exposition/format.ts";
 import { protobufFormat } from "../exposition/protobuf.ts";
-import { nativeRuns } from "../metrics/_native.ts";
+import { nativeRuns, nativeView } from "../metrics/_native.ts";
 import { Sketch } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState } from "./_state.ts";
 
@@ -141,14 +141,5 @@ export class MergedFamily implements Collectable {
 
 /** A merged series' native buckets in the snapshot's form. @internal */
 function nativeSnapshot(n: NativeState): NativeHistogramSnapshot {
-  const pos = nativeRuns(n.positive), neg = nativeRuns(n.negative);
-  return {
-    schema: n.schema,
-    zeroThreshold: n.zeroThreshold,
-    zeroCount: n.zeroCount,
-    positiveSpans: pos.spans,
-    positiveDeltas: pos.deltas,
-    negativeSpans: neg.spans,
-    negativeDeltas: neg.deltas,
-  };
+  return nativeView(n, nativeRuns(n.positive), nativeRuns(n.negative));
 }

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { NativeHistogramSnapshot as NativeView } from "../collector.ts";
+
 /** Smallest schema: each bucket spans a factor of 2^16. */
 export const NATIVE_SCHEMA_MIN: number = -4;
 /** Largest schema: each bucket spans a factor of 2^(1/256). */
@@ -368,6 +370,27 @@ export function nativeRuns(buckets: ReadonlyMap<number, number>): NativeBucketRu
     if (c !== 0) out.add(k, c);
   }
   return { spans: out.spans, deltas: out.deltas };
+}
+
+/**
+ * A native part as a series snapshot carries it (`collector.ts`): schema,
+ * zero bucket, and each sign's spans and deltas.
+ * @internal
+ */
+export function nativeView(
+  n: { readonly schema: number; readonly zeroThreshold: number; readonly zeroCount: number },
+  positive: NativeBucketRuns,
+  negative: NativeBucketRuns,
+): NativeView {
+  return {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positiveSpans: positive.spans,
+    positiveDeltas: positive.deltas,
+    negativeSpans: negative.spans,
+    negativeDeltas: negative.deltas,
+  };
 }
 
 /**

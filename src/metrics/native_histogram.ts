@@ -29,6 +29,7 @@ import {
   DEFAULT_ZERO_THRESHOLD,
   NativeHistogramCounts,
   type NativeHistogramOptions,
+  nativeView,
 } from "./_native.ts";
 import type { NativeHistogram } from "./histogram.ts";
 
@@ -63,14 +64,6 @@ export function nativeHistogram(options?: NativeHistogramOptions): NativeHistogr
  */
 function view(counts: unknown): NativeHistogramSnapshot {
   // The series keeps count and sum; the native part only its buckets.
-  const { positive, negative, ...rest } = (counts as NativeHistogramCounts).snapshot();
-  return {
-    schema: rest.schema,
-    zeroThreshold: rest.zeroThreshold,
-    zeroCount: rest.zeroCount,
-    positiveSpans: positive.spans,
-    positiveDeltas: positive.deltas,
-    negativeSpans: negative.spans,
-    negativeDeltas: negative.deltas,
-  };
+  const n = (counts as NativeHistogramCounts).snapshot();
+  return nativeView(n, n.positive, n.negative);
 }
