@@ -1279,7 +1279,8 @@ var Metric = class {
     }
     if (grown !== node) {
       if (i === 0) this.#root = grown;
-      else if (parent instanceof Map || isDict(parent)) setChild(parent, keys[i - 1], grown);
+      else if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      else if (isDict(parent)) parent[keys[i - 1]] = grown;
       else parent.v = grown;
     }
     this.#count++;

@@ -492,8 +492,10 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
       grown = new Map<string, unknown>([[node.k, first], [keys[i], holder]]);
     }
     if (grown !== node) {
+      // The level takes its own place under the same key: no new key above it.
       if (i === 0) this.#root = grown;
-      else if (parent instanceof Map || isDict(parent)) setChild(parent, keys[i - 1], grown);
+      else if (parent instanceof Map) parent.set(keys[i - 1], grown);
+      else if (isDict(parent)) parent[keys[i - 1]] = grown;
       else (parent as One).v = grown;
     }
     this.#count++;
