@@ -133,12 +133,11 @@ export function exponentialBuckets(
 function checkNative(name: string, native: unknown): NativeHistogram | undefined {
   if (native === undefined || native === false) return undefined;
   const n = native as Partial<NativeHistogram> | null;
-  if (n !== null && typeof n === "object" && typeof n._counts === "function") {
-    if (
-      typeof n._exemplars === "function" && typeof n._view === "function" &&
-      n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)
-    ) return native as NativeHistogram;
-  }
+  if (
+    n !== null && typeof n === "object" && typeof n._counts === "function" &&
+    typeof n._exemplars === "function" && typeof n._view === "function" &&
+    n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)
+  ) return native as NativeHistogram;
   let fix: string;
   if (native === true) fix = "got true; write native: nativeHistogram()";
   else if (typeof native === "function") {
