@@ -259,3 +259,52 @@ test(
     }
   },
 );
+
+test("dictionary levels keep label values that are Object's own names, integers, '.', '..', NUL and ''", async () => {
+  const was = _dictLevelsPast(1);
+  try {
+    const odd = [
+      "__proto__",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "",
+      ".",
+      "..",
+      "\0",
+      "0",
+      "123",
+      "-0",
+      "1e3",
+      "4294967295",
+      "x",
+    ];
+    const registry = new Registry();
+    const c = new Counter({ name: "d_total", help: "d", labelNames: ["a", "b"], registry });
+    odd.forEach((a, i) => odd.forEach((b, j) => c.inc({ a, b }, i * 100 + j + 1)));
+    assert.equal(c.seriesCount, odd.length ** 2);
+    odd.forEach((a, i) =>
+      odd.forEach((b, j) => assert.equal(c.get({ a, b }), i * 100 + j + 1, `${a}/${b}`))
+    );
+    const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    const page = await registry.metrics();
+    for (const [i, a] of odd.entries()) {
+      for (const [j, b] of odd.entries()) {
+        const line = `d_total{a="${esc(a)}",b="${esc(b)}"} ${i * 100 + j + 1}\n`;
+        assert.equal(page.split(line).length, 2, `once: ${JSON.stringify(line)}`);
+      }
+    }
+    // Removing every "__proto__" row and one "constructor" series leaves the rest.
+    assert.equal(c.removeMatching({ a: "__proto__" }), odd.length);
+    c.remove({ a: "constructor", b: "constructor" });
+    assert.equal(c.seriesCount, odd.length ** 2 - odd.length - 1);
+    assert.equal(c.get({ a: "__proto__", b: "x" }), 0);
+    assert.equal(c.get({ a: "constructor", b: "toString" }), 100 + 2 + 1);
+    c.inc({ a: "__proto__", b: "__proto__" }, 5);
+    assert.equal(c.get({ a: "__proto__", b: "__proto__" }), 5);
+    // Nothing leaked onto Object.prototype.
+    assert.equal(({} as Record<string, unknown>).x, undefined);
+  } finally {
+    _dictLevelsPast(was);
+  }
+});
