@@ -2035,9 +2035,7 @@ var DEFAULT_BUCKETS = Object.freeze([
 function checkNative(name, native) {
   if (native === void 0 || native === false) return void 0;
   const n = native;
-  if (n !== null && typeof n === "object" && typeof n._counts === "function") {
-    if (typeof n._exemplars === "function" && typeof n._view === "function" && n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)) return native;
-  }
+  if (n !== null && typeof n === "object" && typeof n._counts === "function" && typeof n._exemplars === "function" && typeof n._view === "function" && n.options !== null && typeof n.options === "object" && Array.isArray(n.formats)) return native;
   let fix;
   if (native === true) fix = "got true; write native: nativeHistogram()";
   else if (typeof native === "function") {
