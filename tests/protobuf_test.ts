@@ -6,6 +6,7 @@ import {
   Gauge,
   Histogram,
   Info,
+  openMetricsFormat,
   Registry,
   Summary,
 } from "../mod.ts";
@@ -201,12 +202,41 @@ test("the handler serves text to a client that ranks protobuf below text, and no
   );
   assert.match(low.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
   await low.body?.cancel();
-  const off = createMetricsHandler({ registry, formats: [protobufFormat], protobuf: false });
+  // A metric naming protobuf (as a native histogram does) puts it in registry.formats.
+  registry.register({
+    name: "needs_protobuf",
+    reservedNames: ["needs_protobuf"],
+    formats: [protobufFormat],
+    collect: () => ({ name: "needs_protobuf", help: "N.", type: "gauge", series: [] }),
+  });
+  assert.deepEqual(registry.formats, [protobufFormat]);
+  const off = createMetricsHandler({ registry, protobuf: false });
   const res = await off(
     new Request("http://localhost/metrics", { headers: { accept: PROMETHEUS_NATIVE_ACCEPT } }),
   );
   assert.match(res.headers.get("content-type")!, /^application\/openmetrics-text; version=1\.0\.0/);
   assert.match(await res.text(), /# EOF\n$/);
+});
+
+test("createMetricsHandler() rejects a format in formats that its openMetrics or protobuf flag turns off", () => {
+  assert.throws(
+    () => createMetricsHandler({ formats: [protobufFormat], protobuf: false }),
+    {
+      name: "TypeError",
+      message:
+        "createMetricsHandler(): formats lists the protobuf format, which protobuf: false turns off; drop one of the two",
+    },
+  );
+  assert.throws(
+    () => createMetricsHandler({ formats: [openMetricsFormat], openMetrics: false }),
+    {
+      name: "TypeError",
+      message: /formats lists the openmetrics format, which openMetrics: false/,
+    },
+  );
+  // Either flag alone, or a flag that does not touch the listed format, is fine.
+  createMetricsHandler({ formats: [protobufFormat], openMetrics: false });
+  createMetricsHandler({ protobuf: false, openMetrics: false });
 });
 
 test("createMetricsHandler() rejects formats that are not Formats, naming the option", () => {

@@ -15,12 +15,15 @@ import { _pickGzip, type Gzip } from "./_gzip.ts";
 export interface MetricsHandlerOptions {
   /** The registry to serve (default: the default registry). */
   registry?: Registry;
-  /** Serve OpenMetrics 1.0 to scrapers that ask for it (default true). */
+  /**
+   * Serve OpenMetrics 1.0 to scrapers that ask for it (default true). `false`
+   * with `formats` listing OpenMetrics throws a TypeError.
+   */
   openMetrics?: boolean;
   /**
    * Serve the protobuf exposition to scrapers that rank it first (default
    * true) when it is offered: by a native histogram in the registry, or by
-   * `formats`.
+   * `formats`. `false` with `formats` listing protobuf throws a TypeError.
    */
   protobuf?: boolean;
   /**
@@ -82,6 +85,14 @@ export function _metricsHandlerFor(
   const served = (f: Format) =>
     (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
   const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  const off = extra.find((f) => !served(f));
+  if (off !== undefined) {
+    throw new TypeError(
+      `createMetricsHandler(): formats lists the ${off.name} format, which ${
+        off.name === "protobuf" ? "protobuf" : "openMetrics"
+      }: false turns off; drop one of the two`,
+    );
+  }
   let own: unknown = {};
   let offered: readonly Format[] = [];
   const createdTimestamps = options.createdTimestamps === true;
