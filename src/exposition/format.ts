@@ -29,61 +29,10 @@
  * @module
  */
 
-import type {
-  CounterFamilySnapshot,
-  FamilySnapshot,
-  GaugeFamilySnapshot,
-  HistogramFamilySnapshot,
-  InfoFamilySnapshot,
-  SummaryFamilySnapshot,
-} from "../collector.ts";
+import type { FamilySnapshot, Format, FormatWriter, PageOptions } from "../collector.ts";
 import { picture } from "../_names.ts";
 
-/** Options of one page, chosen by the caller (the handler, `registry.metrics()`). */
-export interface PageOptions {
-  /**
-   * Write OpenMetrics `_created` samples (default false). Prometheus 2.x keeps
-   * each as a series of its own; protobuf carries the time for free in
-   * `created_timestamp` whatever this says.
-   */
-  createdTimestamps?: boolean;
-}
-
-/**
- * Writes one page. Each method gets a family and the slice `[from, to)` of
- * its series to write: `from === 0` is the family's first slice (write its
- * header there), `to === series.length` its last. A method returns text or
- * bytes for the page, or `""` to hold its output back until a later call
- * (protobuf writes a family only once it has all of it).
- */
-export interface FormatWriter {
-  /** A counter family. */
-  counter(family: CounterFamilySnapshot, from: number, to: number): string | Uint8Array;
-  /** A gauge or untyped family. */
-  gauge(family: GaugeFamilySnapshot, from: number, to: number): string | Uint8Array;
-  /** A histogram family. */
-  histogram(family: HistogramFamilySnapshot, from: number, to: number): string | Uint8Array;
-  /** A summary family. */
-  summary(family: SummaryFamilySnapshot, from: number, to: number): string | Uint8Array;
-  /** An info family. */
-  info(family: InfoFamilySnapshot, from: number, to: number): string | Uint8Array;
-  /** The end of the page (`# EOF\n` in OpenMetrics, nothing elsewhere). */
-  end(): string | Uint8Array;
-}
-
-/** A wire format: its Content-Type, which Accept clauses it answers, and its writer. */
-export interface Format {
-  /** A short name: `"text"`, `"openmetrics"`, `"protobuf"`. */
-  readonly name: string;
-  /** The Content-Type of its pages. */
-  readonly contentType: string;
-  /** Whether its writer reads raw labels (`SeriesSnapshot.labels`) rather than `labelText`. */
-  readonly needsLabels: boolean;
-  /** Whether it serves an Accept clause: the media type (lower case) and its parameters. */
-  accepts(mediaType: string, params: Readonly<Record<string, string>>): boolean;
-  /** A writer for one page. */
-  writer(options?: PageOptions): FormatWriter;
-}
+export type { Format, FormatWriter, PageOptions };
 
 /**
  * Whether `f` has what serving a Format takes (a name, a Content-Type,
