@@ -88,11 +88,24 @@ async function _readReply(res: Response, signal: AbortSignal): Promise<string> {
 }
 
 /**
+ * A body the runtime's fetch can send again when it follows a 307/308: Node's
+ * fetch detaches a Uint8Array or ArrayBuffer body on the way and then fails
+ * with "detached ArrayBuffer"; a Blob it can resend. Other bodies as they are.
+ */
+export function resendable(body: RequestInit["body"]): RequestInit["body"] {
+  return body instanceof Uint8Array || body instanceof ArrayBuffer
+    ? new Blob([body as Uint8Array<ArrayBuffer>])
+    : body;
+}
+
+/**
  * Sends `init` to `url` with `doFetch` and reads the reply, all within `ms`
  * milliseconds (Infinity: no limit; capped at {@link MAX_TIMER_MS}). Rejects
  * with {@link NoAnswer} when nothing answered in time or the fetch failed,
  * and with a TypeError when `doFetch` returned no Response. A body that
  * breaks off after the status line leaves the reply short, not an error.
+ * With the global fetch, a bytes body goes as a {@link resendable} Blob; a
+ * fetch of the caller's gets `init.body` as it is.
  */
 export async function request(
   doFetch: typeof fetch,
@@ -114,7 +127,10 @@ export async function request(
   try {
     let res: unknown;
     try {
-      const sent = Promise.resolve().then(() => doFetch(url, { ...init, signal: ctrl.signal }));
+      const body = doFetch === globalThis.fetch ? resendable(init.body) : init.body;
+      const sent = Promise.resolve().then(() =>
+        doFetch(url, { ...init, body, signal: ctrl.signal })
+      );
       sent.catch(() => {}); // it may settle after the deadline
       res = await Promise.race([sent, deadline]);
     } catch (e) {

@@ -11,7 +11,9 @@ import {
   aggregatorObject,
   createAggregatorHandler,
   createIngestHandler,
+  httpSender,
 } from "../src/aggregate/mod.ts";
+import { createServer } from "node:http";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import { collectState } from "../src/aggregate/_extract.ts";
 import { needs, promtool } from "./_tools.ts";
@@ -76,6 +78,37 @@ function valid(text: string): void {
   const r = promtool(text);
   assert.equal(r.code, 0, r.output + "\n" + text);
 }
+
+test("httpSender() follows a 307 and a 308 to the aggregator with the state intact", async () => {
+  for (const status of [307, 308]) {
+    const got: { url?: string; body: Buffer }[] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on("data", (c: Buffer) => parts.push(c));
+      req.on("end", () => {
+        got.push({ url: req.url, body: Buffer.concat(parts) });
+        if (req.url === "/old") res.writeHead(status, { location: "/ingest" }).end();
+        else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const state = new Uint8Array([1, 2, 3, 250, 0, 7]);
+      await httpSender(`http://127.0.0.1:${port}/old`)(state);
+      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
+      assert.equal(got[1].url, "/ingest");
+      assert.deepEqual([...got[1].body], [...state]);
+      assert.deepEqual(
+        [...state],
+        [1, 2, 3, 250, 0, 7],
+        "the caller's bytes are left as they were",
+      );
+    } finally {
+      server.close();
+    }
+  }
+});
 
 test("createAggregatorHandler() answers 405 to methods other than GET, HEAD and POST, naming them", async () => {
   const handle = createAggregatorHandler(new Aggregator());

@@ -622,6 +622,39 @@ function oneGauge(): Registry {
   return registry;
 }
 
+test("RemoteWriter.write() follows a 307 and a 308 to the receiver with the same body and headers", async () => {
+  for (const status of [307, 308]) {
+    const got: { url?: string; bytes: number; type?: string; version?: string }[] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on("data", (c: Buffer) => parts.push(c));
+      req.on("end", () => {
+        got.push({
+          url: req.url,
+          bytes: Buffer.concat(parts).length,
+          type: req.headers["content-type"],
+          version: req.headers["x-prometheus-remote-write-version"] as string,
+        });
+        if (req.url === "/old") res.writeHead(status, { location: "/api/v1/write" }).end();
+        else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await new RemoteWriter(`http://127.0.0.1:${port}/old`, { registry: oneGauge() }).write();
+      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
+      assert.equal(got[1].url, "/api/v1/write");
+      assert.ok(got[0].bytes > 0);
+      assert.equal(got[1].bytes, got[0].bytes, `${status}: the redirected request's body`);
+      assert.equal(got[1].type, "application/x-protobuf");
+      assert.equal(got[1].version, "0.1.0");
+    } finally {
+      server.close();
+    }
+  }
+});
+
 test("RemoteWriter.write() does not retry a 400 and rejects with the status and the reply", async () => {
   const r = await receiver((_q, res) => {
     res.writeHead(400).end("out of order sample");

@@ -2843,6 +2843,12 @@ function _metricsHandlerFor(registry, options) {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const served = (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
   const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  const off = extra.find((f) => !served(f));
+  if (off !== void 0) {
+    throw new TypeError(
+      `createMetricsHandler(): formats lists the ${off.name} format, which ${off.name === "protobuf" ? "protobuf" : "openMetrics"}: false turns off; drop one of the two`
+    );
+  }
   let own = {};
   let offered = [];
   const createdTimestamps = options.createdTimestamps === true;

@@ -3512,18 +3512,24 @@ var AggregationSource = class {
   }
 };
 
+// ../../src/_fetch.ts
+var MAX_REPLY_BYTES = 64 * 1024;
+function resendable(body) {
+  return body instanceof Uint8Array || body instanceof ArrayBuffer ? new Blob([body]) : body;
+}
+
 // ../../src/aggregate/http.ts
 var STATE_CONTENT_TYPE = "application/x-promedge-state";
 function httpSender(url, options = {}) {
-  const f = options.fetch ?? ((input, init) => fetch(input, init));
+  const own = options.fetch;
   return async (state) => {
     let res;
     try {
-      res = await f(url, {
+      const init = {
         method: "POST",
-        headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
-        body: state
-      });
+        headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers }
+      };
+      res = await (own ? own(url, { ...init, body: state }) : fetch(url, { ...init, body: resendable(state) }));
     } catch (e) {
       throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
     }

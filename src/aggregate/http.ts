@@ -7,6 +7,7 @@
 import { _metricsHandlerFor, type MetricsHandlerOptions } from "../http/handler.ts";
 import type { Aggregator } from "./aggregator.ts";
 import { StateError } from "./_codec.ts";
+import { resendable } from "../_fetch.ts";
 
 /** The Content-Type of a state message. */
 export const STATE_CONTENT_TYPE = "application/x-promedge-state";
@@ -27,15 +28,18 @@ export function httpSender(
   url: string,
   options: HttpSenderOptions = {},
 ): (state: Uint8Array) => Promise<void> {
-  const f = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+  const own = options.fetch;
   return async (state) => {
     let res: Response;
     try {
-      res = await f(url, {
+      const init: RequestInit = {
         method: "POST",
         headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
-        body: state as Uint8Array<ArrayBuffer>,
-      });
+      };
+      // The global fetch gets a Blob it can resend on a 307/308 (see resendable).
+      res = await (own
+        ? own(url, { ...init, body: state as Uint8Array<ArrayBuffer> })
+        : fetch(url, { ...init, body: resendable(state as Uint8Array<ArrayBuffer>) }));
     } catch (e) {
       throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
     }
