@@ -11,6 +11,18 @@
 
 const textEncoder = /* @__PURE__ */ new TextEncoder();
 
+/**
+ * `n` (a safe integer >= 0) as unsigned varint bytes: protobuf's varint, and
+ * the length header of snappy and of the aggregation chunks.
+ */
+export function uvarint(n: number): number[] {
+  const out: number[] = [];
+  // Above 2^31 the bit operators do not apply: divide instead.
+  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+  out.push(n);
+  return out;
+}
+
 /** Writes protobuf fields into a growing byte buffer. @internal */
 export class ProtoWriter {
   /** The bytes written so far are `buf.subarray(0, pos)`. */

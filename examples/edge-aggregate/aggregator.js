@@ -937,6 +937,12 @@ function byName(a, b) {
 
 // ../../src/_protobuf.ts
 var textEncoder = /* @__PURE__ */ new TextEncoder();
+function uvarint(n) {
+  const out = [];
+  for (; n > 127; n = Math.floor(n / 128)) out.push(n % 128 | 128);
+  out.push(n);
+  return out;
+}
 var ProtoWriter = class {
   /** The bytes written so far are `buf.subarray(0, pos)`. */
   buf;
@@ -3001,15 +3007,6 @@ function createAggregatorHandler(aggregator, options = {}) {
 var CHUNK_BYTES = 128 * 1024 - 1024;
 var KEYS_PER_CALL = 128;
 var PREFIX = "chunk:";
-function varint(n) {
-  const out = [];
-  while (n >= 128) {
-    out.push(n & 127 | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 function chunkKey(i, key) {
   return PREFIX + i + ":" + key;
 }
@@ -3025,7 +3022,7 @@ function chunkedStore(storage, chunkBytes = CHUNK_BYTES) {
   const store = {
     put(key, value) {
       const n = Math.max(1, Math.ceil(value.length / chunkBytes));
-      const len = varint(n);
+      const len = uvarint(n);
       const head = new Uint8Array(len.length + Math.min(chunkBytes, value.length));
       head.set(len);
       head.set(value.subarray(0, chunkBytes), len.length);

@@ -10,6 +10,7 @@
  */
 
 import type { AggregatorStore } from "./aggregator.ts";
+import { uvarint } from "../_protobuf.ts";
 
 /** The storage calls used (a `DurableObjectStorage` has them). @internal */
 export interface ChunkStorage {
@@ -23,16 +24,6 @@ const CHUNK_BYTES = 128 * 1024 - 1024;
 /** Keys one `put` or `delete` call takes on Cloudflare. */
 const KEYS_PER_CALL = 128;
 const PREFIX = "chunk:";
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
 
 function chunkKey(i: number, key: string): string {
   return PREFIX + i + ":" + key;
@@ -57,7 +48,7 @@ export function chunkedStore(storage: ChunkStorage, chunkBytes: number = CHUNK_B
   const store: AggregatorStore = {
     put(key, value) {
       const n = Math.max(1, Math.ceil(value.length / chunkBytes));
-      const len = varint(n);
+      const len = uvarint(n);
       const head = new Uint8Array(len.length + Math.min(chunkBytes, value.length));
       head.set(len);
       head.set(value.subarray(0, chunkBytes), len.length);

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { uvarint } from "../_protobuf.ts";
+
 /** Inputs shorter than this go out as one literal. */
 const MIN_MATCH_INPUT = 17;
 /** Matching stops this many bytes before the end (4-byte loads stay in bounds). */
@@ -26,15 +28,10 @@ function maxCompressedLength(n: number): number {
 export function snappyCompress(src: Uint8Array): Uint8Array<ArrayBuffer> {
   const n = src.length;
   const dst: Uint8Array<ArrayBuffer> = new Uint8Array(maxCompressedLength(n));
-  let d = 0;
   // The uncompressed length, uvarint.
-  for (let v = n;; v = Math.floor(v / 128)) {
-    if (v < 128) {
-      dst[d++] = v;
-      break;
-    }
-    dst[d++] = (v % 128) | 0x80;
-  }
+  const head = uvarint(n);
+  dst.set(head);
+  let d = head.length;
   if (n < MIN_MATCH_INPUT) {
     d = literal(dst, d, src, 0, n);
     return dst.subarray(0, d);

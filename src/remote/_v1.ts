@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ProtoWriter } from "../_protobuf.ts";
+import { ProtoWriter, uvarint } from "../_protobuf.ts";
 import type { RemoteMetricType, RemoteNativeHistogram } from "./family.ts";
 import type { FamilyMeta, FlatSeries } from "./_expand.ts";
 import type { Template } from "./_shape.ts";
@@ -26,15 +26,7 @@ const STALE_NAN = /* @__PURE__ */ new Uint8Array([2, 0, 0, 0, 0, 0, 0xf0, 0x7f])
 
 /** The key and varint of `timestamp = 2` (int64 ms), written once per request. */
 export function timestampField(timestamp: number): Uint8Array {
-  const bytes = [2 << 3];
-  for (let v = timestamp;; v = Math.floor(v / 128)) {
-    if (v < 128) {
-      bytes.push(v);
-      break;
-    }
-    bytes.push((v % 128) | 0x80);
-  }
-  return new Uint8Array(bytes);
+  return new Uint8Array([2 << 3, ...uvarint(timestamp)]);
 }
 
 /** A series' float sample (value = 1, timestamp = 2) as the body of a `Sample` message. */
