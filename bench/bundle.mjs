@@ -15,6 +15,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Targets from issue 16, gzip -9 bytes. */
 export const TARGETS = { "Counter + Registry": 8 * 1024, "mod.ts": 14 * 1024 };
 
+/**
+ * What the bundles may not grow past, gzip -9 bytes: about 3% above their
+ * size on 2026-11-29 (10.67, 15.44, 11.61, 15.64 and 20.70 KB), so that growth
+ * is a decision, not a drift. tests/e2e/bundle_test.ts checks them; raise one
+ * in the change that needs it, and say so.
+ */
+export const CEILINGS = {
+  "Counter + Registry": 11.0 * 1024,
+  "Counter + metricsHandler": 15.9 * 1024,
+  "Histogram + Registry": 12.0 * 1024,
+  "Histogram + nativeHistogram + Registry": 16.1 * 1024,
+  "mod.ts": 21.3 * 1024,
+};
+
 async function size(entry, opts) {
   try {
     const r = await build({

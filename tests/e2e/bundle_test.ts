@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { ROOT } from "./_procs.ts";
+import { bundles, CEILINGS } from "../../bench/bundle.mjs";
 
 const MOD = JSON.stringify(join(ROOT, "mod.ts"));
 const HONO = JSON.stringify(join(ROOT, "src/http/hono.ts"));
@@ -177,4 +178,19 @@ test("a bundle of the aggregator's handler carries no default collector", async 
   `);
   assert.equal(stdout, "200 text/plain; version=0.0.4; charset=utf-8\n");
   assert.ok(!code.includes("process_open_fds"), "the bundle holds the default collectors");
+});
+
+test("bundles stay under their ceilings in bench/bundle.mjs (gzip -9)", async () => {
+  const rows = (await bundles()) as unknown as { name: string; gz: number; error?: string }[];
+  const ceilings = CEILINGS as Record<string, number>;
+  for (const [name, ceiling] of Object.entries(ceilings)) {
+    const row = rows.find((r) => r.name === name);
+    assert.ok(row && !row.error, `${name}: ${row?.error ?? "not measured"}`);
+    assert.ok(
+      row.gz <= ceiling,
+      `${name} is ${(row.gz / 1024).toFixed(2)} KB gzipped, over its ceiling of ${
+        (ceiling / 1024).toFixed(2)
+      } KB: find what grew it (esbuild's metafile) or raise the ceiling in bench/bundle.mjs, saying why`,
+    );
+  }
 });
