@@ -283,7 +283,7 @@ md +=
   head("mode") + rowsFor("stall", true, " ms");
 
 md += `\n## Memory per labelled counter series, bytes (lower is better)\n\n` +
-  `100,000 series of a counter with labels {id, kind}, in a fresh process per sample, ` +
+  `400,000 series (\`MEM_N\` sets another count) of a counter with labels {id, kind}, in a fresh process per sample, ` +
   `${MEMORY_RUNS} samples per side alternating, median (\`bench/memory.ts\`). Label values are made ` +
   `and flattened before the baseline (they are the application's strings); the label objects ` +
   `passed to \`inc()\` after it. Read after a full GC: on Deno and Node the JS heap plus ` +
