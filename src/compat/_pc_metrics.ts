@@ -13,6 +13,7 @@ import { Histogram as CoreHistogram, type HistogramChild } from "../metrics/hist
 import { Summary as CoreSummary, type SummaryChild } from "../metrics/summary.ts";
 import type { Metric as CoreMetric } from "../metrics/_metric.ts";
 import { show } from "../_names.ts";
+import { summaryBehind } from "../aggregate/_extract.ts";
 import { type LabelValues, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 import { globalRegistry, PROMETHEUS_CONTENT_TYPE, type Registry } from "./_pc_registry.ts";
 
@@ -686,6 +687,7 @@ export class Summary<T extends string = string> extends Observing<T> {
       ageBuckets: config.ageBuckets,
       now: () => Date.now(), // read at call time, so fake timers move the window
     });
+    summaryBehind.set(this, this._core); // so that AggregatorRegistry's workers send its sketch
     this._register(config);
   }
 }
