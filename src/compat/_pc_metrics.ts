@@ -67,7 +67,10 @@ function normalize(
   const given = (labels ?? {}) as Record<string, unknown>;
   for (const k in given) {
     if (!names.includes(k)) {
-      throw new Error(`Added label "${k}" is not included in initial labelset: ${inspect(names)}`);
+      throw new Error(
+        `Added label "${k}" is not included in initial labelset: ${inspect(names)}` +
+          (k in EXEMPLAR_FORM && typeof given.value === "number" ? EXEMPLAR_HINT : ""),
+      );
     }
   }
   const out: Record<string, string> = {};
@@ -84,6 +87,12 @@ function normalize(
   }
   return out;
 }
+
+/** The keys of the `{ labels, value, exemplarLabels }` form. */
+const EXEMPLAR_FORM = { labels: 1, value: 1, exemplarLabels: 1 };
+/** Said after prom-client's error when labels look like that form. */
+const EXEMPLAR_HINT = " (the { labels, value, exemplarLabels } form is taken by a Counter or " +
+  "Histogram made with enableExemplars: true, never by a Summary; else pass (labels, value))";
 
 function badValue(v: unknown): TypeError {
   return new TypeError(`Value is not a valid number: ${format(v)}`);
@@ -347,10 +356,11 @@ export class Counter<T extends string = string> extends Metric<T> {
   }
 
   #slow(labels: unknown, value: unknown): void {
+    const l = this._labels(labels); // checked first, as prom-client does
     if (value === null || value === undefined) value = 1;
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
     if (value < 0) throw new Error("It is not possible to decrease a counter");
-    this._core.inc(this._labels(labels) as never, value);
+    this._core.inc(l as never, value);
   }
 
   #incWithExemplar(data?: Labelled | number): void {
@@ -552,8 +562,9 @@ export abstract class Observing<T extends string> extends Metric<T> {
 
   /** @internal */
   protected _slow(labels: unknown, value: unknown): void {
+    const l = this._labels(labels); // checked first, as prom-client does
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
-    this._core.observe(this._labels(labels) as never, value);
+    this._core.observe(l as never, value);
   }
 
   /** @internal The `{ labels, value, exemplarLabels }` form. */
