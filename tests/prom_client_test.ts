@@ -207,7 +207,7 @@ test("prom-client's error texts: invalid names, unknown labels, wrong label coun
     message: "Invalid metric name: no valid",
   });
   assert.throws(() => new Gauge({ name: "g", help: "h", labelNames: ["no valid", "ok"] }), {
-    message: "At least one label name is invalid: no valid",
+    message: "Invalid label name: no valid",
   });
   const c = new Counter({ name: "pc_err_total", help: "h", labelNames: ["m", "e"], registers: [] });
   assert.throws(() => c.labels("GET"), {
@@ -710,5 +710,22 @@ test("Summary({ enableExemplars }) takes observe(labels, value) and keeps no exe
       1,
     );
     assert.ok(f.samples.every((x) => x.exemplar === null));
+  }
+});
+
+test("validateMetricName() and the name checks accept and refuse what prom-client's do, with its messages and the culprit", () => {
+  const names = ["a", "a_b:c", ":a", "_a", "1a", "a-b", "a b", "", "é", "a\n", "__a"];
+  for (const n of names) {
+    assert.equal(validateMetricName(n), real.validateMetricName(n), JSON.stringify(n));
+  }
+  for (const n of names.filter((n) => n !== "" && n !== "__a")) {
+    const label = (lib: typeof client | typeof real) => () =>
+      new lib.Gauge({ name: "g", help: "h", labelNames: [n, "ok"], registers: [] });
+    const [ours, theirs] = [outcome(label(client)), outcome(label(real))];
+    assert.equal(ours, theirs === "ok" ? "ok" : `${theirs}: ${n}`, JSON.stringify(n));
+    const metric = (lib: typeof client | typeof real) => () =>
+      new lib.Gauge({ name: n, help: "h", registers: [] });
+    const [om, tm] = [outcome(metric(client)), outcome(metric(real))];
+    assert.equal(om, tm === "ok" ? "ok" : `${tm}: ${n}`, JSON.stringify(n));
   }
 });

@@ -12,19 +12,16 @@ import { Gauge as CoreGauge, type GaugeChild } from "../metrics/gauge.ts";
 import { Histogram as CoreHistogram, type HistogramChild } from "../metrics/histogram.ts";
 import { Summary as CoreSummary, type SummaryChild } from "../metrics/summary.ts";
 import type { Metric as CoreMetric } from "../metrics/_metric.ts";
-import { show } from "../_names.ts";
+import { isLabelNameForm, isMetricName, show } from "../_names.ts";
 import { summaryBehind } from "../aggregate/_extract.ts";
 import { type LabelValues, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 import { globalRegistry, PROMETHEUS_CONTENT_TYPE, type Registry } from "./_pc_registry.ts";
 
 export type { LabelValues, MetricObjectWithValues };
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /** prom-client's metric name check: whether `name` is a valid metric name. */
 export function validateMetricName(name: string): boolean {
-  return METRIC_NAME.test(name);
+  return isMetricName(name);
 }
 
 /** How prom-client (`util.inspect`) shows a list of label names. */
@@ -164,8 +161,10 @@ export abstract class Metric<T extends string = string> implements Collectable {
     if (!config.name) throw new Error("Missing mandatory name parameter");
     if (!validateMetricName(config.name)) throw new Error(`Invalid metric name: ${config.name}`);
     const labelNames = config.labelNames ?? [];
-    const bad = labelNames.filter((n) => !LABEL_NAME.test(n));
-    if (bad.length > 0) throw new Error(`At least one label name is invalid: ${bad.join(",")}`);
+    // prom-client's form check and message; the core then refuses a reserved `__` name.
+    const bad = labelNames.filter((n) => !isLabelNameForm(n));
+    // prom-client 15's texts, then the culprit: "Invalid label name: a-b".
+    if (bad.length > 0) throw new Error(`Invalid label name: ${bad.join(",")}`);
     if (config.collect !== undefined && typeof config.collect !== "function") {
       throw new Error('Optional "collect" parameter must be a function');
     }
