@@ -7,6 +7,11 @@
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Whether `name` has the form of a label name, `[a-zA-Z_][a-zA-Z0-9_]*` (reserved ones included). */
+export function isLabelNameForm(name: string): boolean {
+  return LABEL_NAME.test(name);
+}
+
 /** Whether `name` is a label name a user may set: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`. */
 export function isLabelName(name: string): boolean {
   return LABEL_NAME.test(name) && !name.startsWith("__");

@@ -624,3 +624,116 @@ test(
     }
   },
 );
+
+/**
+ * A node:cluster program for either library (`LIB`): two workers with registry default labels,
+ * the default metrics (labelled), a labelled Summary and a Counter; the primary prints
+ * `clusterMetrics()` once both are ready.
+ */
+const CLUSTER_DEFAULTS_APP = `
+const cluster = require("node:cluster");
+const client = require(process.env.LIB);
+new client.AggregatorRegistry();
+if (cluster.isPrimary) {
+  const agg = new client.AggregatorRegistry();
+  let ready = 0;
+  const workers = [1, 2].map((n) => cluster.fork({ N: String(n) }));
+  for (const w of workers) w.on("message", async (m) => {
+    if (m !== "ready" || ++ready < 2) return;
+    process.stdout.write(await agg.clusterMetrics());
+    for (const x of workers) x.kill();
+  });
+} else {
+  const n = Number(process.env.N);
+  client.register.setDefaultLabels({ app: "web" });
+  client.collectDefaultMetrics({ labels: { pool: "p" } });
+  const s = new client.Summary({ name: "s_seconds", help: "S.", labelNames: ["q"], percentiles: [0.5] });
+  for (let v = n; v <= 2 * n; v++) s.observe({ q: "a" }, v); // worker 1: 1, 2; worker 2: 2, 3, 4
+  new client.Counter({ name: "c_total", help: "C.", labelNames: ["q"] }).inc({ q: "a" }, n);
+  process.send("ready");
+}
+`;
+
+test(
+  `AggregatorRegistry.clusterMetrics() carries workers' summaries, registry default labels and default metrics, as prom-client's does (${RUNTIME} cluster)`,
+  py,
+  () => {
+    const root = fileURLToPath(new URL("../", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "promedge-pc-cluster-"));
+    try {
+      const bundle = join(dir, "prom-client.cjs");
+      bundlePromClientCjs(bundle);
+      const app = join(dir, "app.cjs");
+      writeFileSync(app, CLUSTER_DEFAULTS_APP);
+      const run = (lib: string): string => {
+        const args = RUNTIME === "deno" ? ["run", "-A", app] : [app];
+        const r = spawnSync(process.execPath, args, {
+          encoding: "utf8",
+          env: { ...process.env, LIB: lib },
+          timeout: 60_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+      };
+      const [theirs, ours] = parse(
+        { text: run(join(root, "node_modules/prom-client")), om: false },
+        { text: run(bundle), om: false },
+      );
+      // The parser names a counter's family without `_total`.
+      const fam = (fams: typeof ours, name: string) => fams.find((f) => f.name === name);
+      const need = (fams: typeof ours, name: string) => {
+        const f = fam(fams, name);
+        assert.ok(f !== undefined, `${name} on the page`);
+        return f;
+      };
+      // The metrics: as prom-client's, but for the quantile (see below).
+      assert.deepEqual(need(ours, "c"), need(theirs, "c"));
+      const quantileOf = (f: ReturnType<typeof need>) => {
+        const q = f.samples.find((s) => s.name === "s_seconds")!;
+        f.samples.splice(f.samples.indexOf(q), 1);
+        return q;
+      };
+      const [qt, qo] = [quantileOf(need(theirs, "s_seconds")), quantileOf(need(ours, "s_seconds"))];
+      assert.deepEqual(need(ours, "s_seconds"), need(theirs, "s_seconds"), "_sum and _count");
+      assert.deepEqual(qo.labels, qt.labels);
+      // prom-client adds the workers' medians up (1.5 + 3); here it is the median of all five
+      // (within the sketch's 0.5%).
+      assert.equal(qt.value, 4.5);
+      assert.ok(Math.abs((qo.value as number) - 2) <= 0.01, `median ${qo.value}`);
+      // The default metrics: the names both libraries write, with the same labels; the start
+      // time is left out (its aggregator is omit) by both.
+      const shared = [
+        "process_cpu_seconds",
+        "process_resident_memory_bytes",
+        "process_virtual_memory_bytes",
+        "process_open_fds",
+        "process_max_fds",
+      ];
+      for (const name of shared) {
+        const [a, b] = [need(theirs, name), need(ours, name)];
+        assert.equal(b.type, a.type, name);
+        assert.deepEqual(b.samples.map((s) => s.labels), a.samples.map((s) => s.labels), name);
+        assert.ok((b.samples[0].value as number) > 0, name);
+      }
+      const maxFds = (f: typeof ours) => need(f, "process_max_fds").samples[0].value;
+      assert.equal(maxFds(ours), maxFds(theirs), "two workers' fd limits, added up");
+      assert.equal(fam(theirs, "process_start_time_seconds"), undefined);
+      assert.equal(fam(ours, "process_start_time_seconds"), undefined);
+      const info = need(ours, "js_runtime_info");
+      assert.ok(
+        info.samples.length >= 1 && info.samples.every((s) => s.value === 1),
+        "one runtime",
+      );
+      // Every sample but the aggregator's own has the workers' default labels, as prom-client's.
+      for (const fams of [theirs, ours]) {
+        for (const f of fams.filter((f) => !f.name.startsWith("promedge_aggregation_"))) {
+          for (const s of f.samples) {
+            assert.ok(s.labels.some(([k, v]) => k === "app" && v === "web"), `${s.name} app`);
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

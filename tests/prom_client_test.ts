@@ -22,6 +22,7 @@ import client, {
   Summary,
   validateMetricName,
 } from "../src/compat/prom-client.ts";
+import real from "prom-client";
 import { Counter as CoreCounter, Registry as CoreRegistry } from "../mod.ts";
 import { bundlePromClientCjs, needs, promtool, pyParse } from "./_tools.ts";
 
@@ -206,7 +207,7 @@ test("prom-client's error texts: invalid names, unknown labels, wrong label coun
     message: "Invalid metric name: no valid",
   });
   assert.throws(() => new Gauge({ name: "g", help: "h", labelNames: ["no valid", "ok"] }), {
-    message: "At least one label name is invalid: no valid",
+    message: "Invalid label name: no valid",
   });
   const c = new Counter({ name: "pc_err_total", help: "h", labelNames: ["m", "e"], registers: [] });
   assert.throws(() => c.labels("GET"), {
@@ -629,4 +630,102 @@ test("collectDefaultMetrics() again with other labels throws at the call, saying
   assert.doesNotMatch(page, /a="2"/);
   collectDefaultMetrics({ register: r, prefix: "b_", labels: { a: "2" } });
   assert.match(await r.metrics(), /^b_process_cpu_seconds_total\{a="2"\} \d/m);
+});
+
+/** What `fn` throws, as `Class: message`, or "ok". */
+function outcome(fn: () => void): string {
+  try {
+    fn();
+    return "ok";
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+}
+
+test("Counter.inc() / Histogram.observe() / Summary.observe() check the labels before the value, as prom-client's do", () => {
+  const make = (lib: typeof client | typeof real, names: string[]) => ({
+    c: new lib.Counter({ name: "o_total", help: "h", labelNames: names, registers: [] }),
+    h: new lib.Histogram({ name: "o_h", help: "h", labelNames: names, registers: [] }),
+    s: new lib.Summary({ name: "o_s", help: "h", labelNames: names, registers: [] }),
+  });
+  for (const names of [[], ["m"]]) {
+    const [ours, theirs] = [make(client, names), make(real, names)];
+    const cases: [string, (m: ReturnType<typeof make>) => void][] = [
+      ["inc({ bad }, NaN)", (m) => m.c.inc({ bad: 1 } as never, NaN)],
+      ["inc({ bad }, -1)", (m) => m.c.inc({ bad: 1 } as never, -1)],
+      ["inc({ bad }, 'x')", (m) => m.c.inc({ bad: 1 } as never, "x" as never)],
+      ["inc({ labels, value })", (m) => m.c.inc({ labels: { m: "a" }, value: 2 } as never)],
+      ["Histogram observe({ bad }, NaN)", (m) => m.h.observe({ bad: 1 } as never, NaN)],
+      [
+        "Histogram observe({ labels, value })",
+        (m) => m.h.observe({ labels: {}, value: 2 } as never),
+      ],
+      ["Summary observe({ bad }, NaN)", (m) => m.s.observe({ bad: 1 } as never, NaN)],
+      ["Summary observe({ labels, value })", (m) => m.s.observe({ labels: {}, value: 2 } as never)],
+      ["Summary observe({}, NaN)", (m) => m.s.observe({}, NaN)],
+    ];
+    for (const [what, fn] of cases) {
+      // prom-client's message, then (here) a hint for the exemplar form.
+      assert.ok(
+        outcome(() => fn(ours)).startsWith(outcome(() => fn(theirs as never))),
+        `${what} with labelNames ${JSON.stringify(names)}: ${outcome(() => fn(ours))}`,
+      );
+    }
+  }
+});
+
+test("Summary({ enableExemplars }) takes observe(labels, value) and keeps no exemplar; the exemplar form throws, as prom-client's does", async () => {
+  const pages: string[] = [];
+  for (const lib of [client, real] as const) {
+    const reg = new lib.Registry(lib.openMetricsContentType as never);
+    const s = new lib.Summary({
+      name: "sx_seconds",
+      help: "h",
+      labelNames: ["m"],
+      percentiles: [0.5],
+      enableExemplars: true,
+      registers: [reg as never],
+    });
+    s.observe({ m: "a" }, 2);
+    s.labels("a").observe(2);
+    (s.startTimer as (...a: unknown[]) => () => void)({ m: "b" }, { traceId: "t" })();
+    const form = () =>
+      s.observe({ labels: { m: "a" }, value: 2, exemplarLabels: { t: "x" } } as never);
+    assert.match(
+      outcome(form),
+      /^Error: Added label "labels" is not included in initial labelset: \[ 'm' \]/,
+    );
+    if (lib === client) assert.match(outcome(form), /enableExemplars: true/, "the hint");
+    pages.push(await reg.metrics());
+  }
+  const [ours, theirs] = pages.map((p) => pyParse(p, true));
+  for (const fams of [ours, theirs]) {
+    const f = fams.find((f) => f.name === "sx_seconds")!;
+    assert.equal(
+      f.samples.filter((x) => x.labels.m === "a" && x.name === "sx_seconds_count")[0].value,
+      2,
+    );
+    assert.equal(
+      f.samples.filter((x) => x.labels.m === "b" && x.name === "sx_seconds_count")[0].value,
+      1,
+    );
+    assert.ok(f.samples.every((x) => x.exemplar === null));
+  }
+});
+
+test("validateMetricName() and the name checks accept and refuse what prom-client's do, with its messages and the culprit", () => {
+  const names = ["a", "a_b:c", ":a", "_a", "1a", "a-b", "a b", "", "é", "a\n", "__a"];
+  for (const n of names) {
+    assert.equal(validateMetricName(n), real.validateMetricName(n), JSON.stringify(n));
+  }
+  for (const n of names.filter((n) => n !== "" && n !== "__a")) {
+    const label = (lib: typeof client | typeof real) => () =>
+      new lib.Gauge({ name: "g", help: "h", labelNames: [n, "ok"], registers: [] });
+    const [ours, theirs] = [outcome(label(client)), outcome(label(real))];
+    assert.equal(ours, theirs === "ok" ? "ok" : `${theirs}: ${n}`, JSON.stringify(n));
+    const metric = (lib: typeof client | typeof real) => () =>
+      new lib.Gauge({ name: n, help: "h", registers: [] });
+    const [om, tm] = [outcome(metric(client)), outcome(metric(real))];
+    assert.equal(om, tm === "ok" ? "ok" : `${tm}: ${n}`, JSON.stringify(n));
+  }
 });

@@ -28,6 +28,14 @@ import { Sketch, WindowedSketch } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState, SourceState } from "./_state.ts";
 
 /**
+ * Registered objects that keep their series in a core Summary they hold (the
+ * prom-client entry's Summary), mapped to it: a summary's sketch is read from
+ * the Summary itself, which a registry does not see behind such a shell.
+ * @internal
+ */
+export const summaryBehind: WeakMap<object, Summary<string>> = new WeakMap();
+
+/**
  * Collects the registry's metrics (running their collect hooks), then
  * returns a function that reads them as a state, synchronously: call it and
  * encode its result in the same turn, so no observation lands between a
@@ -84,8 +92,14 @@ function familyOf(
     case "histogram":
       histogram(fam, snap);
       return fam;
-    case "summary":
-      return metric instanceof Summary ? summary(fam, snap, metric, now) : undefined;
+    case "summary": {
+      const core = metric instanceof Summary
+        ? metric
+        : typeof metric === "object" && metric !== null
+        ? summaryBehind.get(metric)
+        : undefined;
+      return core === undefined ? undefined : summary(fam, snap, core, now);
+    }
   }
 }
 

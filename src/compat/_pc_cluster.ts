@@ -20,6 +20,7 @@ import { openMetricsFormat } from "../exposition/openmetrics.ts";
 import { isLabelName, isMetricName } from "../_names.ts";
 import { aggregators, checkMetricObject, describe } from "./_pc_aggregators.ts";
 import type { MetricObjectWithValues } from "./_pc_json.ts";
+import { WorkerReport } from "./_pc_report.ts";
 
 interface Worker {
   send(message: unknown): unknown;
@@ -66,8 +67,28 @@ const GAUGE_MODES: Readonly<Record<string, GaugeMode>> = {
 };
 
 let workerRegistries: Registry[] = [globalRegistry];
-const sources = new WeakMap<Registry, AggregationSource>();
+const sources = new WeakMap<Registry, Reported>();
 let listening = false;
+
+/** What a worker reports per registry, and the source that sends it. */
+interface Reported {
+  report: WorkerReport;
+  source: AggregationSource;
+  /** What the last failed flush threw (a flush never rejects). */
+  failure?: unknown;
+}
+
+/** The report of `registry` from this worker, and its source. */
+function reporter(registry: Registry, send: (state: Uint8Array) => unknown): Reported {
+  const report = new WorkerReport();
+  const onError = (e: unknown) => r.failure = e;
+  const r: Reported = {
+    report,
+    source: new AggregationSource({ registry: report.registry, send, onError }),
+  };
+  sources.set(registry, r);
+  return r;
+}
 
 /** In a cluster worker: answer the primary's requests by flushing each registry's state. */
 function listenAsWorker(): void {
@@ -81,21 +102,25 @@ function listenAsWorker(): void {
     void (async () => {
       let error: string | undefined;
       const methods: [string, string][] = [];
+      const labels: Record<string, string> = {};
       for (const registry of workerRegistries) {
-        let source = sources.get(registry);
-        if (source === undefined) {
-          sources.set(registry, source = new AggregationSource({ registry, send }));
-        }
+        let r = sources.get(registry);
+        if (r === undefined) r = reporter(registry, send);
         try {
-          await source.flush();
+          // The metrics and the default metrics, as prom-client's workers send theirs.
+          await r.report.read(registry);
+          if (!(await r.source.flush())) throw r.failure;
         } catch (e) {
           error = e instanceof Error ? e.message : String(e);
         }
         for (const [name, method] of aggregatorsOf(registry)) {
           if (typeof method === "string") methods.push([name, method]);
         }
+        // The aggregation layer sends a metric's own labels: the registry's default labels
+        // go alongside, for the primary to put back.
+        for (const [k, v] of Object.entries(registry.defaultLabels)) labels[k] ??= v;
       }
-      proc.send?.({ [DONE]: id, error, aggregators: methods });
+      proc.send?.({ [DONE]: id, error, aggregators: methods, labels });
     })();
   });
 }
@@ -141,7 +166,7 @@ export class AggregatorRegistry extends Registry {
     );
     let listener: ((w: unknown, m: unknown) => void) | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const replies: unknown[] = [];
+    const replies: Record<string, unknown>[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
         const waiting = new Set(workers);
@@ -153,7 +178,7 @@ export class AggregatorRegistry extends Registry {
             return reject(new Error(`a worker could not send its metrics: ${r.error}`));
           }
           if (!waiting.delete(w as Worker)) return;
-          replies.push(r.aggregators);
+          replies.push(r);
           if (waiting.size === 0) resolve();
         };
         c.on("message", listener);
@@ -185,19 +210,26 @@ export class AggregatorRegistry extends Registry {
   /**
    * Takes the workers' `aggregator`s (the first to answer wins, as the first
    * entry does in prom-client) to the aggregator: gauge modes, and `omit`ted
-   * families off the merged registry.
+   * families off the merged registry; and their registries' default labels
+   * (per label name, the first worker's value) to the merged registry.
    */
-  #follow(aggregator: Aggregator, replies: readonly unknown[]): void {
+  #follow(aggregator: Aggregator, replies: readonly Record<string, unknown>[]): void {
     const named = new Set<string>();
+    const labels: Record<string, string> = {};
     for (const reply of replies) {
-      if (!Array.isArray(reply)) continue;
-      for (const pair of reply) {
+      for (const [k, v] of Object.entries(reply.labels ?? {})) {
+        if (typeof v === "string") labels[k] ??= v;
+      }
+      if (!Array.isArray(reply.aggregators)) continue;
+      for (const pair of reply.aggregators) {
         const [name, method] = Array.isArray(pair) ? pair : [];
         if (typeof name !== "string" || typeof method !== "string" || named.has(name)) continue;
         named.add(name);
         this.#methods.set(name, method);
       }
     }
+    // The workers' registry default labels, on every merged series that lacks them.
+    aggregator.registry.setDefaultLabels(labels);
     const merged = aggregator.registry;
     for (const [name, method] of this.#methods) {
       aggregator.setGaugeMode(

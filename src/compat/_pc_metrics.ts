@@ -12,18 +12,16 @@ import { Gauge as CoreGauge, type GaugeChild } from "../metrics/gauge.ts";
 import { Histogram as CoreHistogram, type HistogramChild } from "../metrics/histogram.ts";
 import { Summary as CoreSummary, type SummaryChild } from "../metrics/summary.ts";
 import type { Metric as CoreMetric } from "../metrics/_metric.ts";
-import { show } from "../_names.ts";
+import { isLabelNameForm, isMetricName, show } from "../_names.ts";
+import { summaryBehind } from "../aggregate/_extract.ts";
 import { type LabelValues, type MetricObjectWithValues, toMetricObject } from "./_pc_json.ts";
 import { globalRegistry, PROMETHEUS_CONTENT_TYPE, type Registry } from "./_pc_registry.ts";
 
 export type { LabelValues, MetricObjectWithValues };
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /** prom-client's metric name check: whether `name` is a valid metric name. */
 export function validateMetricName(name: string): boolean {
-  return METRIC_NAME.test(name);
+  return isMetricName(name);
 }
 
 /** How prom-client (`util.inspect`) shows a list of label names. */
@@ -66,7 +64,10 @@ function normalize(
   const given = (labels ?? {}) as Record<string, unknown>;
   for (const k in given) {
     if (!names.includes(k)) {
-      throw new Error(`Added label "${k}" is not included in initial labelset: ${inspect(names)}`);
+      throw new Error(
+        `Added label "${k}" is not included in initial labelset: ${inspect(names)}` +
+          (k in EXEMPLAR_FORM && typeof given.value === "number" ? EXEMPLAR_HINT : ""),
+      );
     }
   }
   const out: Record<string, string> = {};
@@ -83,6 +84,12 @@ function normalize(
   }
   return out;
 }
+
+/** The keys of the `{ labels, value, exemplarLabels }` form. */
+const EXEMPLAR_FORM = { labels: 1, value: 1, exemplarLabels: 1 };
+/** Said after prom-client's error when labels look like that form. */
+const EXEMPLAR_HINT = " (the { labels, value, exemplarLabels } form is taken by a Counter or " +
+  "Histogram made with enableExemplars: true, never by a Summary; else pass (labels, value))";
 
 function badValue(v: unknown): TypeError {
   return new TypeError(`Value is not a valid number: ${format(v)}`);
@@ -154,8 +161,10 @@ export abstract class Metric<T extends string = string> implements Collectable {
     if (!config.name) throw new Error("Missing mandatory name parameter");
     if (!validateMetricName(config.name)) throw new Error(`Invalid metric name: ${config.name}`);
     const labelNames = config.labelNames ?? [];
-    const bad = labelNames.filter((n) => !LABEL_NAME.test(n));
-    if (bad.length > 0) throw new Error(`At least one label name is invalid: ${bad.join(",")}`);
+    // prom-client's form check and message; the core then refuses a reserved `__` name.
+    const bad = labelNames.filter((n) => !isLabelNameForm(n));
+    // prom-client 15's texts, then the culprit: "Invalid label name: a-b".
+    if (bad.length > 0) throw new Error(`Invalid label name: ${bad.join(",")}`);
     if (config.collect !== undefined && typeof config.collect !== "function") {
       throw new Error('Optional "collect" parameter must be a function');
     }
@@ -346,10 +355,11 @@ export class Counter<T extends string = string> extends Metric<T> {
   }
 
   #slow(labels: unknown, value: unknown): void {
+    const l = this._labels(labels); // checked first, as prom-client does
     if (value === null || value === undefined) value = 1;
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
     if (value < 0) throw new Error("It is not possible to decrease a counter");
-    this._core.inc(this._labels(labels) as never, value);
+    this._core.inc(l as never, value);
   }
 
   #incWithExemplar(data?: Labelled | number): void {
@@ -551,8 +561,9 @@ export abstract class Observing<T extends string> extends Metric<T> {
 
   /** @internal */
   protected _slow(labels: unknown, value: unknown): void {
+    const l = this._labels(labels); // checked first, as prom-client does
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
-    this._core.observe(this._labels(labels) as never, value);
+    this._core.observe(l as never, value);
   }
 
   /** @internal The `{ labels, value, exemplarLabels }` form. */
@@ -686,6 +697,7 @@ export class Summary<T extends string = string> extends Observing<T> {
       ageBuckets: config.ageBuckets,
       now: () => Date.now(), // read at call time, so fake timers move the window
     });
+    summaryBehind.set(this, this._core); // so that AggregatorRegistry's workers send its sketch
     this._register(config);
   }
 }

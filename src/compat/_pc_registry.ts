@@ -42,6 +42,7 @@ let unnamed = 0;
 export const collectorAggregators: WeakMap<Collector, ReadonlyMap<string, string>> = new WeakMap();
 
 let readAggregators: (registry: Registry) => Map<string, string>;
+let readCollectors: (registry: Registry) => ReadonlyMap<Collector, CollectorOptions>;
 
 /**
  * The `aggregator` of a registry's metrics and collector families that have
@@ -49,6 +50,14 @@ let readAggregators: (registry: Registry) => Map<string, string>;
  */
 export function aggregatorsOf(registry: Registry): Map<string, string> {
   return readAggregators(registry);
+}
+
+/**
+ * A registry's collectors (the default metrics among them) with the options
+ * they were registered with. Empty for a registry of the core.
+ */
+export function collectorsOf(registry: Registry): ReadonlyMap<Collector, CollectorOptions> {
+  return readCollectors(registry);
 }
 
 /** prom-client's Registry: a core Registry with prom-client's methods. */
@@ -65,6 +74,7 @@ export class Registry extends CoreRegistry {
 
   static {
     readAggregators = (r) => (#given in r ? r.#aggregators() : new Map());
+    readCollectors = (r) => (#given in r ? r.#collectors : new Map());
   }
 
   /** An empty registry writing `contentType` (text 0.0.4 by default). */
