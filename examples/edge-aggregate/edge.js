@@ -3323,6 +3323,7 @@ function writeStore(w, st) {
 }
 
 // ../../src/aggregate/_extract.ts
+var summaryBehind = /* @__PURE__ */ new WeakMap();
 async function collectState(registry2) {
   const metrics = registry2.getAll();
   const snapshots = metrics.length === 0 ? [] : await registry2.collect({ names: metrics.map((m) => m.name), quantiles: false });
@@ -3362,8 +3363,10 @@ function familyOf(snap, declared, metric, now) {
     case "histogram":
       histogram(fam, snap);
       return fam;
-    case "summary":
-      return metric instanceof Summary ? summary(fam, snap, metric, now) : void 0;
+    case "summary": {
+      const core = metric instanceof Summary ? metric : typeof metric === "object" && metric !== null ? summaryBehind.get(metric) : void 0;
+      return core === void 0 ? void 0 : summary(fam, snap, core, now);
+    }
   }
 }
 function base(s, names, created, value) {
