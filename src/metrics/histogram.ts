@@ -345,6 +345,18 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.count = NaN;
   }
 
+  /**
+   * @internal A series taken out of the tree while a page was being written
+   * is written as it was then: its count, poisoned, is the sum of its bucket
+   * counts (observations made after the page read the tree are in the buckets
+   * and the sum, so the count read then would not match them).
+   */
+  protected override _unpoison(view: HistogramSeriesSnapshot, _v: number): void {
+    let count = 0;
+    for (const c of view.counts as Float64Array) count += c;
+    (view as SnapshotDraft).count = count;
+  }
+
   /** @internal */
   protected _resetSeries(s: HistogramSeries): void {
     s.counts.fill(0);
