@@ -2,11 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   createMetricsHandler,
+  type Format,
   Gauge,
   Histogram,
   OPENMETRICS_CONTENT_TYPE,
   Registry,
   TEXT_CONTENT_TYPE,
+  textFormat,
 } from "../mod.ts";
 import { needs, pyParse } from "./_tools.ts";
 
@@ -367,6 +369,40 @@ test("createMetricsHandler() does not share a page between different formats, na
     await r.arrayBuffer();
   }
   assert.equal(calls(), 5);
+});
+
+test("createMetricsHandler() does not share a page between two formats of the same name: each scrape gets the body of its Content-Type", async () => {
+  const registry = new Registry();
+  new Gauge({ name: "g", help: "g", registry }).set(1);
+  // A format made from another by spreading it keeps its name.
+  const upper: Format = {
+    ...textFormat,
+    contentType: "text/x-upper; charset=utf-8",
+    accepts: (type) => type === "text/x-upper",
+    writer: () => {
+      const w = textFormat.writer();
+      const up = (f: (...a: never[]) => string | Uint8Array) => (...a: never[]) =>
+        String(f(...a)).toUpperCase();
+      return {
+        counter: up(w.counter),
+        gauge: up(w.gauge),
+        histogram: up(w.histogram),
+        summary: up(w.summary),
+        info: up(w.info),
+        end: up(w.end),
+      };
+    },
+  };
+  const handler = createMetricsHandler({ registry, formats: [upper] });
+  const rs = await Promise.all([
+    get(handler, { accept: "text/x-upper" }),
+    get(handler, { accept: "text/plain" }),
+  ]);
+  const [a, b] = await Promise.all(rs.map((r) => r.text()));
+  assert.equal(rs[0].headers.get("content-type"), "text/x-upper; charset=utf-8");
+  assert.match(a, /^G 1$/m);
+  assert.equal(rs[1].headers.get("content-type"), TEXT_CONTENT_TYPE);
+  assert.match(b, /^g 1$/m);
 });
 
 test("createMetricsHandler() shares a page between handlers of one registry and name[] in any order", async () => {

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_BUCKETS, exponentialBuckets, Histogram, linearBuckets, Registry } from "../mod.ts";
+import {
+  Counter,
+  DEFAULT_BUCKETS,
+  exponentialBuckets,
+  Histogram,
+  linearBuckets,
+  openMetricsFormat,
+  Registry,
+  textFormat,
+} from "../mod.ts";
 import { needs, pyParse, sampleValue } from "./_tools.ts";
 
 const hist = (opts: { buckets?: number[]; labelNames?: string[] } = {}) => {
@@ -117,4 +126,27 @@ test("Histogram.startTimer() and labels().time() observe into the labelled serie
   const text = await registry.metrics();
   assert.match(text, /^op_seconds_count\{op="read",ok="true"\} 1$/m);
   assert.match(text, /^op_seconds_count\{op="write",ok="false"\} 1$/m);
+});
+
+test("a page writes a Histogram without labels as it is when written: observations during a large page keep its +Inf bucket equal to _count", async () => {
+  const registry = new Registry();
+  // A family before it large enough that the page hands out pieces (and lets
+  // the event loop run) before the histogram is written.
+  const c = new Counter({ name: "a_total", help: "a", labelNames: ["id"], registry });
+  for (let i = 0; i < 5_000; i++) c.inc({ id: "u" + i });
+  const h = new Histogram({ name: "z_seconds", help: "z", buckets: [1], registry });
+  h.observe(0.5);
+  for (const format of [textFormat, openMetricsFormat]) {
+    let page = "";
+    for await (const piece of registry.chunks({ format }, 1000)) {
+      page += piece;
+      h.observe(2); // while the page is being written (a request served meanwhile)
+    }
+    const inf = Number(page.match(/^z_seconds_bucket\{le="\+Inf"\} (\S+)$/m)?.[1]);
+    const count = Number(page.match(/^z_seconds_count (\S+)$/m)?.[1]);
+    const sum = Number(page.match(/^z_seconds_sum (\S+)$/m)?.[1]);
+    assert.equal(inf, count, format.name);
+    assert.equal(sum, 0.5 + 2 * (count - 1), format.name);
+    if (format === openMetricsFormat && !needs("python")) pyParse(page, true);
+  }
 });

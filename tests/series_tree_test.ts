@@ -209,6 +209,42 @@ test("a page goes on writing a series removed while it is written: its value the
   }
 });
 
+test("a page writes a histogram series observed, then reset, while the page is written with a count equal to its +Inf bucket", async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: "late_h",
+    help: "h",
+    labelNames: ["id"],
+    buckets: [1],
+    registry,
+  });
+  const n = 4_500; // more than one slice of 2,000 series
+  for (let i = 0; i < n; i++) h.observe({ id: "u" + i }, 0.5);
+  let page = "";
+  let first = true;
+  for await (const piece of registry.chunks({ format: openMetricsFormat }, 1000)) {
+    page += piece;
+    if (first) {
+      // After the page read the tree, before it wrote most series: more
+      // observations, then every series out.
+      first = false;
+      for (let i = 0; i < n; i++) h.observe({ id: "u" + i }, 2);
+      h.reset();
+    }
+  }
+  const inf = new Map<string, number>();
+  for (const m of page.matchAll(/^late_h_bucket\{id="(u\d+)",le="\+Inf"\} (\S+)$/gm)) {
+    inf.set(m[1], Number(m[2]));
+  }
+  const counts = [...page.matchAll(/^late_h_count\{id="(u\d+)"\} (\S+)$/gm)];
+  assert.equal(counts.length, n);
+  for (const [, id, count] of counts) assert.equal(Number(count), inf.get(id), id);
+  if (!needs("python")) {
+    const [res] = pyParseMany([{ text: page, om: true }]);
+    assert.equal(res.error, undefined, `rejected: ${res.error}`);
+  }
+});
+
 test(
   "pages of more than one slice with odd label values and extreme numbers parse back exactly (reference parser)",
   {

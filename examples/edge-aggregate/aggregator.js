@@ -2784,6 +2784,13 @@ function coalesce(owner, key, make) {
   pages.set(key, page);
   return page.join();
 }
+var ids = /* @__PURE__ */ new WeakMap();
+var lastId = 0;
+function idOf(o) {
+  let id = ids.get(o);
+  if (id === void 0) ids.set(o, id = ++lastId);
+  return id;
+}
 
 // ../../src/http/_gzip.ts
 var LEVEL = 2;
@@ -2885,7 +2892,7 @@ function _metricsHandlerFor(registry, options) {
     }
     const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
     const gzip = compress && acceptsGzip(req.headers.get("accept-encoding")) && (gzipper ??= _pickGzip() ?? null) !== null;
-    const key = JSON.stringify([format.name, createdTimestamps, gzip, [...new Set(names)].sort()]);
+    const key = JSON.stringify([idOf(format), createdTimestamps, gzip, [...new Set(names)].sort()]);
     let body;
     try {
       body = await coalesce(registry, key, async () => {

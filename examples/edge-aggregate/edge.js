@@ -2177,6 +2177,17 @@ var Histogram = class extends ObservingMetric {
   _poison(s) {
     s.count = NaN;
   }
+  /**
+   * @internal A series taken out of the tree while a page was being written
+   * is written as it was then: its count, poisoned, is the sum of its bucket
+   * counts (observations made after the page read the tree are in the buckets
+   * and the sum, so the count read then would not match them).
+   */
+  _unpoison(view, _v) {
+    let count = 0;
+    for (const c of view.counts) count += c;
+    view.count = count;
+  }
   /** @internal */
   _resetSeries(s) {
     s.counts.fill(0);
@@ -2239,14 +2250,19 @@ var Histogram = class extends ObservingMetric {
   /**
    * @internal A series as its snapshot: the live classic counts, or with
    * `labels` (detached) a plain-array copy that serialises with
-   * JSON.stringify; the native part and the exemplars as they are now.
+   * JSON.stringify; the native part and the exemplars as they are now. The
+   * series of a histogram without labels is read when a page is gathered,
+   * not when it is written (a labelled one's just before it is written), so
+   * its counts are copied: observations in between would move them on
+   * without its count and sum.
    */
   _view(s, labelText2, labels) {
     const detached = labels !== void 0;
     const n = s.nativeCounts;
+    const live = n === void 0 && s !== this._single;
     const v = {
       labelText: labelText2,
-      counts: detached ? Array.from(s.counts) : n === void 0 ? s.counts : s.counts.slice(),
+      counts: detached ? Array.from(s.counts) : live ? s.counts : s.counts.slice(),
       sum: s.sum,
       count: s.count,
       created: createdSeconds(s.c)
@@ -2255,7 +2271,7 @@ var Histogram = class extends ObservingMetric {
     if (n !== void 0) v.native = this.#native._view(n);
     const kept = this.#exemplars?.get(s);
     if (kept !== void 0) {
-      v.exemplars = detached ? kept.buckets.slice() : kept.buckets;
+      v.exemplars = detached || !live ? kept.buckets.slice() : kept.buckets;
       if (kept.native && kept.native.list.length > 0) {
         v.native = { ...v.native, exemplars: kept.native.list.slice() };
       }

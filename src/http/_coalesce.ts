@@ -111,3 +111,16 @@ export function coalesce(owner: object, key: string, make: () => Promise<Body>):
   pages.set(key, page);
   return page.join();
 }
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+
+/**
+ * A number naming `o` in a page key (see {@link coalesce}): the same for the
+ * same object, never for two (two formats may have one name).
+ */
+export function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, id = ++lastId);
+  return id;
+}

@@ -8,7 +8,7 @@ import { checkFormats, type Format, isFormat } from "../exposition/format.ts";
 import type { Registry } from "../registry.ts";
 import { defaultRegistry } from "../collectors/default.ts";
 import { acceptsGzip, FORMATS, negotiate } from "../exposition/negotiate.ts";
-import { coalesce } from "./_coalesce.ts";
+import { coalesce, idOf } from "./_coalesce.ts";
 import { _pickGzip, type Gzip } from "./_gzip.ts";
 
 /** Options of {@link createMetricsHandler}. */
@@ -128,7 +128,7 @@ export function _metricsHandlerFor(
     const timeoutSeconds = scrapeTimeout(req.headers.get("x-prometheus-scrape-timeout-seconds"));
     const gzip = compress && acceptsGzip(req.headers.get("accept-encoding")) &&
       (gzipper ??= _pickGzip() ?? null) !== null;
-    const key = JSON.stringify([format.name, createdTimestamps, gzip, [...new Set(names)].sort()]);
+    const key = JSON.stringify([idOf(format), createdTimestamps, gzip, [...new Set(names)].sort()]);
     let body: ReadableStream<Uint8Array>;
     try {
       body = await coalesce(registry, key, async () => {

@@ -345,6 +345,18 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s.count = NaN;
   }
 
+  /**
+   * @internal A series taken out of the tree while a page was being written
+   * is written as it was then: its count, poisoned, is the sum of its bucket
+   * counts (observations made after the page read the tree are in the buckets
+   * and the sum, so the count read then would not match them).
+   */
+  protected override _unpoison(view: HistogramSeriesSnapshot, _v: number): void {
+    let count = 0;
+    for (const c of view.counts as Float64Array) count += c;
+    (view as SnapshotDraft).count = count;
+  }
+
   /** @internal */
   protected _resetSeries(s: HistogramSeries): void {
     s.counts.fill(0);
@@ -446,7 +458,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   /**
    * @internal A series as its snapshot: the live classic counts, or with
    * `labels` (detached) a plain-array copy that serialises with
-   * JSON.stringify; the native part and the exemplars as they are now.
+   * JSON.stringify; the native part and the exemplars as they are now. The
+   * series of a histogram without labels is read when a page is gathered,
+   * not when it is written (a labelled one's just before it is written), so
+   * its counts are copied: observations in between would move them on
+   * without its count and sum.
    */
   protected _view(
     s: HistogramSeries,
@@ -455,9 +471,10 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
   ): HistogramSeriesSnapshot {
     const detached = labels !== undefined;
     const n = s.nativeCounts;
+    const live = n === undefined && s !== this._single;
     const v: SnapshotDraft = {
       labelText,
-      counts: detached ? Array.from(s.counts) : n === undefined ? s.counts : s.counts.slice(),
+      counts: detached ? Array.from(s.counts) : live ? s.counts : s.counts.slice(),
       sum: s.sum,
       count: s.count,
       created: createdSeconds(s.c),
@@ -466,7 +483,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     if (n !== undefined) v.native = this.#native!._view(n);
     const kept = this.#exemplars?.get(s);
     if (kept !== undefined) {
-      v.exemplars = detached ? kept.buckets.slice() : kept.buckets;
+      v.exemplars = detached || !live ? kept.buckets.slice() : kept.buckets;
       if (kept.native && kept.native.list.length > 0) {
         v.native = { ...v.native!, exemplars: kept.native.list.slice() };
       }
