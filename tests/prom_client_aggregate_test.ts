@@ -737,3 +737,63 @@ test(
     }
   },
 );
+
+/**
+ * Two workers with different registry default labels; the first worker is slow to answer (it
+ * busies itself for 300 ms on each request). The primary prints three `clusterMetrics()` pages.
+ */
+const CLUSTER_LABELS_APP = `
+const cluster = require("node:cluster");
+const client = require(process.env.LIB);
+if (cluster.isPrimary) {
+  const agg = new client.AggregatorRegistry();
+  let ready = 0;
+  const workers = [1, 2].map((n) => cluster.fork({ N: String(n) }));
+  for (const w of workers) w.on("message", async (m) => {
+    if (m !== "ready" || ++ready < 2) return;
+    const pages = [];
+    for (let i = 0; i < 3; i++) pages.push(await agg.clusterMetrics());
+    process.stdout.write(JSON.stringify(pages));
+    for (const x of workers) x.kill();
+  });
+} else {
+  const n = Number(process.env.N);
+  client.register.setDefaultLabels({ app: "web" + n });
+  new client.Counter({ name: "c_total", help: "C." }).inc(n);
+  process.on("message", () => {
+    if (n !== 1) return;
+    const until = Date.now() + 300;
+    while (Date.now() < until); // worker 1 answers after worker 2
+  });
+  process.send("ready");
+}
+`;
+
+test(
+  `AggregatorRegistry.clusterMetrics() takes registry default labels from the same worker at every scrape, whichever answers first (${RUNTIME} cluster)`,
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "promedge-pc-cluster-"));
+    try {
+      const bundle = join(dir, "prom-client.cjs");
+      bundlePromClientCjs(bundle);
+      const app = join(dir, "app.cjs");
+      writeFileSync(app, CLUSTER_LABELS_APP);
+      const args = RUNTIME === "deno" ? ["run", "-A", app] : [app];
+      const r = spawnSync(process.execPath, args, {
+        encoding: "utf8",
+        env: { ...process.env, LIB: bundle },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const pages = JSON.parse(r.stdout) as string[];
+      assert.equal(pages.length, 3);
+      for (const page of pages) {
+        // The first forked worker's value (cluster worker id 1), not the first reply's: a label
+        // value that moves between scrapes would start a new series each time.
+        assert.match(page, /^c_total\{app="web1"\} 3$/m, page);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -141,7 +141,7 @@ let nextRequest = 0;
  */
 export class AggregatorRegistry extends Registry {
   #aggregator: Aggregator | undefined;
-  /** Each metric's `aggregator`, as the first worker to answer named it (kept for silent ones). */
+  /** Each metric's `aggregator`, as the answering worker with the lowest id named it (kept for silent ones). */
   #methods = new Map<string, string>();
   /** The merged families taken off the page (`omit`), to put back if that changes. */
   #omitted = new Map<string, Collectable>();
@@ -166,7 +166,9 @@ export class AggregatorRegistry extends Registry {
     );
     let listener: ((w: unknown, m: unknown) => void) | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const replies: Record<string, unknown>[] = [];
+    // By worker, in the order of their ids (cluster.workers is keyed by id), not in the order
+    // they answer: what #follow takes from "the first" is then the same at every scrape.
+    const replies: Record<string, unknown>[] = new Array(workers.length);
     try {
       await new Promise<void>((resolve, reject) => {
         const waiting = new Set(workers);
@@ -178,7 +180,7 @@ export class AggregatorRegistry extends Registry {
             return reject(new Error(`a worker could not send its metrics: ${r.error}`));
           }
           if (!waiting.delete(w as Worker)) return;
-          replies.push(r);
+          replies[workers.indexOf(w as Worker)] = r;
           if (waiting.size === 0) resolve();
         };
         c.on("message", listener);
@@ -198,7 +200,7 @@ export class AggregatorRegistry extends Registry {
       if (listener) c.off?.("message", listener);
       stop();
     }
-    this.#follow(aggregator, replies);
+    this.#follow(aggregator, replies.filter((r) => r !== undefined));
     const merged = aggregator.registry;
     return merged.metrics({
       format: this.contentType === Registry.OPENMETRICS_CONTENT_TYPE
@@ -208,10 +210,11 @@ export class AggregatorRegistry extends Registry {
   }
 
   /**
-   * Takes the workers' `aggregator`s (the first to answer wins, as the first
+   * Takes the workers' `aggregator`s (the first worker's wins, as the first
    * entry does in prom-client) to the aggregator: gauge modes, and `omit`ted
    * families off the merged registry; and their registries' default labels
    * (per label name, the first worker's value) to the merged registry.
+   * `replies` are in the order of the workers' ids.
    */
   #follow(aggregator: Aggregator, replies: readonly Record<string, unknown>[]): void {
     const named = new Set<string>();

@@ -5,6 +5,7 @@
  */
 
 import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
+import { resendable } from "../_fetch.ts";
 import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
 import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
@@ -83,7 +84,8 @@ export class Pushgateway {
       timeout: o.timeout,
       compress: o.compress,
       fetch: async (input, init) => {
-        const res = await fetch(input, init);
+        // The global fetch, so a gzip body goes as a Blob it can resend on a 307/308.
+        const res = await fetch(input, { ...init, body: resendable(init?.body) });
         captured = res.clone();
         return res;
       },
