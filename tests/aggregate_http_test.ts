@@ -14,6 +14,7 @@ import {
   httpSender,
 } from "../src/aggregate/mod.ts";
 import { createServer } from "node:http";
+import { protobufFormat } from "../src/exposition/protobuf.ts";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import { collectState } from "../src/aggregate/_extract.ts";
 import { needs, promtool } from "./_tools.ts";
@@ -108,6 +109,27 @@ test("httpSender() follows a 307 and a 308 to the aggregator with the state inta
       server.close();
     }
   }
+});
+
+test("createAggregatorHandler() names itself and its metrics option in a bad formats error", () => {
+  assert.throws(
+    () =>
+      createAggregatorHandler(new Aggregator(), {
+        metrics: { formats: [protobufFormat], protobuf: false },
+      }),
+    {
+      name: "TypeError",
+      message:
+        "createAggregatorHandler(): metrics.formats lists the protobuf format, which metrics.protobuf: false turns off; drop one of the two",
+    },
+  );
+  assert.throws(
+    () => createAggregatorHandler(new Aggregator(), { metrics: { formats: [{}] as never } }),
+    {
+      name: "TypeError",
+      message: /^createAggregatorHandler\(\): metrics\.formats must be an array/,
+    },
+  );
 });
 
 test("createAggregatorHandler() answers 405 to methods other than GET, HEAD and POST, naming them", async () => {

@@ -2852,14 +2852,15 @@ function _pickGzip(g2 = globalThis) {
 }
 
 // ../../src/http/handler.ts
-function _metricsHandlerFor(registry, options) {
+function _metricsHandlerFor(registry, options, who = "createMetricsHandler(): ") {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const served = (f) => (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
-  const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  const extra = checkFormats(who, options.formats).slice();
   const off = extra.find((f) => !served(f));
   if (off !== void 0) {
+    const path = who.slice(who.indexOf(": ") + 2);
     throw new TypeError(
-      `createMetricsHandler(): formats lists the ${off.name} format, which ${off.name === "protobuf" ? "protobuf" : "openMetrics"}: false turns off; drop one of the two`
+      `${who}formats lists the ${off.name} format, which ${path}${off.name === "protobuf" ? "protobuf" : "openMetrics"}: false turns off; drop one of the two`
     );
   }
   let own = {};
@@ -3000,7 +3001,11 @@ function createIngestHandler(aggregator, options = {}) {
 }
 function createAggregatorHandler(aggregator, options = {}) {
   const ingest = createIngestHandler(aggregator, options);
-  const page = _metricsHandlerFor(aggregator.registry, options.metrics ?? {});
+  const page = _metricsHandlerFor(
+    aggregator.registry,
+    options.metrics ?? {},
+    "createAggregatorHandler(): metrics."
+  );
   return (req) => {
     if (req.method === "POST") return ingest(req);
     if (req.method === "GET" || req.method === "HEAD") return page(req);

@@ -165,7 +165,11 @@ export function createAggregatorHandler(
   options: AggregatorHandlerOptions = {},
 ): (req: Request) => Promise<Response> {
   const ingest = createIngestHandler(aggregator, options);
-  const page = _metricsHandlerFor(aggregator.registry, options.metrics ?? {});
+  const page = _metricsHandlerFor(
+    aggregator.registry,
+    options.metrics ?? {},
+    "createAggregatorHandler(): metrics.",
+  );
   return (req) => {
     if (req.method === "POST") return ingest(req);
     if (req.method === "GET" || req.method === "HEAD") return page(req);

@@ -74,21 +74,26 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
 /**
  * {@link createMetricsHandler} for a registry the caller always has (the
  * aggregator's): a bundle of it holds neither the default registry nor the
- * default metrics. `options.registry` is ignored.
+ * default metrics. `options.registry` is ignored. Errors start with `who`,
+ * the function and the path of these options in its own (e.g.
+ * `"createAggregatorHandler(): metrics."`).
  * @internal
  */
 export function _metricsHandlerFor(
   registry: Registry,
   options: MetricsHandlerOptions,
+  who = "createMetricsHandler(): ",
 ): MetricsHandler {
   const { openMetrics = true, protobuf = true, compress = true, onError } = options;
   const served = (f: Format) =>
     (openMetrics || f.name !== "openmetrics") && (protobuf || f.name !== "protobuf");
-  const extra = checkFormats("createMetricsHandler(): ", options.formats).slice();
+  const extra = checkFormats(who, options.formats).slice();
   const off = extra.find((f) => !served(f));
   if (off !== undefined) {
+    // `who` ends with the options' path: "createAggregatorHandler(): metrics."
+    const path = who.slice(who.indexOf(": ") + 2);
     throw new TypeError(
-      `createMetricsHandler(): formats lists the ${off.name} format, which ${
+      `${who}formats lists the ${off.name} format, which ${path}${
         off.name === "protobuf" ? "protobuf" : "openMetrics"
       }: false turns off; drop one of the two`,
     );
