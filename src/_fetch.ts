@@ -104,8 +104,8 @@ export function resendable(body: RequestInit["body"]): RequestInit["body"] {
  * with {@link NoAnswer} when nothing answered in time or the fetch failed,
  * and with a TypeError when `doFetch` returned no Response. A body that
  * breaks off after the status line leaves the reply short, not an error.
- * With the global fetch, a bytes body goes as a {@link resendable} Blob; a
- * fetch of the caller's gets `init.body` as it is.
+ * A bytes body goes as a {@link resendable} Blob, to the global fetch and to
+ * one of the caller's alike (which may hand it to Node's).
  */
 export async function request(
   doFetch: typeof fetch,
@@ -127,7 +127,7 @@ export async function request(
   try {
     let res: unknown;
     try {
-      const body = doFetch === globalThis.fetch ? resendable(init.body) : init.body;
+      const body = resendable(init.body);
       const sent = Promise.resolve().then(() =>
         doFetch(url, { ...init, body, signal: ctrl.signal })
       );

@@ -336,8 +336,8 @@ test(
   async () => {
     const agg = await threeWorkers();
     const bodies: Uint8Array[] = [];
-    const fetch = ((_url: string | URL | Request, init?: RequestInit) => {
-      bodies.push(new Uint8Array(init!.body as Uint8Array));
+    const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+      bodies.push(new Uint8Array(await new Response(init!.body).arrayBuffer()));
       return Promise.resolve(new Response(null, { status: 204 }));
     }) as typeof globalThis.fetch;
     await new RemoteWriter("http://receiver.test/api/v1/write", {

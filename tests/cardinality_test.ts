@@ -573,8 +573,8 @@ test(
     c.inc({ tenant: "gone" });
     c.inc({ tenant: "kept" });
     const bodies: Uint8Array[] = [];
-    const fetch = ((_url: string, init: RequestInit) => {
-      bodies.push(new Uint8Array(init.body as Uint8Array));
+    const fetch = (async (_url: string, init: RequestInit) => {
+      bodies.push(new Uint8Array(await new Response(init.body).arrayBuffer()));
       return Promise.resolve(new Response(null, { status: 204 }));
     }) as typeof globalThis.fetch;
     const writer = new RemoteWriter("http://receiver.test/write", { registry, fetch });

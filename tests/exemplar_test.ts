@@ -398,8 +398,8 @@ test(
     h.observeWithExemplar(0.5, { trace_id: TRACE2 });
     const after = Date.now();
     const bodies: Uint8Array[] = [];
-    const fetch = ((_u: unknown, init?: RequestInit) => {
-      bodies.push(new Uint8Array(init!.body as Uint8Array));
+    const fetch = (async (_u: unknown, init?: RequestInit) => {
+      bodies.push(new Uint8Array(await new Response(init!.body).arrayBuffer()));
       return Promise.resolve(new Response(null, { status: 204 }));
     }) as typeof globalThis.fetch;
     await new RemoteWriter("http://receiver.test/api/v1/write", { registry, fetch }).write();
@@ -495,8 +495,8 @@ test(
     assert.equal(set.length, 10);
     for (const e of set) assert.equal(e.value, Number(e.labels.trace_id.slice(1)) / 4);
     const bodies: Uint8Array[] = [];
-    const fetch = ((_u: unknown, init?: RequestInit) => {
-      bodies.push(new Uint8Array(init!.body as Uint8Array));
+    const fetch = (async (_u: unknown, init?: RequestInit) => {
+      bodies.push(new Uint8Array(await new Response(init!.body).arrayBuffer()));
       return Promise.resolve(new Response(null, { status: 204 }));
     }) as typeof globalThis.fetch;
     await new RemoteWriter("http://receiver.test/api/v1/write", { registry, fetch }).write();

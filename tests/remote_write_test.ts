@@ -23,10 +23,10 @@ interface Request1 {
 /** A fetch that records each request and answers from `replies` (the last one repeats). */
 function recorder(replies: (() => Response)[] = [() => new Response(null, { status: 204 })]) {
   const requests: Request1[] = [];
-  const fetch = ((_url: string | URL | Request, init?: RequestInit) => {
+  const fetch = (async (_url: string | URL | Request, init?: RequestInit) => {
     requests.push({
       headers: new Headers(init!.headers),
-      body: new Uint8Array(init!.body as Uint8Array),
+      body: new Uint8Array(await new Response(init!.body).arrayBuffer()),
     });
     return Promise.resolve(replies[Math.min(requests.length - 1, replies.length - 1)]());
   }) as typeof globalThis.fetch;
@@ -622,16 +622,17 @@ function oneGauge(): Registry {
   return registry;
 }
 
-test("RemoteWriter.write() follows a 307 and a 308 to the receiver with the same body and headers", async () => {
-  for (const status of [307, 308]) {
-    const got: { url?: string; bytes: number; type?: string; version?: string }[] = [];
+test("RemoteWriter.write() follows a 307 and a 308 to the receiver with the same body and headers, with the global fetch or one that hands on to it", async () => {
+  const wrapped = ((url: string, init: RequestInit) => fetch(url, init)) as typeof fetch;
+  for (const [status, own] of [[307], [308], [307, wrapped]] as [number, typeof fetch?][]) {
+    const got: { url?: string; body: Buffer; type?: string; version?: string }[] = [];
     const server = createServer((req, res) => {
       const parts: Buffer[] = [];
       req.on("data", (c: Buffer) => parts.push(c));
       req.on("end", () => {
         got.push({
           url: req.url,
-          bytes: Buffer.concat(parts).length,
+          body: Buffer.concat(parts),
           type: req.headers["content-type"],
           version: req.headers["x-prometheus-remote-write-version"] as string,
         });
@@ -641,12 +642,14 @@ test("RemoteWriter.write() follows a 307 and a 308 to the receiver with the same
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
+    const what = `${status}${own ? ", fetch option" : ""}`;
     try {
-      await new RemoteWriter(`http://127.0.0.1:${port}/old`, { registry: oneGauge() }).write();
-      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
+      await new RemoteWriter(`http://127.0.0.1:${port}/old`, { registry: oneGauge(), fetch: own })
+        .write();
+      assert.equal(got.length, 2, `${what}: ${got.length} requests`);
       assert.equal(got[1].url, "/api/v1/write");
-      assert.ok(got[0].bytes > 0);
-      assert.equal(got[1].bytes, got[0].bytes, `${status}: the redirected request's body`);
+      assert.ok(got[0].body.length > 0);
+      assert.ok(got[1].body.equals(got[0].body), `${what}: the redirected request's body`);
       assert.equal(got[1].type, "application/x-protobuf");
       assert.equal(got[1].version, "0.1.0");
     } finally {

@@ -3548,7 +3548,8 @@ function httpSender(url, options = {}) {
         method: "POST",
         headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers }
       };
-      res = await (own ? own(url, { ...init, body: state }) : fetch(url, { ...init, body: resendable(state) }));
+      const body = resendable(state);
+      res = await (own ? own(url, { ...init, body }) : fetch(url, { ...init, body }));
     } catch (e) {
       throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
     }

@@ -16,7 +16,11 @@ export const STATE_CONTENT_TYPE = "application/x-promedge-state";
 export interface HttpSenderOptions {
   /** Extra request headers (e.g. authorization). */
   headers?: Readonly<Record<string, string>>;
-  /** The fetch to use (default: the global one; on workerd, a service binding's `fetch`). */
+  /**
+   * The fetch to use (default: the global one; on workerd, a service
+   * binding's `fetch`). It gets the state as a Blob, which Node's fetch can
+   * send again when it follows a 307/308.
+   */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
 }
 
@@ -36,10 +40,9 @@ export function httpSender(
         method: "POST",
         headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
       };
-      // The global fetch gets a Blob it can resend on a 307/308 (see resendable).
-      res = await (own
-        ? own(url, { ...init, body: state as Uint8Array<ArrayBuffer> })
-        : fetch(url, { ...init, body: resendable(state as Uint8Array<ArrayBuffer>) }));
+      // A Blob, which Node's fetch can resend on a 307/308 (see resendable).
+      const body = resendable(state as Uint8Array<ArrayBuffer>);
+      res = await (own ? own(url, { ...init, body }) : fetch(url, { ...init, body }));
     } catch (e) {
       throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
     }

@@ -5,7 +5,6 @@
  */
 
 import { Pushgateway as CorePushgateway } from "../push/pushgateway.ts";
-import { resendable } from "../_fetch.ts";
 import { collectDefaultMetrics as coreDefaults, defaultFamilies } from "../collectors/default.ts";
 import type { MetricFamily } from "../collector.ts";
 import { AlreadyRegisteredError, Registry as CoreRegistry } from "../registry.ts";
@@ -84,8 +83,8 @@ export class Pushgateway {
       timeout: o.timeout,
       compress: o.compress,
       fetch: async (input, init) => {
-        // The global fetch, so a gzip body goes as a Blob it can resend on a 307/308.
-        const res = await fetch(input, { ...init, body: resendable(init?.body) });
+        // The core sends a gzip body as a Blob, which fetch can resend on a 307/308.
+        const res = await fetch(input, init);
         captured = res.clone();
         return res;
       },

@@ -25,7 +25,10 @@ export interface PushgatewayOptions {
    * days, the longest timer the runtimes keep) are taken as that.
    */
   timeout?: number;
-  /** The fetch to use (default: the global one). */
+  /**
+   * The fetch to use (default: the global one). A gzip body comes as a Blob,
+   * which Node's fetch can send again when it follows a 307/308.
+   */
   fetch?: typeof fetch;
   /** gzip the body (default false). */
   compress?: boolean;

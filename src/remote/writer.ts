@@ -47,7 +47,10 @@ export interface RemoteWriterOptions {
   labels?: Readonly<Record<string, string>>;
   /** Headers for every request: `Authorization`, `X-Scope-OrgID`... */
   headers?: HeadersInit;
-  /** The fetch to use (default: the global one). */
+  /**
+   * The fetch to use (default: the global one). It gets the body as a Blob,
+   * which Node's fetch can send again when it follows a 307/308.
+   */
   fetch?: typeof fetch;
   /**
    * Milliseconds before one request is given up (default 10,000); values
