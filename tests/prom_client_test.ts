@@ -674,6 +674,53 @@ test("Counter.inc() / Histogram.observe() / Summary.observe() check the labels b
   }
 });
 
+test("exemplar forms and Gauge.inc()/dec() check the labels before the value and the exemplar, as prom-client's do", () => {
+  const make = (lib: typeof client | typeof real) => ({
+    c: new lib.Counter({
+      name: "x_total",
+      help: "h",
+      labelNames: ["m"],
+      enableExemplars: true,
+      registers: [],
+    }),
+    h: new lib.Histogram({
+      name: "x_h",
+      help: "h",
+      labelNames: ["m"],
+      enableExemplars: true,
+      registers: [],
+    }),
+    g: new lib.Gauge({ name: "x_g", help: "h", labelNames: ["m"], registers: [] }),
+  });
+  const [ours, theirs] = [make(client), make(real)];
+  const ex = { trace_id: "t" };
+  const cases: [string, (m: ReturnType<typeof make>) => void][] = [
+    [
+      "Counter { bad, value: 'x' }",
+      (m) => m.c.inc({ labels: { b: 1 }, value: "x", exemplarLabels: ex } as never),
+    ],
+    [
+      "Counter { bad, value: -1 }",
+      (m) => m.c.inc({ labels: { b: 1 }, value: -1, exemplarLabels: ex } as never),
+    ],
+    [
+      "Histogram { bad, value: 'x' }",
+      (m) => m.h.observe({ labels: { b: 1 }, value: "x", exemplarLabels: ex } as never),
+    ],
+    ["Gauge inc({ bad }, NaN)", (m) => m.g.inc({ b: 1 } as never, NaN)],
+    ["Gauge dec({ bad }, 'x')", (m) => m.g.dec({ b: 1 } as never, "x" as never)],
+    ["Gauge dec({ bad }, NaN)", (m) => m.g.dec({ b: 1 } as never, NaN)],
+  ];
+  for (const [what, fn] of cases) {
+    const theirsSays = outcome(() => fn(theirs as never));
+    assert.match(theirsSays, /Added label "b"/, `${what}: prom-client names the label`);
+    assert.ok(
+      outcome(() => fn(ours)).startsWith(theirsSays),
+      `${what}: ${outcome(() => fn(ours))}`,
+    );
+  }
+});
+
 test("Summary({ enableExemplars }) takes observe(labels, value) and keeps no exemplar; the exemplar form throws, as prom-client's does", async () => {
   const pages: string[] = [];
   for (const lib of [client, real] as const) {

@@ -367,11 +367,12 @@ export class Counter<T extends string = string> extends Metric<T> {
     if (noExemplar(exemplarLabels)) {
       return this.#slow(labels, value);
     }
+    const l = this.labelNames.length === 0 ? undefined : this._labels(labels); // first, as prom-client
     checkExemplar(exemplarLabels);
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
     if (value < 0) throw new Error("It is not possible to decrease a counter");
-    if (this.labelNames.length === 0) this._core.incWithExemplar(value, exemplarLabels);
-    else this._core.incWithExemplar(this._labels(labels) as never, { value, exemplarLabels });
+    if (l === undefined) this._core.incWithExemplar(value, exemplarLabels);
+    else this._core.incWithExemplar(l as never, { value, exemplarLabels });
   }
 
   /** The series for these labels (an object, or the values in order). */
@@ -433,7 +434,11 @@ export class Gauge<T extends string = string> extends Metric<T> {
       v = labels;
     }
     if (v === undefined || v === null) v = 1;
-    if (typeof v !== "number" || !Number.isFinite(v)) throw badDelta(v);
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      if (l !== labels) throw badDelta(v);
+      this._labels(l); // a bad label set is named first, as prom-client does
+      throw badDelta(v);
+    }
     const d = sign * v;
     if (this.labelNames.length === 0 && l !== labels) c.inc(d);
     else {
@@ -576,10 +581,11 @@ export abstract class Observing<T extends string> extends Metric<T> {
     ) {
       return this._slow(labels, value);
     }
+    const l = this.labelNames.length === 0 ? undefined : this._labels(labels); // first, as prom-client
     checkExemplar(exemplarLabels);
     if (typeof value !== "number" || !Number.isFinite(value)) throw badValue(value);
-    if (this.labelNames.length === 0) core.observeWithExemplar(value, exemplarLabels);
-    else core.observeWithExemplar(this._labels(labels) as never, { value, exemplarLabels });
+    if (l === undefined) core.observeWithExemplar(value, exemplarLabels);
+    else core.observeWithExemplar(l as never, { value, exemplarLabels });
   }
 
   /**
