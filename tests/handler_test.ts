@@ -463,6 +463,22 @@ test("createMetricsHandler() keeps serving a shared page to the others when one 
   assert.equal(await (await get(handler)).text(), want);
 });
 
+test("createMetricsHandler() starts a new page for a scrape arriving a second after one that stopped reading", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "big", help: "h", labelNames: ["id"], registry });
+  for (let i = 0; i < 30_000; i++) g.set({ id: String(i) }, 1);
+  const handler = createMetricsHandler({ registry });
+  // A scrape that reads one piece and then stops: its page stays unfinished.
+  const stalled = (await get(handler)).body!.getReader();
+  assert.equal((await stalled.read()).done, false);
+  for (let i = 0; i < 30_000; i++) g.set({ id: String(i) }, 2);
+  await new Promise((r) => setTimeout(r, 1100));
+  const late = await (await get(handler)).text();
+  assert.match(late, /^big\{id="0"\} 2$/m, "a scrape a second later gets today's values");
+  assert.equal(late, await registry.metrics());
+  await stalled.cancel();
+});
+
 test("createMetricsHandler() gzips a large page that decodes to the same text", async () => {
   const registry = new Registry();
   const g = new Gauge({ name: "big", help: "h", labelNames: ["id", "path"], registry });

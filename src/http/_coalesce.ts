@@ -1,10 +1,15 @@
 /**
  * Concurrent scrapes of the same page share it: one collection, one encoding,
  * one compression, read by every scrape that arrives while the page is being
- * made (as client_golang's `CoalesceGather`). A scrape that arrives after the
- * last byte was made starts a new page.
+ * made (as client_golang's `CoalesceGather`), within {@link JOIN_MS} of its
+ * start. A scrape that arrives after the last byte was made, or later than
+ * that, starts a new page: one reader that stops reading keeps a page
+ * unfinished, and a scrape joining it much later would get old values.
  * @module
  */
+
+/** How long after it started a page takes more scrapes. */
+export const JOIN_MS = 1000;
 
 type Body = ReadableStream<Uint8Array>;
 
@@ -23,6 +28,8 @@ class SharedPage {
   #failed = false;
   #error: unknown;
   #readers = 0;
+  /** When the page started, ms (performance.now()). */
+  readonly born: number = performance.now();
 
   /** Starts making the page; `settle` is called once, when no scrape may join any more. */
   constructor(make: () => Promise<Body>, settle: () => void) {
@@ -96,15 +103,16 @@ const inFlight = new WeakMap<object, Map<string, SharedPage>>();
 
 /**
  * A body for one scrape of `owner`'s page `key`: the page being made for an
- * earlier scrape with the same owner and key if it is not complete yet, else
- * a new one from `make`. Rejects, for every scrape that joined, when `make`
+ * earlier scrape with the same owner and key if it is not complete yet and
+ * started less than {@link JOIN_MS} ago, else a new one from `make` (which
+ * takes the place of the old one for later scrapes). Rejects, for every scrape that joined, when `make`
  * does.
  */
 export function coalesce(owner: object, key: string, make: () => Promise<Body>): Promise<Body> {
   let pages = inFlight.get(owner);
   if (pages === undefined) inFlight.set(owner, pages = new Map());
   const found = pages.get(key);
-  if (found !== undefined) return found.join();
+  if (found !== undefined && performance.now() - found.born < JOIN_MS) return found.join();
   const page: SharedPage = new SharedPage(make, () => {
     if (pages.get(key) === page) pages.delete(key);
   });

@@ -57,7 +57,8 @@ export type MetricsHandler = (req: Request) => Promise<Response>;
  * has been collected. Scrapes of the same registry asking for the same page
  * (format, `name[]`, gzip or not) while it is being made share it: one
  * collection (collect hooks and collectors run once), one encoding, one
- * compression; a scrape arriving after its last byte was made gets a new one.
+ * compression; a scrape arriving after its last byte was made, or more than
+ * a second after it started, gets a new one.
  *
  * @example
  * ```ts
