@@ -9,6 +9,7 @@
 //   node bench/run.mjs                                       (all three, + memory, load,
 //                                                             bundles; writes RESULTS.md)
 import * as pe from "../mod.ts";
+import { nativeHistogram } from "../src/metrics/native_histogram.ts";
 import { type Client, median, type Other, others, proc, runtime, writeResult } from "./_common.ts";
 import { micro } from "./micro.ts";
 import { stall } from "./stall.ts";
@@ -32,6 +33,11 @@ interface ScrapeCase {
   name: string;
   ours: (r: pe.Registry) => void;
   theirs: (c: Client, r: Reg) => void;
+}
+
+/** Observation `i`, spread over six decades (1 µs to ~20 s). */
+function spread(i: number): number {
+  return Math.exp(((i * 7919) % 1000) / 60 - 14);
 }
 
 const scrapeCases: ScrapeCase[] = [
@@ -65,6 +71,24 @@ const scrapeCases: ScrapeCase[] = [
     theirs: (cl, r) => {
       const h = new cl.Histogram({ name: "lat", help: "h", labelNames: ["route"], registers: [r] });
       for (let i = 0; i < 2500; i++) h.observe({ route: "/r" + (i % 500) }, (i % 5) / 10);
+    },
+  },
+  {
+    // The same page (text has no native histograms): its native part must cost the page nothing.
+    name: "metrics() 500 histogram series, native part too",
+    ours: (registry) => {
+      const h = new pe.Histogram({
+        name: "lat",
+        help: "h",
+        labelNames: ["route"],
+        native: nativeHistogram(),
+        registry,
+      });
+      for (let i = 0; i < 25000; i++) h.observe({ route: "/r" + (i % 500) }, spread(i));
+    },
+    theirs: (cl, r) => {
+      const h = new cl.Histogram({ name: "lat", help: "h", labelNames: ["route"], registers: [r] });
+      for (let i = 0; i < 25000; i++) h.observe({ route: "/r" + (i % 500) }, spread(i));
     },
   },
   {

@@ -76,6 +76,12 @@ export interface CollectOptions {
    * @internal
    */
   lazy?: boolean;
+  /**
+   * `false`: histograms leave their native part out (no `native` on a
+   * series), for a reader that does not write it. Default true.
+   * @internal
+   */
+  native?: boolean;
 }
 
 /**
@@ -330,6 +336,11 @@ export interface Format {
   readonly contentType: string;
   /** Whether its writer reads raw labels (`SeriesSnapshot.labels`) rather than `labelText`. */
   readonly needsLabels: boolean;
+  /**
+   * `false`: its writer never reads a histogram series' `native` part, so a
+   * page in it skips building them (text and OpenMetrics). Default true.
+   */
+  readonly nativeHistograms?: boolean;
   /** Whether it serves an Accept clause: the media type (lower case) and its parameters. */
   accepts(mediaType: string, params: Readonly<Record<string, string>>): boolean;
   /** A writer for one page. */

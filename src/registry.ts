@@ -7,6 +7,7 @@
 
 import type {
   Collectable,
+  CollectOptions,
   Collector,
   FamilyDescription,
   FamilySnapshot,
@@ -353,13 +354,22 @@ export class Registry {
    * deadline; checks the collectors' families; returns every family to
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
-  async #gather(options: GatherOptions, labels: boolean): Promise<FamilySnapshot[]> {
+  async #gather(
+    options: GatherOptions,
+    labels: boolean,
+    format?: Format,
+  ): Promise<FamilySnapshot[]> {
     const defaults = this.#defaults;
-    const families = await this.#gatherAll(options, labels || defaults !== undefined);
+    const native = format?.nativeHistograms !== false;
+    const families = await this.#gatherAll(options, labels || defaults !== undefined, native);
     return defaults === undefined ? families : families.map((f) => withDefaultLabels(f, defaults));
   }
 
-  async #gatherAll(options: GatherOptions, labels: boolean): Promise<FamilySnapshot[]> {
+  async #gatherAll(
+    options: GatherOptions,
+    labels: boolean,
+    native: boolean,
+  ): Promise<FamilySnapshot[]> {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : undefined;
     let metrics = this.#sortedMetrics();
@@ -379,9 +389,11 @@ export class Registry {
     const running = new Map<string, Promise<void>>();
     // A page (no labels) is written a slice at a time: metrics may make their
     // series snapshots slice by slice (see CollectOptions.lazy).
-    const opts = labels
+    // A format that writes no native histograms (text, OpenMetrics) spares their building.
+    const opts: CollectOptions = labels
       ? { labels: true, quantiles: (options as CollectionOptions).quantiles }
       : { lazy: true };
+    if (!native) opts.native = false;
 
     const out: FamilySnapshot[] = new Array(metrics.length);
     let walked = 0;
@@ -508,7 +520,7 @@ export class Registry {
 
   async *#chunks(call: string, options: ExpositionOptions, size?: number): AsyncGenerator<string> {
     const format = pageFormat(call, options);
-    const families = await this.#gather(options, false);
+    const families = await this.#gather(options, false, format);
     for await (const piece of pagePieces(families, format.writer(options), size)) {
       if (typeof piece !== "string") {
         throw new TypeError(
@@ -546,7 +558,7 @@ export class Registry {
    */
   async stream(options: StreamOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const format = pageFormat("registry.stream()", options);
-    const families = await this.#gather(options, format.needsLabels);
+    const families = await this.#gather(options, format.needsLabels, format);
     return pageStream(pagePieces(families, format.writer(options)));
   }
 }

@@ -9,15 +9,19 @@ import { metrics } from "../src/http/hono.ts";
 import {
   createMetricsHandler,
   defaultRegistry,
+  type Format,
   FORMATS,
   Histogram,
+  type HistogramFamilySnapshot,
   type HistogramSeriesSnapshot,
   metricsHandler,
   negotiate,
   OPENMETRICS_CONTENT_TYPE,
   openMetricsFormat,
+  type PageOptions,
   Registry,
   serveMetrics,
+  textFormat,
 } from "../mod.ts";
 import { nativeHistogram } from "../src/metrics/native_histogram.ts";
 import { PROTOBUF_CONTENT_TYPE } from "../src/exposition/protobuf.ts";
@@ -658,4 +662,68 @@ test("negotiate() picks protobuf for Prometheus' native-histograms Accept when o
   );
   const page = await registry.stream({ format });
   assert.ok((await new Response(page).arrayBuffer()).byteLength > 0);
+});
+
+test("a page asks native histograms of a Format only if it reads them: nativeHistograms: false gets none, a Format without it gets each series' native part", async () => {
+  const registry = new Registry();
+  const h = new Histogram({
+    name: "lat_seconds",
+    help: "h",
+    labelNames: ["id"],
+    native: nativeHistogram(),
+    registry,
+  });
+  const single = new Histogram({
+    name: "one_seconds",
+    help: "h",
+    native: nativeHistogram(),
+    registry,
+  });
+  for (let i = 0; i < 3; i++) h.observe({ id: String(i) }, 0.25 * (i + 1));
+  single.observe(2);
+  /** A text Format that records what each histogram series it writes carries. */
+  const seen = (flag: boolean | undefined) => {
+    const natives: unknown[] = [];
+    const format = {
+      ...textFormat,
+      name: "recording",
+      nativeHistograms: flag, // textFormat's false overridden: undefined means true
+      writer(o?: PageOptions) {
+        const w = textFormat.writer(o);
+        return {
+          ...w,
+          histogram(f: HistogramFamilySnapshot, from: number, to: number) {
+            for (let i = from; i < to; i++) natives.push(f.series[i].native);
+            return w.histogram(f, from, to);
+          },
+        };
+      },
+    };
+    return { format: format as Format, natives };
+  };
+  for (const flag of [undefined, true]) {
+    const { format, natives } = seen(flag);
+    await registry.metrics({ format });
+    assert.equal(natives.length, 4);
+    for (const n of natives) {
+      assert.deepEqual(
+        (n as { positiveDeltas?: number[] } | undefined)?.positiveDeltas,
+        [1],
+        `nativeHistograms ${flag}: ${JSON.stringify(n)}`,
+      );
+    }
+  }
+  const { format, natives } = seen(false);
+  const page = await registry.metrics({ format });
+  assert.deepEqual(natives, [undefined, undefined, undefined, undefined]);
+  // The classic part is written all the same.
+  assert.match(page, /^lat_seconds_count\{id="2"\} 1$/m);
+  assert.match(page, /^one_seconds_bucket\{le="\+Inf"\} 1$/m);
+  // textFormat and openMetricsFormat say false; a snapshot keeps the native part.
+  assert.equal(textFormat.nativeHistograms, false);
+  assert.equal(openMetricsFormat.nativeHistograms, false);
+  const [snap] = (await registry.collect()).filter((f) => f.name === "lat_seconds");
+  assert.ok(
+    (snap as HistogramFamilySnapshot).series.every((s) => s.native?.positiveDeltas[0] === 1),
+  );
 });

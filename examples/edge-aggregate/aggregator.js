@@ -512,6 +512,7 @@ var textFormat = {
   name: "text",
   contentType: TEXT_CONTENT_TYPE,
   needsLabels: false,
+  nativeHistograms: false,
   accepts(type, params) {
     if (type === "*/*" || type === "text/*") return true;
     return type === "text/plain" && (params.version === void 0 || params.version === "0.0.4");
@@ -731,12 +732,13 @@ var Registry = class {
    * deadline; checks the collectors' families; returns every family to
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
-  async #gather(options, labels) {
+  async #gather(options, labels, format) {
     const defaults = this.#defaults;
-    const families = await this.#gatherAll(options, labels || defaults !== void 0);
+    const native = format?.nativeHistograms !== false;
+    const families = await this.#gatherAll(options, labels || defaults !== void 0, native);
     return defaults === void 0 ? families : families.map((f) => withDefaultLabels(f, defaults));
   }
-  async #gatherAll(options, labels) {
+  async #gatherAll(options, labels, native) {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
     let metrics = this.#sortedMetrics();
@@ -755,6 +757,7 @@ var Registry = class {
     };
     const running = /* @__PURE__ */ new Map();
     const opts = labels ? { labels: true, quantiles: options.quantiles } : { lazy: true };
+    if (!native) opts.native = false;
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
@@ -870,7 +873,7 @@ var Registry = class {
   }
   async *#chunks(call, options, size) {
     const format = pageFormat(call, options);
-    const families = await this.#gather(options, false);
+    const families = await this.#gather(options, false, format);
     for await (const piece of pagePieces(families, format.writer(options), size)) {
       if (typeof piece !== "string") {
         throw new TypeError(
@@ -906,7 +909,7 @@ var Registry = class {
    */
   async stream(options = {}) {
     const format = pageFormat("registry.stream()", options);
-    const families = await this.#gather(options, format.needsLabels);
+    const families = await this.#gather(options, format.needsLabels, format);
     return pageStream(pagePieces(families, format.writer(options)));
   }
 };
@@ -2636,6 +2639,7 @@ var openMetricsFormat = {
   name: "openmetrics",
   contentType: OPENMETRICS_CONTENT_TYPE,
   needsLabels: false,
+  nativeHistograms: false,
   accepts(type, params) {
     const v = params.version;
     return type === "application/openmetrics-text" && (v === void 0 || v === "1.0.0" || v === "0.0.1");
@@ -2697,6 +2701,7 @@ function acceptsGzip(acceptEncoding) {
 }
 
 // ../../src/http/_coalesce.ts
+var JOIN_MS = 1e3;
 var SharedPage = class {
   #chunks = [];
   #ready;
@@ -2706,6 +2711,8 @@ var SharedPage = class {
   #failed = false;
   #error;
   #readers = 0;
+  /** When the page started, ms (performance.now()). */
+  born = performance.now();
   /** Starts making the page; `settle` is called once, when no scrape may join any more. */
   constructor(make, settle) {
     let settled = false;
@@ -2777,7 +2784,7 @@ function coalesce(owner, key, make) {
   let pages = inFlight.get(owner);
   if (pages === void 0) inFlight.set(owner, pages = /* @__PURE__ */ new Map());
   const found = pages.get(key);
-  if (found !== void 0) return found.join();
+  if (found !== void 0 && performance.now() - found.born < JOIN_MS) return found.join();
   const page = new SharedPage(make, () => {
     if (pages.get(key) === page) pages.delete(key);
   });

@@ -539,6 +539,7 @@ var textFormat = {
   name: "text",
   contentType: TEXT_CONTENT_TYPE,
   needsLabels: false,
+  nativeHistograms: false,
   accepts(type, params) {
     if (type === "*/*" || type === "text/*") return true;
     return type === "text/plain" && (params.version === void 0 || params.version === "0.0.4");
@@ -758,12 +759,13 @@ var Registry = class {
    * deadline; checks the collectors' families; returns every family to
    * write, sorted by name. Throws {@link CollectError} naming every failure.
    */
-  async #gather(options, labels) {
+  async #gather(options, labels, format) {
     const defaults = this.#defaults;
-    const families2 = await this.#gatherAll(options, labels || defaults !== void 0);
+    const native = format?.nativeHistograms !== false;
+    const families2 = await this.#gatherAll(options, labels || defaults !== void 0, native);
     return defaults === void 0 ? families2 : families2.map((f) => withDefaultLabels(f, defaults));
   }
-  async #gatherAll(options, labels) {
+  async #gatherAll(options, labels, native) {
     const names = options.names;
     const want = names && names.length > 0 ? new Set(names) : void 0;
     let metrics = this.#sortedMetrics();
@@ -782,6 +784,7 @@ var Registry = class {
     };
     const running = /* @__PURE__ */ new Map();
     const opts = labels ? { labels: true, quantiles: options.quantiles } : { lazy: true };
+    if (!native) opts.native = false;
     const out = new Array(metrics.length);
     let walked = 0;
     for (let i = 0; i < metrics.length; i++) {
@@ -897,7 +900,7 @@ var Registry = class {
   }
   async *#chunks(call, options, size) {
     const format = pageFormat(call, options);
-    const families2 = await this.#gather(options, false);
+    const families2 = await this.#gather(options, false, format);
     for await (const piece of pagePieces(families2, format.writer(options), size)) {
       if (typeof piece !== "string") {
         throw new TypeError(
@@ -933,7 +936,7 @@ var Registry = class {
    */
   async stream(options = {}) {
     const format = pageFormat("registry.stream()", options);
-    const families2 = await this.#gather(options, format.needsLabels);
+    const families2 = await this.#gather(options, format.needsLabels, format);
     return pageStream(pagePieces(families2, format.writer(options)));
   }
 };
@@ -2256,9 +2259,9 @@ var Histogram = class extends ObservingMetric {
    * its counts are copied: observations in between would move them on
    * without its count and sum.
    */
-  _view(s, labelText2, labels) {
+  _view(s, labelText2, labels, options) {
     const detached = labels !== void 0;
-    const n = s.nativeCounts;
+    const n = options?.native === false ? void 0 : s.nativeCounts;
     const live = n === void 0 && s !== this._single;
     const v = {
       labelText: labelText2,
@@ -2272,7 +2275,7 @@ var Histogram = class extends ObservingMetric {
     const kept = this.#exemplars?.get(s);
     if (kept !== void 0) {
       v.exemplars = detached || !live ? kept.buckets.slice() : kept.buckets;
-      if (kept.native && kept.native.list.length > 0) {
+      if (n !== void 0 && kept.native && kept.native.list.length > 0) {
         v.native = { ...v.native, exemplars: kept.native.list.slice() };
       }
     }

@@ -140,6 +140,7 @@ export const openMetricsFormat: Format = {
   name: "openmetrics",
   contentType: OPENMETRICS_CONTENT_TYPE,
   needsLabels: false,
+  nativeHistograms: false,
   accepts(type: string, params: Readonly<Record<string, string>>): boolean {
     const v = params.version;
     return type === "application/openmetrics-text" &&

@@ -106,6 +106,7 @@ export const textFormat: Format = {
   name: "text",
   contentType: TEXT_CONTENT_TYPE,
   needsLabels: false,
+  nativeHistograms: false,
   accepts(type: string, params: Readonly<Record<string, string>>): boolean {
     if (type === "*/*" || type === "text/*") return true;
     return type === "text/plain" && (params.version === undefined || params.version === "0.0.4");

@@ -5,6 +5,7 @@
 
 import { picture, reservedNames, show } from "../_names.ts";
 import type {
+  CollectOptions,
   Exemplar,
   HistogramFamilySnapshot,
   HistogramSeriesSnapshot,
@@ -468,9 +469,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     s: HistogramSeries,
     labelText: string,
     labels: Record<string, string> | undefined,
+    options?: CollectOptions,
   ): HistogramSeriesSnapshot {
     const detached = labels !== undefined;
-    const n = s.nativeCounts;
+    // Left out for a page whose format does not write it (text, OpenMetrics).
+    const n = options?.native === false ? undefined : s.nativeCounts;
     const live = n === undefined && s !== this._single;
     const v: SnapshotDraft = {
       labelText,
@@ -484,7 +487,7 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
     const kept = this.#exemplars?.get(s);
     if (kept !== undefined) {
       v.exemplars = detached || !live ? kept.buckets.slice() : kept.buckets;
-      if (kept.native && kept.native.list.length > 0) {
+      if (n !== undefined && kept.native && kept.native.list.length > 0) {
         v.native = { ...v.native!, exemplars: kept.native.list.slice() };
       }
     }
