@@ -245,6 +245,44 @@ test("a page writes a histogram series observed, then reset, while the page is w
   }
 });
 
+test("a page writes a summary series observed, then reset, while the page is written with the count its sum has", async () => {
+  const registry = new Registry();
+  const s = new Summary({
+    name: "late_s",
+    help: "h",
+    labelNames: ["id"],
+    percentiles: [0.5],
+    registry,
+  });
+  const n = 4_500; // more than one slice of 2,000 series
+  for (let i = 0; i < n; i++) s.observe({ id: "u" + i }, 1);
+  let page = "";
+  let first = true;
+  for await (const piece of registry.chunks({ format: openMetricsFormat }, 1000)) {
+    page += piece;
+    if (first) {
+      // After the page read the tree, before it wrote most series: one more
+      // observation of 1 each, then every series out.
+      first = false;
+      for (let i = 0; i < n; i++) s.observe({ id: "u" + i }, 1);
+      s.reset();
+    }
+  }
+  // Every observation was 1: a series' sum is its count, whenever it was written.
+  const sums = new Map<string, number>();
+  for (const m of page.matchAll(/^late_s_sum\{id="(u\d+)"\} (\S+)$/gm)) {
+    sums.set(m[1], Number(m[2]));
+  }
+  const counts = [...page.matchAll(/^late_s_count\{id="(u\d+)"\} (\S+)$/gm)];
+  assert.equal(counts.length, n);
+  let late = 0;
+  for (const [, id, count] of counts) {
+    assert.equal(Number(count), sums.get(id), id);
+    if (Number(count) === 2) late++;
+  }
+  assert.ok(late > 0, "some series were written after the second observation");
+});
+
 test(
   "pages of more than one slice with odd label values and extreme numbers parse back exactly (reference parser)",
   {

@@ -1473,7 +1473,7 @@ var Metric = class {
    * poisoned (taken out of the tree), into the series' page snapshot `view`
    * (made by `_fill`), where the poison is.
    */
-  _unpoison(view, v) {
+  _unpoison(view, v, _s) {
     view.value = v;
   }
   /**
@@ -1583,7 +1583,7 @@ var Metric = class {
         const j = i - from;
         const view = series[i] = pool[j] = this._fill(pool[j], s, text, options);
         const v = this._version(s);
-        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i], s);
       }
     });
   }
@@ -1984,7 +1984,7 @@ var ObservingMetric = class extends Metric {
     return s.count;
   }
   /** @internal A histogram's or summary's poison is in its count. */
-  _unpoison(view, v) {
+  _unpoison(view, v, _s) {
     view.count = v;
   }
   observe(a, b) {
@@ -2186,7 +2186,7 @@ var Histogram = class extends ObservingMetric {
    * counts (observations made after the page read the tree are in the buckets
    * and the sum, so the count read then would not match them).
    */
-  _unpoison(view, _v) {
+  _unpoison(view, _v, _s) {
     let count = 0;
     for (const c of view.counts) count += c;
     view.count = count;
@@ -2503,6 +2503,8 @@ var SummarySeries = class {
   window;
   sum = 0;
   count = 0;
+  /** The count when reset() or remove() took the series out (`count` is NaN then). */
+  gone = 0;
   /** Created, as kept by `createdNow()`. */
   c = createdNow();
 };
@@ -2597,7 +2599,16 @@ var Summary = class extends ObservingMetric {
   }
   /** @internal */
   _poison(s) {
+    s.gone = s.count;
     s.count = NaN;
+  }
+  /**
+   * @internal A series taken out of the tree while a page was being written
+   * is written as it was then: the count it had, with the sum and quantiles
+   * it has (it takes no observation since), not the count read earlier.
+   */
+  _unpoison(view, _v, s) {
+    view.count = s.gone;
   }
   /** @internal */
   _resetSeries(s) {

@@ -705,7 +705,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
    * poisoned (taken out of the tree), into the series' page snapshot `view`
    * (made by `_fill`), where the poison is.
    */
-  protected _unpoison(view: SeriesSnapshot, v: number): void {
+  protected _unpoison(view: SeriesSnapshot, v: number, _s: S): void {
     (view as unknown as { value: number }).value = v;
   }
 
@@ -828,7 +828,7 @@ export abstract class Metric<L extends string, S extends SeriesBase> implements 
         // Taken out of the tree since the walk (reset(), remove(), another
         // scrape's TTL expiry): poisoned, so written as the walk found it.
         const v = this._version(s);
-        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i]);
+        if (v !== v && versions[i] === versions[i]) this._unpoison(view, versions[i], s);
       }
     });
   }

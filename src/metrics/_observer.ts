@@ -45,7 +45,7 @@ export abstract class ObservingMetric<L extends string, S extends SeriesBase> ex
   }
 
   /** @internal A histogram's or summary's poison is in its count. */
-  protected override _unpoison(view: SeriesSnapshot, v: number): void {
+  protected override _unpoison(view: SeriesSnapshot, v: number, _s: S): void {
     (view as unknown as { count: number }).count = v;
   }
 

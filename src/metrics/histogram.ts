@@ -352,7 +352,11 @@ export class Histogram<L extends string = never> extends ObservingMetric<L, Hist
    * counts (observations made after the page read the tree are in the buckets
    * and the sum, so the count read then would not match them).
    */
-  protected override _unpoison(view: HistogramSeriesSnapshot, _v: number): void {
+  protected override _unpoison(
+    view: HistogramSeriesSnapshot,
+    _v: number,
+    _s: HistogramSeries,
+  ): void {
     let count = 0;
     for (const c of view.counts as Float64Array) count += c;
     (view as SnapshotDraft).count = count;

@@ -67,6 +67,8 @@ interface Window {
 export class SummarySeries {
   sum = 0;
   count = 0;
+  /** The count when reset() or remove() took the series out (`count` is NaN then). */
+  gone = 0;
   /** Created, as kept by `createdNow()`. */
   c: number = createdNow();
   constructor(readonly k: string, readonly window: Window | undefined) {}
@@ -203,7 +205,17 @@ export class Summary<L extends string = never> extends ObservingMetric<L, Summar
 
   /** @internal */
   protected override _poison(s: SummarySeries): void {
+    s.gone = s.count;
     s.count = NaN;
+  }
+
+  /**
+   * @internal A series taken out of the tree while a page was being written
+   * is written as it was then: the count it had, with the sum and quantiles
+   * it has (it takes no observation since), not the count read earlier.
+   */
+  protected override _unpoison(view: SummarySeriesSnapshot, _v: number, s: SummarySeries): void {
+    (view as { count: number }).count = s.gone;
   }
 
   /** @internal */
