@@ -18,7 +18,9 @@
  * - histogram `counts` are per bucket (not cumulative) with `+Inf` last;
  *   summary `quantiles` follow the family's `quantiles`;
  * - `created` is epoch seconds (0 or absent: unknown); `exemplar(s)` and
- *   `native` are optional and a format that cannot carry them skips them;
+ *   `native` are optional and a format that cannot carry them skips them
+ *   (one that never reads `native` says `nativeHistograms: false`, and its
+ *   pages are spared building it);
  * - series may be live: write them in the call, keep no reference after.
  *
  * ## Adding a format
