@@ -13,7 +13,7 @@ import {
   createIngestHandler,
   httpSender,
 } from "../src/aggregate/mod.ts";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import { collectState } from "../src/aggregate/_extract.ts";
 import { needs, promtool } from "./_tools.ts";
@@ -107,6 +107,92 @@ test("httpSender() follows a 307 and a 308 to the aggregator with the state inta
     } finally {
       server.close();
     }
+  }
+});
+
+/** A node:http server on 127.0.0.1 answering with `answer`; its URL and a stop that cuts every connection. */
+async function misbehaving(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; stop(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    answer(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/ingest`,
+    stop() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** `p`, or a rejection when it is still pending after `ms` (a hang fails the test, not the run). */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+test("httpSender() gives up on an aggregator that never answers after its timeout, naming the URL", async () => {
+  const peer = await misbehaving(() => {}); // takes the state, never answers
+  try {
+    const send = httpSender(peer.url, { timeout: 300 });
+    const t0 = Date.now();
+    await assert.rejects(
+      within(8000, send(new Uint8Array([1, 2, 3]))),
+      (e: Error) => e.message.includes(peer.url) && /300 ms/.test(e.message),
+    );
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    // A source's flushes queue behind a hung send: they must run again.
+    const errors: unknown[] = [];
+    const source = new AggregationSource({
+      registry: jobs(1),
+      send: httpSender(peer.url, { timeout: 300 }),
+      onError: (e) => errors.push(e),
+    });
+    assert.equal(await within(8000, source.flush()), false);
+    assert.equal(await within(8000, source.flush()), false);
+    assert.equal(errors.length, 2);
+  } finally {
+    peer.stop();
+  }
+});
+
+test("httpSender() reads at most 64 KiB of a refusal that never ends, and rejects with its status", async () => {
+  let written = 0;
+  const peer = await misbehaving((_req, res) => {
+    res.writeHead(503, { "content-type": "text/plain" });
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    const more = () => {
+      while (res.write(chunk)) written += chunk.length;
+    };
+    res.on("drain", more);
+    more();
+  });
+  try {
+    const t0 = Date.now();
+    await assert.rejects(
+      within(8000, httpSender(peer.url, { timeout: 5000 })(new Uint8Array([1]))),
+      (e: Error) => /answered 503/.test(e.message) && e.message.length < 70_000,
+    );
+    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
+  } finally {
+    peer.stop();
+  }
+  assert.ok(written < 64 * 1024 * 1024, `the sender read ${written} bytes`);
+});
+
+test("httpSender() refuses a timeout that is not a number of ms > 0", () => {
+  for (const timeout of [0, -1, NaN, "1000"]) {
+    assert.throws(
+      () => httpSender("http://127.0.0.1:9/", { timeout: timeout as number }),
+      (e: Error) => e instanceof RangeError && /timeout/.test(e.message),
+    );
   }
 });
 
