@@ -28,9 +28,14 @@ export interface MetricsServer {
 
 interface DenoServe {
   serve(
-    opts: { port: number; hostname: string; onListen?: (a: { port: number }) => void },
+    opts: {
+      port: number;
+      hostname: string;
+      signal: AbortSignal;
+      onListen?: (a: { port: number }) => void;
+    },
     handler: MetricsHandler,
-  ): { addr: { port: number }; shutdown(): Promise<void> };
+  ): { addr: { port: number }; finished: Promise<void> };
 }
 
 interface BunServe {
@@ -92,8 +97,17 @@ export async function serveMetrics(options: ServeMetricsOptions): Promise<Metric
   const g = globalThis as { Deno?: DenoServe; Bun?: BunServe };
   const { runtime } = detectRuntime();
   if (runtime === "deno") {
-    const server = g.Deno!.serve({ port, hostname, onListen() {} }, handler);
-    return { port: server.addr.port, close: () => server.shutdown() };
+    // shutdown() waits for every response to be read: a scraper that stops
+    // reading would hold close() forever. The signal closes the connections.
+    const stop = new AbortController();
+    const server = g.Deno!.serve({ port, hostname, signal: stop.signal, onListen() {} }, handler);
+    return {
+      port: server.addr.port,
+      close: () => {
+        stop.abort();
+        return server.finished;
+      },
+    };
   }
   if (runtime === "bun") {
     const server = g.Bun!.serve({ port, hostname, fetch: handler });
