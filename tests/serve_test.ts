@@ -27,6 +27,22 @@ test("serveMetrics() rejects a bad port", async () => {
   await assert.rejects(serveMetrics({ port: 70000 }), /port must be a whole number/);
 });
 
+test("serveMetrics() rejects a port in use or a host it cannot listen on, naming the address", async () => {
+  const first = await serveMetrics({ port: 0, hostname: "127.0.0.1", registry: new Registry() });
+  try {
+    await assert.rejects(
+      serveMetrics({ port: first.port, hostname: "127.0.0.1", registry: new Registry() }),
+      (e: Error) => e.message.includes(`127.0.0.1:${first.port}`),
+    );
+    await assert.rejects(
+      serveMetrics({ port: 0, hostname: "no-such-host.invalid", registry: new Registry() }),
+      (e: Error) => e.message.includes("no-such-host.invalid"),
+    );
+  } finally {
+    await first.close();
+  }
+});
+
 /** Sends raw bytes and returns what came back before the server closed (or `ms` passed). */
 function raw(port: number, bytes: string, ms = 3000): Promise<string> {
   return new Promise((resolve) => {

@@ -94,8 +94,33 @@ export async function serveMetrics(options: ServeMetricsOptions): Promise<Metric
     );
   }
   const handler = createMetricsHandler({ registry });
-  const g = globalThis as { Deno?: DenoServe; Bun?: BunServe };
   const { runtime } = detectRuntime();
+  if (runtime !== "deno" && runtime !== "bun" && runtime !== "node") {
+    throw new Error(
+      `serveMetrics() needs Deno, Bun or Node; on ${runtime} export the handler instead: export default { fetch: metricsHandler }`,
+    );
+  }
+  try {
+    return await _listen(runtime, port, hostname, handler);
+  } catch (e) {
+    // Deno says only "Address already in use"; Bun blames the port for a bad host too.
+    throw new Error(
+      `serveMetrics(): cannot listen on ${hostname}:${port}: ${
+        e instanceof Error ? e.message : e
+      }; pick a free port (0 for any) and an address of this machine`,
+      { cause: e },
+    );
+  }
+}
+
+/** Listens with the runtime's own server. */
+async function _listen(
+  runtime: "deno" | "bun" | "node",
+  port: number,
+  hostname: string,
+  handler: MetricsHandler,
+): Promise<MetricsServer> {
+  const g = globalThis as { Deno?: DenoServe; Bun?: BunServe };
   if (runtime === "deno") {
     // shutdown() waits for every response to be read: a scraper that stops
     // reading would hold close() forever. The signal closes the connections.
@@ -118,10 +143,7 @@ export async function serveMetrics(options: ServeMetricsOptions): Promise<Metric
       },
     };
   }
-  if (runtime === "node") return await serveNode(port, hostname, handler);
-  throw new Error(
-    `serveMetrics() needs Deno, Bun or Node; on ${runtime} export the handler instead: export default { fetch: metricsHandler }`,
-  );
+  return await serveNode(port, hostname, handler);
 }
 
 async function serveNode(
