@@ -397,6 +397,54 @@ test("createIngestHandler() answers 400 to source ids with NUL, 10 KB or invalid
   valid(text);
 });
 
+test("createIngestHandler() answers 400 to a small state whose string table expands past 64 MiB, changing nothing", async () => {
+  // 60 strings of 60 KB, every pair a series: 3.6 MB on the wire, 432 MB of label text.
+  const big = Array.from({ length: 60 }, (_, i) => String(i).padEnd(60_000, "x"));
+  const series = big.flatMap((a) =>
+    big.map((b) => ({ labels: [a, b], labelText: "", created: 0, value: 1, sum: 0, count: 0 }))
+  );
+  const bytes = encodeState({
+    source: "amplifier",
+    seq: 1,
+    time: Date.now(),
+    families: [{
+      name: "g",
+      help: "h",
+      type: "gauge",
+      unit: undefined,
+      labelNames: ["a", "b"],
+      series,
+    }],
+  }) as Uint8Array<ArrayBuffer>;
+  assert.ok(bytes.length < 4_000_000);
+  const handle = createAggregatorHandler(new Aggregator());
+  const res = await handle(post(bytes));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /64 MiB/);
+  const page = await pageOf(handle);
+  assert.doesNotMatch(page, /^g\{/m);
+  assert.ok(page.length < 10_000);
+  // A help text repeated by many families is the same trick.
+  const help = "h".repeat(1 << 20);
+  const families = Array.from({ length: 100 }, (_, i) => ({
+    name: "f" + i,
+    help,
+    type: "gauge" as const,
+    unit: undefined,
+    labelNames: [],
+    series: [{ labels: [], labelText: "", created: 0, value: 1, sum: 0, count: 0 }],
+  }));
+  const res2 = await handle(
+    post(
+      encodeState({ source: "helpful", seq: 1, time: Date.now(), families }) as Uint8Array<
+        ArrayBuffer
+      >,
+    ),
+  );
+  assert.equal(res2.status, 400);
+  assert.doesNotMatch(await pageOf(handle), /^f0 /m);
+});
+
 test("aggregatorObject() answers hostile requests with 4xx, stores nothing from them, and restores the same totals after eviction", async () => {
   const state = cloudflareStorage();
   const Totals = aggregatorObject({ maxBytes: 32 * 1024, readTimeoutMs: 100 });

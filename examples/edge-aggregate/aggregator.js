@@ -1249,6 +1249,7 @@ var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_STORE = 16384;
 var MAX_NATIVE_INDEX = 2 ** 19;
+var MAX_EXPANDED = 64 * 1024 * 1024;
 var MAX_SOURCE_ID = 200;
 function badSourceId(id) {
   if (typeof id !== "string") return "it is not a string";
@@ -1474,6 +1475,14 @@ function decodeState(bytes, receivedAt) {
   };
   const families = new Array(r.len(6));
   const names = /* @__PURE__ */ new Set();
+  let expanded = 0;
+  const grow = (n) => {
+    if ((expanded += n) > MAX_EXPANDED) {
+      r.fail(
+        "the state expands to more than 64 MiB of names, help and label text (its strings are used over and over)"
+      );
+    }
+  };
   for (let f = 0; f < families.length; f++) {
     const type = TYPES2[r.uint()] ?? r.fail("unknown family type");
     const name = str();
@@ -1497,6 +1506,7 @@ function decodeState(bytes, receivedAt) {
       }
     }
     if (new Set(labelNames).size !== labelNames.length) r.fail(`"${name}" repeats a label name`);
+    grow(name.length + help.length + (unit?.length ?? 0));
     const fam = { name, help, type, unit, labelNames, series: [] };
     if (type === "histogram") {
       fam.buckets = readBounds(r, name, "bucket", -Infinity, Infinity);
@@ -1513,6 +1523,7 @@ function decodeState(bytes, receivedAt) {
     for (let i = 0; i < series.length; i++) {
       const labels = new Array(labelNames.length);
       for (let j = 0; j < labels.length; j++) labels[j] = str();
+      for (let j = 0; j < labels.length; j++) grow(labelNames[j].length + labels[j].length + 4);
       const text = labelText(labelNames, labels);
       if (seen.has(text)) r.fail(`"${name}" has the series {${text}} twice`);
       seen.add(text);

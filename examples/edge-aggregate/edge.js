@@ -3196,6 +3196,7 @@ var MAGIC1 = 97;
 var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_NATIVE_INDEX = 2 ** 19;
+var MAX_EXPANDED = 64 * 1024 * 1024;
 var MAX_SOURCE_ID = 200;
 function badSourceId(id) {
   if (typeof id !== "string") return "it is not a string";
