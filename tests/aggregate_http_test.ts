@@ -13,7 +13,7 @@ import {
   createIngestHandler,
   httpSender,
 } from "../src/aggregate/mod.ts";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { protobufFormat } from "../src/exposition/protobuf.ts";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import { collectState } from "../src/aggregate/_extract.ts";
@@ -130,6 +130,92 @@ test("createAggregatorHandler() names itself and its metrics option in a bad for
       message: /^createAggregatorHandler\(\): metrics\.formats must be an array/,
     },
   );
+});
+
+/** A node:http server on 127.0.0.1 answering with `answer`; its URL and a stop that cuts every connection. */
+async function misbehaving(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; stop(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    answer(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/ingest`,
+    stop() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** `p`, or a rejection when it is still pending after `ms` (a hang fails the test, not the run). */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+test("httpSender() gives up on an aggregator that never answers after its timeout, naming the URL", async () => {
+  const peer = await misbehaving(() => {}); // takes the state, never answers
+  try {
+    const send = httpSender(peer.url, { timeout: 300 });
+    const t0 = Date.now();
+    await assert.rejects(
+      within(8000, send(new Uint8Array([1, 2, 3]))),
+      (e: Error) => e.message.includes(peer.url) && /300 ms/.test(e.message),
+    );
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    // A source's flushes queue behind a hung send: they must run again.
+    const errors: unknown[] = [];
+    const source = new AggregationSource({
+      registry: jobs(1),
+      send: httpSender(peer.url, { timeout: 300 }),
+      onError: (e) => errors.push(e),
+    });
+    assert.equal(await within(8000, source.flush()), false);
+    assert.equal(await within(8000, source.flush()), false);
+    assert.equal(errors.length, 2);
+  } finally {
+    peer.stop();
+  }
+});
+
+test("httpSender() reads at most 64 KiB of a refusal that never ends, and rejects with its status", async () => {
+  let written = 0;
+  const peer = await misbehaving((_req, res) => {
+    res.writeHead(503, { "content-type": "text/plain" });
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    const more = () => {
+      while (res.write(chunk)) written += chunk.length;
+    };
+    res.on("drain", more);
+    more();
+  });
+  try {
+    const t0 = Date.now();
+    await assert.rejects(
+      within(8000, httpSender(peer.url, { timeout: 5000 })(new Uint8Array([1]))),
+      (e: Error) => /answered 503/.test(e.message) && e.message.length < 70_000,
+    );
+    assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
+  } finally {
+    peer.stop();
+  }
+  assert.ok(written < 64 * 1024 * 1024, `the sender read ${written} bytes`);
+});
+
+test("httpSender() refuses a timeout that is not a number of ms > 0", () => {
+  for (const timeout of [0, -1, NaN, "1000"]) {
+    assert.throws(
+      () => httpSender("http://127.0.0.1:9/", { timeout: timeout as number }),
+      (e: Error) => e instanceof RangeError && /timeout/.test(e.message),
+    );
+  }
 });
 
 test("createAggregatorHandler() answers 405 to methods other than GET, HEAD and POST, naming them", async () => {
@@ -331,6 +417,54 @@ test("createIngestHandler() answers 400 to source ids with NUL, 10 KB or invalid
   assert.equal(jobsValue(text), 2);
   assert.match(text, /^promedge_aggregation_sources 1$/m);
   valid(text);
+});
+
+test("createIngestHandler() answers 400 to a small state whose string table expands past 64 MiB, changing nothing", async () => {
+  // 60 strings of 60 KB, every pair a series: 3.6 MB on the wire, 432 MB of label text.
+  const big = Array.from({ length: 60 }, (_, i) => String(i).padEnd(60_000, "x"));
+  const series = big.flatMap((a) =>
+    big.map((b) => ({ labels: [a, b], labelText: "", created: 0, value: 1, sum: 0, count: 0 }))
+  );
+  const bytes = encodeState({
+    source: "amplifier",
+    seq: 1,
+    time: Date.now(),
+    families: [{
+      name: "g",
+      help: "h",
+      type: "gauge",
+      unit: undefined,
+      labelNames: ["a", "b"],
+      series,
+    }],
+  }) as Uint8Array<ArrayBuffer>;
+  assert.ok(bytes.length < 4_000_000);
+  const handle = createAggregatorHandler(new Aggregator());
+  const res = await handle(post(bytes));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /64 MiB/);
+  const page = await pageOf(handle);
+  assert.doesNotMatch(page, /^g\{/m);
+  assert.ok(page.length < 10_000);
+  // A help text repeated by many families is the same trick.
+  const help = "h".repeat(1 << 20);
+  const families = Array.from({ length: 100 }, (_, i) => ({
+    name: "f" + i,
+    help,
+    type: "gauge" as const,
+    unit: undefined,
+    labelNames: [],
+    series: [{ labels: [], labelText: "", created: 0, value: 1, sum: 0, count: 0 }],
+  }));
+  const res2 = await handle(
+    post(
+      encodeState({ source: "helpful", seq: 1, time: Date.now(), families }) as Uint8Array<
+        ArrayBuffer
+      >,
+    ),
+  );
+  assert.equal(res2.status, 400);
+  assert.doesNotMatch(await pageOf(handle), /^f0 /m);
 });
 
 test("aggregatorObject() answers hostile requests with 4xx, stores nothing from them, and restores the same totals after eviction", async () => {

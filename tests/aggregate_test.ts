@@ -13,6 +13,8 @@ import {
   StateError,
 } from "../src/aggregate/mod.ts";
 import { encodeState } from "../src/aggregate/_codec.ts";
+import { chunkedStore } from "../src/aggregate/_chunks.ts";
+import { cloudflareStorage } from "./_storage.ts";
 import { needs, promtool, pyParse, sampleValue } from "./_tools.ts";
 
 /** One worker: its own registry with one metric of each kind, and a source sending to `sink`. */
@@ -269,6 +271,87 @@ test("Aggregator.restore() brings back live, retired and retained totals from it
   assert.match(after, /^inflight 1$/m);
   assert.match(after, /^sizes_bytes_count 3$/m);
 });
+
+test("Aggregator counts exactly while its store fails: no throw, no unhandled rejection, failures counted", async () => {
+  for (const how of ["throws", "rejects"] as const) {
+    const fail = () => {
+      if (how === "throws") throw new Error("storage is gone");
+      return Promise.reject(new Error("storage is gone"));
+    };
+    await noUnhandled(how, async () => {
+      const c = clock();
+      const agg = new Aggregator({
+        now: c.now,
+        retireAfterMs: 1000,
+        forgetAfterMs: 1000,
+        store: { put: fail, delete: fail },
+      });
+      const a = worker((x) => void agg.ingest(x), "a");
+      const b = worker((x) => void agg.ingest(x), "b");
+      a.requests.inc({ route: "/" }, 10);
+      b.requests.inc({ route: "/" }, 5);
+      await a.source.flush(); // each ingest writes to the store
+      await b.source.flush();
+      assert.match(await page(agg), /^requests_total\{route="\/"\} 15$/m, how);
+      // a goes silent: retired, then folded into the retained totals; b keeps reporting.
+      for (let i = 0; i < 4; i++) {
+        c.t += 800;
+        b.requests.inc({ route: "/" });
+        await b.source.flush();
+        assert.match(
+          await page(agg),
+          new RegExp(`^requests_total\\{route="/"\\} ${16 + i}$`, "m"),
+          how,
+        );
+      }
+      assert.equal(agg.sources, 1, how);
+      await new Promise((r) => setTimeout(r, 20));
+      const failed = (await page(agg)).match(/^promedge_aggregation_store_failures_total (\d+)$/m);
+      assert.ok(failed && Number(failed[1]) >= 6, `${how}: ${failed?.[0]}`);
+    });
+  }
+});
+
+test("aggregatorObject's chunked store: a storage whose deletes fail leaves no unhandled rejection, and still restores", async () => {
+  await noUnhandled("chunked", async () => {
+    const cf = cloudflareStorage();
+    const storage = { ...cf.storage, delete: () => Promise.reject(new Error("delete failed")) };
+    const { store, load } = chunkedStore(storage, 64); // every state spans several chunks
+    const c = clock();
+    const agg = new Aggregator({ now: c.now, retireAfterMs: 1000, store });
+    const a = worker((x) => void agg.ingest(x), "a");
+    a.requests.inc({ route: "/" }, 7);
+    await a.source.flush();
+    c.t += 2000; // a retires: its live value (and chunks) are deleted, its retired value written
+    assert.equal(agg.sources, 0);
+    cf.data.set("chunk:1:stale", new Uint8Array(3)); // a chunk no head counts
+    const again = new Aggregator({ now: c.now, retireAfterMs: 1000 });
+    again.restore(await load());
+    assert.match(await page(again), /^requests_total\{route="\/"\} 7$/m);
+  });
+});
+
+/** Runs `f`, failing when it leaves an unhandled rejection (Node and Bun: process; Deno: the window event). */
+async function noUnhandled(what: string, f: () => Promise<void>): Promise<void> {
+  const seen: unknown[] = [];
+  const onNode = (e: unknown) => seen.push(e);
+  const onWeb = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    seen.push(e.reason);
+  };
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  proc?.on("unhandledRejection", onNode);
+  const deno = "Deno" in globalThis;
+  if (deno) globalThis.addEventListener("unhandledrejection", onWeb);
+  try {
+    await f();
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    proc?.off("unhandledRejection", onNode);
+    if (deno) globalThis.removeEventListener("unhandledrejection", onWeb);
+  }
+  assert.deepEqual(seen, [], `${what}: no unhandled rejection`);
+}
 
 test("Aggregator keeps a windowed summary's slots until they leave the window on its own clock", async () => {
   const c = clock();

@@ -27,6 +27,22 @@ test("serveMetrics() rejects a bad port", async () => {
   await assert.rejects(serveMetrics({ port: 70000 }), /port must be a whole number/);
 });
 
+test("serveMetrics() rejects a port in use or a host it cannot listen on, naming the address", async () => {
+  const first = await serveMetrics({ port: 0, hostname: "127.0.0.1", registry: new Registry() });
+  try {
+    await assert.rejects(
+      serveMetrics({ port: first.port, hostname: "127.0.0.1", registry: new Registry() }),
+      (e: Error) => e.message.includes(`127.0.0.1:${first.port}`),
+    );
+    await assert.rejects(
+      serveMetrics({ port: 0, hostname: "no-such-host.invalid", registry: new Registry() }),
+      (e: Error) => e.message.includes("no-such-host.invalid"),
+    );
+  } finally {
+    await first.close();
+  }
+});
+
 /** Sends raw bytes and returns what came back before the server closed (or `ms` passed). */
 function raw(port: number, bytes: string, ms = 3000): Promise<string> {
   return new Promise((resolve) => {
@@ -173,6 +189,34 @@ test("serveMetrics() keeps serving after a client leaves in the middle of a larg
     assert.equal((await all.text()).match(/^big\{/gm)?.length, 50_000);
   } finally {
     await server.close();
+  }
+});
+
+test("MetricsServer.close() resolves while a scraper stalls mid-page, and one sends half a request", async () => {
+  const registry = new Registry();
+  const g = new Gauge({ name: "big", help: "h", labelNames: ["i"], registry });
+  // A page of some 16 MB: more than the socket buffers take.
+  for (let i = 0; i < 100_000; i++) g.set({ i: "x".repeat(150) + i }, i);
+  const server = await serveMetrics({ port: 0, hostname: "127.0.0.1", registry });
+  const sockets = [connect(server.port, "127.0.0.1"), connect(server.port, "127.0.0.1")];
+  try {
+    await Promise.all(sockets.map((s) => {
+      s.on("error", () => {});
+      return new Promise<void>((r) => s.once("connect", () => r()));
+    }));
+    sockets[0].pause(); // reads nothing of the page: the server's writes back up
+    sockets[0].write("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n");
+    sockets[1].write("GET /metrics HTTP/1.1\r\nHo"); // and never finishes
+    await new Promise((r) => setTimeout(r, 1000));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const closed = await Promise.race([
+      server.close().then(() => "closed"),
+      new Promise((r) => timer = setTimeout(() => r("still closing after 5 s"), 5000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(closed, "closed");
+  } finally {
+    for (const s of sockets) s.destroy();
   }
 });
 

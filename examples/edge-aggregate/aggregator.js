@@ -1252,6 +1252,7 @@ var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_STORE = 16384;
 var MAX_NATIVE_INDEX = 2 ** 19;
+var MAX_EXPANDED = 64 * 1024 * 1024;
 var MAX_SOURCE_ID = 200;
 function badSourceId(id) {
   if (typeof id !== "string") return "it is not a string";
@@ -1477,6 +1478,14 @@ function decodeState(bytes, receivedAt) {
   };
   const families = new Array(r.len(6));
   const names = /* @__PURE__ */ new Set();
+  let expanded = 0;
+  const grow = (n) => {
+    if ((expanded += n) > MAX_EXPANDED) {
+      r.fail(
+        "the state expands to more than 64 MiB of names, help and label text (its strings are used over and over)"
+      );
+    }
+  };
   for (let f = 0; f < families.length; f++) {
     const type = TYPES2[r.uint()] ?? r.fail("unknown family type");
     const name = str();
@@ -1500,6 +1509,7 @@ function decodeState(bytes, receivedAt) {
       }
     }
     if (new Set(labelNames).size !== labelNames.length) r.fail(`"${name}" repeats a label name`);
+    grow(name.length + help.length + (unit?.length ?? 0));
     const fam = { name, help, type, unit, labelNames, series: [] };
     if (type === "histogram") {
       fam.buckets = readBounds(r, name, "bucket", -Infinity, Infinity);
@@ -1516,6 +1526,7 @@ function decodeState(bytes, receivedAt) {
     for (let i = 0; i < series.length; i++) {
       const labels = new Array(labelNames.length);
       for (let j = 0; j < labels.length; j++) labels[j] = str();
+      for (let j = 0; j < labels.length; j++) grow(labelNames[j].length + labels[j].length + 4);
       const text = labelText(labelNames, labels);
       if (seen.has(text)) r.fail(`"${name}" has the series {${text}} twice`);
       seen.add(text);
@@ -2229,6 +2240,7 @@ var Aggregator = class {
   #base = /* @__PURE__ */ new Map();
   #order;
   #messages = { accepted: 0, stale: 0, invalid: 0, forgotten: 0 };
+  #storeFailures = 0;
   #conflicts = /* @__PURE__ */ new Map();
   /** Creates an aggregator with nothing in it. */
   constructor(options = {}) {
@@ -2294,8 +2306,8 @@ var Aggregator = class {
     this.#order = void 0;
     this.#messages.accepted++;
     if (this.#store) {
-      if (prev !== void 0 && !Number.isNaN(prev.retiredAt)) this.#store.delete("retired:" + id);
-      this.#store.put(
+      if (prev !== void 0 && !Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
+      this.#save(
         "live:" + id,
         stamp(now, NaN, conflicts.length > 0 ? encodeState({ ...state, time: now }) : bytes)
       );
@@ -2372,8 +2384,8 @@ var Aggregator = class {
       e.retiredAt = now;
       this.#retired.set(id, e);
       if (this.#store) {
-        this.#store.delete("live:" + id);
-        this.#store.put(
+        this.#save("live:" + id);
+        this.#save(
           "retired:" + id,
           stamp(e.receivedAt, now, encodeState({ ...e.state, time: now }))
         );
@@ -2385,7 +2397,7 @@ var Aggregator = class {
       this.#retired.delete(id);
       this.#forgotten.set(id, now);
       this.#fold(e, now);
-      this.#store?.delete("retired:" + id);
+      this.#save("retired:" + id);
       folded = true;
     }
     if (!folded) return;
@@ -2413,8 +2425,25 @@ var Aggregator = class {
       time: now,
       families: [...this.#base.values()]
     };
-    this.#store.put("base", stamp(now, NaN, encodeState(state)));
-    this.#store.put("forgotten", new TextEncoder().encode(JSON.stringify([...this.#forgotten])));
+    this.#save("base", stamp(now, NaN, encodeState(state)));
+    this.#save("forgotten", new TextEncoder().encode(JSON.stringify([...this.#forgotten])));
+  }
+  /**
+   * Puts `value` under `key`, or deletes `key` without a value. A store that
+   * throws or rejects is counted, never thrown (a rejection left alone would
+   * end a Node process): the state in memory is already right.
+   */
+  #save(key, value) {
+    const store = this.#store;
+    if (store === void 0) return;
+    try {
+      const r = value === void 0 ? store.delete(key) : store.put(key, value);
+      if (typeof r?.then === "function") {
+        r.then(void 0, () => void this.#storeFailures++);
+      }
+    } catch {
+      this.#storeFailures++;
+    }
   }
   /**
    * Loads what a store kept (the Durable Object's constructor does this with
@@ -2484,6 +2513,12 @@ var Aggregator = class {
           value
         }))
       },
+      ...this.#store === void 0 ? [] : [{
+        name: SELF + "store_failures_total",
+        help: "Writes to the aggregator's store that failed (the totals in memory are exact; a restart may lose what was not kept).",
+        type: "counter",
+        samples: [{ value: this.#storeFailures }]
+      }],
       {
         name: SELF + "conflicts_total",
         help: "Families left out of a source's state because they clash with the aggregator's shape.",
@@ -3031,11 +3066,11 @@ function chunkKey(i, key) {
 }
 function chunkedStore(storage, chunkBytes = CHUNK_BYTES) {
   const counts = /* @__PURE__ */ new Map();
-  const dropChunks = (key, from, to) => {
+  const dropChunks = (key, from, to, into) => {
     const keys = [];
     for (let i = Math.max(from, 1); i < to; i++) keys.push(chunkKey(i, key));
     for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
-      void storage.delete(keys.slice(i, i + KEYS_PER_CALL));
+      into.push(storage.delete(keys.slice(i, i + KEYS_PER_CALL)));
     }
   };
   const store = {
@@ -3058,14 +3093,16 @@ function chunkedStore(storage, chunkBytes = CHUNK_BYTES) {
         size++;
       }
       writes.push(storage.put(batch));
-      dropChunks(key, n, counts.get(key) ?? 0);
+      dropChunks(key, n, counts.get(key) ?? 0, writes);
       counts.set(key, n);
       return Promise.all(writes);
     },
     delete(key) {
-      dropChunks(key, 1, counts.get(key) ?? 0);
+      const calls = [];
+      dropChunks(key, 1, counts.get(key) ?? 0, calls);
       counts.delete(key);
-      return storage.delete([key]);
+      calls.push(storage.delete([key]));
+      return Promise.all(calls);
     }
   };
   const load = async () => {
@@ -3100,7 +3137,8 @@ function chunkedStore(storage, chunkBytes = CHUNK_BYTES) {
     }
     const stale = [...all.keys()].filter((k) => k.startsWith(PREFIX) && !used.has(k));
     for (let i = 0; i < stale.length; i += KEYS_PER_CALL) {
-      await storage.delete(stale.slice(i, i + KEYS_PER_CALL));
+      await storage.delete(stale.slice(i, i + KEYS_PER_CALL)).catch(() => {
+      });
     }
     return out;
   };

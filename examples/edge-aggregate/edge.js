@@ -3226,6 +3226,7 @@ var MAGIC1 = 97;
 var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
 var TWO52 = 2 ** 52;
 var MAX_NATIVE_INDEX = 2 ** 19;
+var MAX_EXPANDED = 64 * 1024 * 1024;
 var MAX_SOURCE_ID = 200;
 function badSourceId(id) {
   if (typeof id !== "string") return "it is not a string";
@@ -3547,28 +3548,139 @@ var AggregationSource = class {
 
 // ../../src/_fetch.ts
 var MAX_REPLY_BYTES = 64 * 1024;
+var NoAnswer = class extends Error {
+  /** True when the deadline passed first. */
+  timedOut;
+  /** @internal */
+  constructor(timedOut, cause) {
+    super(_reason(cause), { cause });
+    this.name = "NoAnswer";
+    this.timedOut = timedOut;
+  }
+};
+function _reason(e) {
+  if (!(e instanceof Error)) return String(e);
+  const c = e.cause;
+  return c instanceof Error && c.message && !e.message.includes(c.message) ? `${e.message}: ${c.message}` : e.message;
+}
+function _isResponse(r) {
+  return typeof r === "object" && r !== null && typeof r.status === "number" && typeof r.headers?.get === "function";
+}
+async function _readReply(res, signal) {
+  const body = res.body;
+  if (body === null || typeof body?.getReader !== "function") {
+    return typeof res.text === "function" ? (await res.text()).slice(0, MAX_REPLY_BYTES) : "";
+  }
+  const reader = body.getReader();
+  const stop = () => reader.cancel().catch(() => {
+  });
+  signal.addEventListener("abort", stop, { once: true });
+  const chunks = [];
+  let n = 0;
+  try {
+    while (n < MAX_REPLY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.length;
+    }
+    if (n >= MAX_REPLY_BYTES) stop();
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+  const all = new Uint8Array(Math.min(n, MAX_REPLY_BYTES));
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= all.length) break;
+    all.set(c.subarray(0, all.length - at), at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
 function resendable(body) {
   return body instanceof Uint8Array || body instanceof ArrayBuffer ? new Blob([body]) : body;
+}
+async function request(doFetch, url, init, ms) {
+  const ctrl = new AbortController();
+  let timer2;
+  const deadline = new Promise((_, reject) => {
+    if (ms !== Infinity) {
+      timer2 = setTimeout(() => {
+        ctrl.abort();
+        reject(ctrl.signal.reason);
+      }, Math.min(ms, MAX_TIMER_MS));
+    }
+  });
+  deadline.catch(() => {
+  });
+  try {
+    let res;
+    try {
+      const body = resendable(init.body);
+      const sent = Promise.resolve().then(
+        () => doFetch(url, { ...init, body, signal: ctrl.signal })
+      );
+      sent.catch(() => {
+      });
+      res = await Promise.race([sent, deadline]);
+    } catch (e) {
+      throw new NoAnswer(ctrl.signal.aborted, e);
+    }
+    if (!_isResponse(res)) {
+      throw new TypeError(`the fetch option returned ${show(res)}, not a Response`);
+    }
+    let reply = "";
+    try {
+      const read = _readReply(res, ctrl.signal);
+      read.catch(() => {
+      });
+      reply = await Promise.race([read, deadline]);
+    } catch (e) {
+      if (ctrl.signal.aborted) throw new NoAnswer(true, e);
+    }
+    return {
+      status: res.status,
+      ok: res.ok ?? (res.status >= 200 && res.status < 300),
+      statusText: res.statusText ?? "",
+      headers: res.headers,
+      reply
+    };
+  } finally {
+    clearTimeout(timer2);
+  }
 }
 
 // ../../src/aggregate/http.ts
 var STATE_CONTENT_TYPE = "application/x-promedge-state";
 function httpSender(url, options = {}) {
-  const own = options.fetch;
+  const timeout = options.timeout ?? 1e4;
+  if (typeof timeout !== "number" || !(timeout > 0)) {
+    throw new RangeError(
+      `httpSender(): timeout must be a number of milliseconds > 0 (Infinity for none), got ${JSON.stringify(timeout)}`
+    );
+  }
+  const doFetch = options.fetch ?? fetch;
   return async (state) => {
     let res;
     try {
-      const init = {
+      res = await request(doFetch, url, {
         method: "POST",
-        headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers }
-      };
-      const body = resendable(state);
-      res = await (own ? own(url, { ...init, body }) : fetch(url, { ...init, body }));
+        headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
+        body: state
+      }, timeout);
     } catch (e) {
-      throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
+      if (e instanceof NoAnswer && e.timedOut) {
+        throw new Error(`Sending state to ${url}: no answer within ${timeout} ms (timeout)`, {
+          cause: e.cause
+        });
+      }
+      throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`, {
+        cause: e
+      });
     }
-    const text = await res.text();
-    if (!res.ok) throw new Error(`Aggregator at ${url} answered ${res.status}: ${text.trim()}`);
+    if (!res.ok) {
+      throw new Error(`Aggregator at ${url} answered ${res.status}: ${res.reply.trim()}`);
+    }
   };
 }
 

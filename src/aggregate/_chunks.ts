@@ -37,11 +37,12 @@ export function chunkedStore(storage: ChunkStorage, chunkBytes: number = CHUNK_B
   /** Chunks per key as last written or loaded. */
   const counts = new Map<string, number>();
 
-  const dropChunks = (key: string, from: number, to: number): void => {
+  /** Deletes chunks `from..to-1` of `key`; the calls' promises go to `into`. */
+  const dropChunks = (key: string, from: number, to: number, into: Promise<unknown>[]): void => {
     const keys: string[] = [];
     for (let i = Math.max(from, 1); i < to; i++) keys.push(chunkKey(i, key));
     for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
-      void storage.delete(keys.slice(i, i + KEYS_PER_CALL));
+      into.push(storage.delete(keys.slice(i, i + KEYS_PER_CALL)));
     }
   };
 
@@ -54,7 +55,7 @@ export function chunkedStore(storage: ChunkStorage, chunkBytes: number = CHUNK_B
       head.set(value.subarray(0, chunkBytes), len.length);
       let batch: Record<string, unknown> = { [key]: head };
       let size = 1;
-      const writes: Promise<void>[] = [];
+      const writes: Promise<unknown>[] = [];
       for (let i = 1; i < n; i++) {
         if (size === KEYS_PER_CALL) {
           writes.push(storage.put(batch));
@@ -65,14 +66,17 @@ export function chunkedStore(storage: ChunkStorage, chunkBytes: number = CHUNK_B
         size++;
       }
       writes.push(storage.put(batch));
-      dropChunks(key, n, counts.get(key) ?? 0);
+      dropChunks(key, n, counts.get(key) ?? 0, writes);
       counts.set(key, n);
+      // One promise for every call: the aggregator counts a failure of any.
       return Promise.all(writes);
     },
     delete(key) {
-      dropChunks(key, 1, counts.get(key) ?? 0);
+      const calls: Promise<unknown>[] = [];
+      dropChunks(key, 1, counts.get(key) ?? 0, calls);
       counts.delete(key);
-      return storage.delete([key]);
+      calls.push(storage.delete([key]));
+      return Promise.all(calls);
     },
   };
 
@@ -109,7 +113,8 @@ export function chunkedStore(storage: ChunkStorage, chunkBytes: number = CHUNK_B
     }
     const stale = [...all.keys()].filter((k) => k.startsWith(PREFIX) && !used.has(k));
     for (let i = 0; i < stale.length; i += KEYS_PER_CALL) {
-      await storage.delete(stale.slice(i, i + KEYS_PER_CALL));
+      // Leftovers: a failure here must not keep the totals from loading (next load tries again).
+      await storage.delete(stale.slice(i, i + KEYS_PER_CALL)).catch(() => {});
     }
     return out;
   };

@@ -48,6 +48,14 @@ const MAX_STORE = 16384;
 /** Beyond every native bucket index (schema 8: +-1074 * 256 at most). */
 const MAX_NATIVE_INDEX = 2 ** 19;
 
+/**
+ * The most text (UTF-16 code units of names, help and label text) one state
+ * may expand to. The string table lets a few MB name the same long strings
+ * over and over: without a bound a message under `maxBytes` could make every
+ * scrape write gigabytes.
+ */
+const MAX_EXPANDED = 64 * 1024 * 1024;
+
 /** The most UTF-16 code units a source id may have. */
 const MAX_SOURCE_ID = 200;
 
@@ -303,6 +311,14 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
   };
   const families: FamilyState[] = new Array(r.len(6));
   const names = new Set<string>();
+  let expanded = 0;
+  const grow = (n: number): void => {
+    if ((expanded += n) > MAX_EXPANDED) {
+      r.fail(
+        "the state expands to more than 64 MiB of names, help and label text (its strings are used over and over)",
+      );
+    }
+  };
   for (let f = 0; f < families.length; f++) {
     const type = TYPES[r.uint()] ?? r.fail("unknown family type");
     const name = str();
@@ -326,6 +342,7 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
       }
     }
     if (new Set(labelNames).size !== labelNames.length) r.fail(`"${name}" repeats a label name`);
+    grow(name.length + help.length + (unit?.length ?? 0));
     const fam: FamilyState = { name, help, type, unit, labelNames, series: [] };
     if (type === "histogram") {
       fam.buckets = readBounds(r, name, "bucket", -Infinity, Infinity);
@@ -342,6 +359,7 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
     for (let i = 0; i < series.length; i++) {
       const labels: string[] = new Array(labelNames.length);
       for (let j = 0; j < labels.length; j++) labels[j] = str();
+      for (let j = 0; j < labels.length; j++) grow(labelNames[j].length + labels[j].length + 4);
       const text = labelText(labelNames, labels);
       if (seen.has(text)) r.fail(`"${name}" has the series {${text}} twice`);
       seen.add(text);

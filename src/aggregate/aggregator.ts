@@ -20,7 +20,9 @@ import type { FamilyState, SeriesState, SourceState } from "./_state.ts";
 /**
  * Where an aggregator keeps what must outlive it (a Durable Object's
  * `state.storage`). Writes are fire-and-forget; the keys are the
- * aggregator's own.
+ * aggregator's own. A call that throws or returns a promise that rejects
+ * is counted in `promedge_aggregation_store_failures_total`, never thrown:
+ * the totals in memory stay exact.
  */
 export interface AggregatorStore {
   /** Stores `value` under `key`. */
@@ -135,6 +137,7 @@ export class Aggregator {
   #base = new Map<string, FamilyState>();
   #order: Entry[] | undefined;
   #messages = { accepted: 0, stale: 0, invalid: 0, forgotten: 0 };
+  #storeFailures = 0;
   readonly #conflicts = new Map<string, number>();
 
   /** Creates an aggregator with nothing in it. */
@@ -204,8 +207,8 @@ export class Aggregator {
     this.#order = undefined;
     this.#messages.accepted++;
     if (this.#store) {
-      if (prev !== undefined && !Number.isNaN(prev.retiredAt)) this.#store.delete("retired:" + id);
-      this.#store.put(
+      if (prev !== undefined && !Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
+      this.#save(
         "live:" + id,
         stamp(now, NaN, conflicts.length > 0 ? encodeState({ ...state, time: now }) : bytes),
       );
@@ -290,8 +293,8 @@ export class Aggregator {
       e.retiredAt = now;
       this.#retired.set(id, e);
       if (this.#store) {
-        this.#store.delete("live:" + id);
-        this.#store.put(
+        this.#save("live:" + id);
+        this.#save(
           "retired:" + id,
           stamp(e.receivedAt, now, encodeState({ ...e.state, time: now })),
         );
@@ -303,7 +306,7 @@ export class Aggregator {
       this.#retired.delete(id);
       this.#forgotten.set(id, now);
       this.#fold(e, now);
-      this.#store?.delete("retired:" + id);
+      this.#save("retired:" + id);
       folded = true;
     }
     if (!folded) return;
@@ -334,8 +337,26 @@ export class Aggregator {
       time: now,
       families: [...this.#base.values()],
     };
-    this.#store.put("base", stamp(now, NaN, encodeState(state)));
-    this.#store.put("forgotten", new TextEncoder().encode(JSON.stringify([...this.#forgotten])));
+    this.#save("base", stamp(now, NaN, encodeState(state)));
+    this.#save("forgotten", new TextEncoder().encode(JSON.stringify([...this.#forgotten])));
+  }
+
+  /**
+   * Puts `value` under `key`, or deletes `key` without a value. A store that
+   * throws or rejects is counted, never thrown (a rejection left alone would
+   * end a Node process): the state in memory is already right.
+   */
+  #save(key: string, value?: Uint8Array): void {
+    const store = this.#store;
+    if (store === undefined) return;
+    try {
+      const r = value === undefined ? store.delete(key) : store.put(key, value);
+      if (typeof (r as PromiseLike<unknown> | undefined)?.then === "function") {
+        (r as PromiseLike<unknown>).then(undefined, () => void this.#storeFailures++);
+      }
+    } catch {
+      this.#storeFailures++;
+    }
   }
 
   /**
@@ -412,6 +433,13 @@ export class Aggregator {
           value,
         })),
       },
+      ...(this.#store === undefined ? [] : [{
+        name: SELF + "store_failures_total",
+        help:
+          "Writes to the aggregator's store that failed (the totals in memory are exact; a restart may lose what was not kept).",
+        type: "counter" as const,
+        samples: [{ value: this.#storeFailures }],
+      }]),
       {
         name: SELF + "conflicts_total",
         help:

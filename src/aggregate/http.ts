@@ -7,7 +7,7 @@
 import { _metricsHandlerFor, type MetricsHandlerOptions } from "../http/handler.ts";
 import type { Aggregator } from "./aggregator.ts";
 import { StateError } from "./_codec.ts";
-import { resendable } from "../_fetch.ts";
+import { type Answer, NoAnswer, request } from "../_fetch.ts";
 
 /** The Content-Type of a state message. */
 export const STATE_CONTENT_TYPE = "application/x-promedge-state";
@@ -22,32 +22,55 @@ export interface HttpSenderOptions {
    * send again when it follows a 307/308.
    */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Milliseconds before a send is given up (default 10,000), so a flush never
+   * waits on an aggregator that does not answer; `Infinity` waits as long as
+   * it takes. Values above 2**31-1 (about 24.8 days, the longest timer) are
+   * taken as that.
+   */
+  timeout?: number;
 }
 
 /**
  * A `send` for {@link AggregationSource} that POSTs to `url`; it rejects
- * with the URL and status when the aggregator refuses.
+ * with the URL and status when the aggregator refuses, and with the URL and
+ * the timeout when nothing answers in time. At most 64 KiB of a reply are read.
  */
 export function httpSender(
   url: string,
   options: HttpSenderOptions = {},
 ): (state: Uint8Array) => Promise<void> {
-  const own = options.fetch;
+  const timeout = options.timeout ?? 10_000;
+  if (typeof timeout !== "number" || !(timeout > 0)) {
+    throw new RangeError(
+      `httpSender(): timeout must be a number of milliseconds > 0 (Infinity for none), got ${
+        JSON.stringify(timeout)
+      }`,
+    );
+  }
+  const doFetch = (options.fetch ?? fetch) as typeof fetch;
   return async (state) => {
-    let res: Response;
+    let res: Answer;
     try {
-      const init: RequestInit = {
+      // request() sends the bytes as a Blob, which Node's fetch can resend on a 307/308.
+      res = await request(doFetch, url, {
         method: "POST",
         headers: { "content-type": STATE_CONTENT_TYPE, ...options.headers },
-      };
-      // A Blob, which Node's fetch can resend on a 307/308 (see resendable).
-      const body = resendable(state as Uint8Array<ArrayBuffer>);
-      res = await (own ? own(url, { ...init, body }) : fetch(url, { ...init, body }));
+        body: state as Uint8Array<ArrayBuffer>,
+      }, timeout);
     } catch (e) {
-      throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`);
+      if (e instanceof NoAnswer && e.timedOut) {
+        throw new Error(`Sending state to ${url}: no answer within ${timeout} ms (timeout)`, {
+          cause: e.cause,
+        });
+      }
+      throw new Error(`Sending state to ${url} failed: ${e instanceof Error ? e.message : e}`, {
+        cause: e,
+      });
     }
-    const text = await res.text();
-    if (!res.ok) throw new Error(`Aggregator at ${url} answered ${res.status}: ${text.trim()}`);
+    if (!res.ok) {
+      throw new Error(`Aggregator at ${url} answered ${res.status}: ${res.reply.trim()}`);
+    }
   };
 }
 

@@ -28,9 +28,14 @@ export interface MetricsServer {
 
 interface DenoServe {
   serve(
-    opts: { port: number; hostname: string; onListen?: (a: { port: number }) => void },
+    opts: {
+      port: number;
+      hostname: string;
+      signal: AbortSignal;
+      onListen?: (a: { port: number }) => void;
+    },
     handler: MetricsHandler,
-  ): { addr: { port: number }; shutdown(): Promise<void> };
+  ): { addr: { port: number }; finished: Promise<void> };
 }
 
 interface BunServe {
@@ -89,11 +94,45 @@ export async function serveMetrics(options: ServeMetricsOptions): Promise<Metric
     );
   }
   const handler = createMetricsHandler({ registry });
-  const g = globalThis as { Deno?: DenoServe; Bun?: BunServe };
   const { runtime } = detectRuntime();
+  if (runtime !== "deno" && runtime !== "bun" && runtime !== "node") {
+    throw new Error(
+      `serveMetrics() needs Deno, Bun or Node; on ${runtime} export the handler instead: export default { fetch: metricsHandler }`,
+    );
+  }
+  try {
+    return await _listen(runtime, port, hostname, handler);
+  } catch (e) {
+    // Deno says only "Address already in use"; Bun blames the port for a bad host too.
+    throw new Error(
+      `serveMetrics(): cannot listen on ${hostname}:${port}: ${
+        e instanceof Error ? e.message : e
+      }; pick a free port (0 for any) and an address of this machine`,
+      { cause: e },
+    );
+  }
+}
+
+/** Listens with the runtime's own server. */
+async function _listen(
+  runtime: "deno" | "bun" | "node",
+  port: number,
+  hostname: string,
+  handler: MetricsHandler,
+): Promise<MetricsServer> {
+  const g = globalThis as { Deno?: DenoServe; Bun?: BunServe };
   if (runtime === "deno") {
-    const server = g.Deno!.serve({ port, hostname, onListen() {} }, handler);
-    return { port: server.addr.port, close: () => server.shutdown() };
+    // shutdown() waits for every response to be read: a scraper that stops
+    // reading would hold close() forever. The signal closes the connections.
+    const stop = new AbortController();
+    const server = g.Deno!.serve({ port, hostname, signal: stop.signal, onListen() {} }, handler);
+    return {
+      port: server.addr.port,
+      close: () => {
+        stop.abort();
+        return server.finished;
+      },
+    };
   }
   if (runtime === "bun") {
     const server = g.Bun!.serve({ port, hostname, fetch: handler });
@@ -104,10 +143,7 @@ export async function serveMetrics(options: ServeMetricsOptions): Promise<Metric
       },
     };
   }
-  if (runtime === "node") return await serveNode(port, hostname, handler);
-  throw new Error(
-    `serveMetrics() needs Deno, Bun or Node; on ${runtime} export the handler instead: export default { fetch: metricsHandler }`,
-  );
+  return await serveNode(port, hostname, handler);
 }
 
 async function serveNode(
