@@ -12,7 +12,7 @@ import {
   portSender,
   StateError,
 } from "../src/aggregate/mod.ts";
-import { encodeState } from "../src/aggregate/_codec.ts";
+import { decodeState, encodeState } from "../src/aggregate/_codec.ts";
 import { chunkedStore } from "../src/aggregate/_chunks.ts";
 import { cloudflareStorage } from "./_storage.ts";
 import { needs, promtool, pyParse, sampleValue } from "./_tools.ts";
@@ -240,6 +240,115 @@ test("Aggregator retires a silent source: its counters stay, its gauges go, and 
   assert.match(await page(agg), /^requests_total\{route="\/"\} 9$/m);
 });
 
+/** `bytes` with the run start `start` (0: none), re-encoded. */
+function restamp(bytes: Uint8Array, start: number): Uint8Array {
+  return encodeState({ ...decodeState(bytes, Date.now()), start });
+}
+
+/** `bytes` as the version-2 codec wrote them (no run start): a source of before. */
+function asVersion2(bytes: Uint8Array): Uint8Array {
+  const state = decodeState(bytes, Date.now());
+  const v3 = encodeState({ ...state, start: 0 });
+  const idBytes = new TextEncoder().encode(state.source).length;
+  assert.ok(idBytes < 128 && state.seq < 128, "one-byte lengths in this helper");
+  const at = 2 + 1 + 1 + 1 + idBytes + 1 + 8; // magic, version, flags, id, seq, time
+  const v2 = new Uint8Array(v3.length - 8);
+  v2.set(v3.subarray(0, at));
+  v2.set(v3.subarray(at + 8), at);
+  v2[2] = 2;
+  return v2;
+}
+
+test("Aggregator keeps a source's last run in the totals when it restarts under the same id", async () => {
+  const agg = new Aggregator();
+  const cap1 = capture();
+  const run1 = worker(cap1.send, "host-a");
+  run1.requests.inc({ route: "/" }, 5);
+  run1.inflight.set(7);
+  run1.latency.observe(0.5);
+  for (let i = 0; i < 3; i++) await run1.source.flush();
+  const t0 = Date.now();
+  assert.equal(agg.ingest(restamp(cap1.sent[2], t0)).status, "accepted");
+  const other = worker((x) => void agg.ingest(x), "host-b");
+  other.requests.inc({ route: "/" }, 1);
+  await other.source.flush();
+  // The process restarts: the same id, counting from zero, sequence 1 again.
+  const cap2 = capture();
+  const run2 = worker(cap2.send, "host-a");
+  run2.requests.inc({ route: "/" }, 2);
+  run2.inflight.set(1);
+  await run2.source.flush();
+  assert.equal(agg.ingest(restamp(cap2.sent[0], t0 + 60_000)).status, "accepted");
+  let text = await page(agg);
+  assert.match(text, /^requests_total\{route="\/"\} 8$/m); // 5 + 1 + 2: nothing lost, no reset
+  assert.match(text, /^latency_seconds_count 1$/m);
+  assert.match(text, /^inflight 1$/m); // run1's gauge went with it
+  assert.match(text, /^promedge_aggregation_sources 2$/m);
+  assert.match(text, /^promedge_aggregation_source_restarts_total 1$/m);
+  // A late message of the first run changes nothing; the second run goes on.
+  run1.requests.inc({ route: "/" }, 100);
+  await run1.source.flush();
+  assert.equal(agg.ingest(restamp(cap1.sent.at(-1)!, t0)).status, "stale");
+  run2.requests.inc({ route: "/" });
+  await run2.source.flush();
+  assert.equal(agg.ingest(restamp(cap2.sent.at(-1)!, t0 + 60_000)).status, "accepted");
+  text = await page(agg);
+  assert.match(text, /^requests_total\{route="\/"\} 9$/m);
+  assert.match(text, /^promedge_aggregation_source_restarts_total 1$/m);
+});
+
+test("Aggregator takes a source's run started after its id was forgotten, and none of the run before", async () => {
+  const c = clock();
+  const agg = new Aggregator({ now: c.now, retireAfterMs: 10_000, forgetAfterMs: 60_000 });
+  const cap = capture();
+  const run1 = worker(cap.send, "a");
+  run1.requests.inc({ route: "/" }, 5);
+  await run1.source.flush();
+  agg.ingest(restamp(cap.sent[0], c.t));
+  const t0 = c.t;
+  c.t += 11_000;
+  agg.sweep(); // retired
+  c.t += 61_000;
+  agg.sweep(); // forgotten: its 5 folded into the retained totals
+  assert.match(await page(agg), /^requests_total\{route="\/"\} 5$/m);
+  run1.requests.inc({ route: "/" });
+  await run1.source.flush();
+  assert.equal(agg.ingest(restamp(cap.sent[1], t0)).status, "forgotten");
+  const cap2 = capture();
+  const run2 = worker(cap2.send, "a");
+  run2.requests.inc({ route: "/" }, 2);
+  await run2.source.flush();
+  assert.equal(agg.ingest(restamp(cap2.sent[0], c.t + 1)).status, "accepted");
+  assert.match(await page(agg), /^requests_total\{route="\/"\} 7$/m);
+});
+
+test("Aggregator reads version-2 states (no run start) and counts a version-3 run after one as a restart", async () => {
+  const agg = new Aggregator();
+  const cap = capture();
+  const old = worker(cap.send, "h");
+  old.requests.inc({ route: "/" }, 4);
+  await old.source.flush();
+  await old.source.flush();
+  const v2 = asVersion2(cap.sent[1]);
+  assert.equal(v2[2], 2);
+  assert.equal(decodeState(v2, Date.now()).start, undefined);
+  assert.equal(agg.ingest(v2).status, "accepted");
+  assert.equal(agg.ingest(asVersion2(cap.sent[0])).status, "stale");
+  const cap2 = capture();
+  const upgraded = worker(cap2.send, "h");
+  upgraded.requests.inc({ route: "/" }, 1);
+  await upgraded.source.flush();
+  assert.equal(cap2.sent[0][2], 3, "this version writes version 3");
+  assert.equal(agg.ingest(cap2.sent[0]).status, "accepted");
+  assert.match(await page(agg), /^requests_total\{route="\/"\} 5$/m);
+  assert.throws(
+    () => agg.ingest(Uint8Array.from([0x70, 0x61, 4, 0])),
+    (e: Error) =>
+      e instanceof StateError &&
+      /version 4, but this aggregator reads versions 2 and 3/.test(e.message),
+  );
+});
+
 test("Aggregator.restore() brings back live, retired and retained totals from its store", async () => {
   const c = clock();
   const kept = new Map<string, Uint8Array>();
@@ -425,7 +534,7 @@ test("Aggregator.ingest() rejects bad messages with a StateError and changes not
   assert.throws(() => agg.ingest(new Uint8Array([1, 2, 3])), /no "pa" magic/);
   const v1 = good.slice();
   v1[2] = 1;
-  assert.throws(() => agg.ingest(v1), /version 1, but this aggregator reads version 2/);
+  assert.throws(() => agg.ingest(v1), /version 1, but this aggregator reads versions 2 and 3/);
   assert.throws(() => agg.ingest("x" as never), StateError);
   // A count far beyond the bytes there are.
   const huge = encodeState({

@@ -1245,7 +1245,7 @@ var Sketch = class {
 };
 
 // ../../src/aggregate/_codec.ts
-var STATE_VERSION = 2;
+var STATE_VERSION = 3;
 var MAGIC0 = 112;
 var MAGIC1 = 97;
 var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
@@ -1292,6 +1292,7 @@ function encodeState(state, w = new ProtoWriter(4096)) {
   w.string(state.source);
   w.uint64(state.seq);
   w.double(state.time);
+  w.double(state.start ?? 0);
   w.uint64(strings.size);
   for (const s of strings.keys()) w.string(s);
   w.uint64(state.families.length);
@@ -1458,9 +1459,9 @@ function decodeState(bytes, receivedAt) {
   }
   r.pos = 2;
   const version = r.uint();
-  if (version !== STATE_VERSION) {
+  if (version !== STATE_VERSION && version !== 2) {
     r.fail(
-      `version ${version}, but this aggregator reads version ${STATE_VERSION}; run the same promedge version on both sides`
+      `version ${version}, but this aggregator reads versions 2 and ${STATE_VERSION}; run the same promedge version on both sides`
     );
   }
   if (r.uint() !== 0) r.fail("unknown flags");
@@ -1470,6 +1471,12 @@ function decodeState(bytes, receivedAt) {
   const seq = r.uint();
   const time = r.double();
   if (!Number.isFinite(time)) r.fail("the time is not finite");
+  let start;
+  if (version > 2) {
+    start = r.double();
+    if (!(start >= 0 && start < Infinity)) r.fail("the start time is not a finite number >= 0");
+    if (start === 0) start = void 0;
+  }
   const strings = new Array(r.len());
   for (let i = 0; i < strings.length; i++) strings[i] = r.string();
   const str = () => {
@@ -1538,7 +1545,7 @@ function decodeState(bytes, receivedAt) {
     families[f] = fam;
   }
   if (r.left !== 0) r.fail(`${r.left} bytes after the end`);
-  return { source, seq, time, families };
+  return start === void 0 ? { source, seq, time, families } : { source, seq, time, start, families };
 }
 function readBounds(r, name, what, lo, hi) {
   const xs = new Array(r.len(8));
@@ -2241,6 +2248,7 @@ var Aggregator = class {
   #order;
   #messages = { accepted: 0, stale: 0, invalid: 0, forgotten: 0 };
   #storeFailures = 0;
+  #restarts = 0;
   #conflicts = /* @__PURE__ */ new Map();
   /** Creates an aggregator with nothing in it. */
   constructor(options = {}) {
@@ -2291,14 +2299,32 @@ var Aggregator = class {
       throw e instanceof StateError ? e : new StateError(String(e));
     }
     const id = state.source;
-    if (this.#forgotten.has(id)) {
-      this.#messages.forgotten++;
-      return { status: "forgotten", conflicts: [] };
+    const start = state.start ?? 0;
+    const forgottenAt = this.#forgotten.get(id);
+    if (forgottenAt !== void 0) {
+      if (!(start > forgottenAt)) {
+        this.#messages.forgotten++;
+        return { status: "forgotten", conflicts: [] };
+      }
+      this.#forgotten.delete(id);
+      this.#persistBase(now);
     }
-    const prev = this.#live.get(id) ?? this.#retired.get(id);
-    if (prev !== void 0 && state.seq <= prev.state.seq) {
-      this.#messages.stale++;
-      return { status: "stale", conflicts: [] };
+    let prev = this.#live.get(id) ?? this.#retired.get(id);
+    if (prev !== void 0) {
+      const was = prev.state.start ?? 0;
+      if (start < was || start === was && state.seq <= prev.state.seq) {
+        this.#messages.stale++;
+        return { status: "stale", conflicts: [] };
+      }
+      if (start > was) {
+        this.#fold(prev, now);
+        this.#live.delete(id);
+        this.#retired.delete(id);
+        this.#restarts++;
+        this.#persistBase(now);
+        if (!Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
+        prev = void 0;
+      }
     }
     const conflicts = this.#admit(state);
     this.#retired.delete(id);
@@ -2519,6 +2545,12 @@ var Aggregator = class {
         type: "counter",
         samples: [{ value: this.#storeFailures }]
       }],
+      {
+        name: SELF + "source_restarts_total",
+        help: "Sources that reported again under their id from a new run (a restarted process): the last run's totals were kept.",
+        type: "counter",
+        samples: [{ value: this.#restarts }]
+      },
       {
         name: SELF + "conflicts_total",
         help: "Families left out of a source's state because they clash with the aggregator's shape.",

@@ -3220,7 +3220,7 @@ var ProtoWriter = class {
 };
 
 // ../../src/aggregate/_codec.ts
-var STATE_VERSION = 2;
+var STATE_VERSION = 3;
 var MAGIC0 = 112;
 var MAGIC1 = 97;
 var TYPES2 = ["counter", "gauge", "histogram", "summary", "info"];
@@ -3259,6 +3259,7 @@ function encodeState(state, w = new ProtoWriter(4096)) {
   w.string(state.source);
   w.uint64(state.seq);
   w.double(state.time);
+  w.double(state.start ?? 0);
   w.uint64(strings.size);
   for (const s of strings.keys()) w.string(s);
   w.uint64(state.families.length);
@@ -3367,7 +3368,7 @@ async function collectState(registry2) {
       const fam = familyOf(snap, Array.isArray(declared) ? declared : void 0, m, head.now);
       if (fam !== void 0) families2.push(fam);
     }
-    return { source: head.source, seq: head.seq, time: head.now, families: families2 };
+    return { source: head.source, seq: head.seq, time: head.now, start: head.start, families: families2 };
   };
 }
 function familyOf(snap, declared, metric, now) {
@@ -3474,6 +3475,8 @@ var AggregationSource = class {
   #writer = new ProtoWriter(4096);
   #id;
   #seq = 0;
+  /** When the first message was made, epoch ms: this run's start, so a restart under the same id shows. */
+  #start;
   #timer;
   #busy;
   /** Creates a source; nothing is sent until {@link flush} or {@link start}. */
@@ -3504,7 +3507,9 @@ var AggregationSource = class {
   async encode() {
     const seq = ++this.#seq;
     const read = await collectState(this.#registry);
-    return encodeState(read({ source: this.id, seq, now: Date.now() }), this.#writer);
+    const now = Date.now();
+    const start2 = this.#start ??= Math.max(now, 1);
+    return encodeState(read({ source: this.id, seq, now, start: start2 }), this.#writer);
   }
   /**
    * Sends the current state; resolves to whether it was delivered. Never

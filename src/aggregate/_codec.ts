@@ -1,12 +1,13 @@
 /**
  * The state codec: one source's cumulative state as compact bytes.
  *
- * Layout (version 2; every integer an unsigned LEB128 varint, every double
+ * Layout (version 3; every integer an unsigned LEB128 varint, every double
  * 8 bytes little-endian):
  * ```
- * "pa" 0x01                        magic, version
+ * "pa" 0x03                        magic, version
  * flags                            0
- * source (length, UTF-8) seq time(double, ms)
+ * source (length, UTF-8) seq time(double, ms) start(double, ms; 0: none)
+ *                                  (version 2, still read: no start)
  * strings: count, then (length, UTF-8) each   names, help, label names and values, once each
  * families: count, then each
  *   type(0 counter 1 gauge 2 histogram 3 summary 4 info) name help unit+1(0: none)
@@ -36,8 +37,8 @@ import { labelText } from "../exposition/_escape.ts";
 import { Sketch, type Store } from "../metrics/_sketch.ts";
 import type { FamilyState, NativeState, SeriesState, SourceState, StateType } from "./_state.ts";
 
-/** The version of the state codec this library writes and reads. */
-export const STATE_VERSION = 2;
+/** The version of the state codec this library writes; it reads this one and version 2. */
+export const STATE_VERSION = 3;
 
 const MAGIC0 = 0x70; // "p"
 const MAGIC1 = 0x61; // "a"
@@ -113,6 +114,7 @@ export function encodeState(
   w.string(state.source);
   w.uint64(state.seq);
   w.double(state.time);
+  w.double(state.start ?? 0);
   w.uint64(strings.size);
   for (const s of strings.keys()) w.string(s);
   w.uint64(state.families.length);
@@ -291,9 +293,9 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
   }
   r.pos = 2;
   const version = r.uint();
-  if (version !== STATE_VERSION) {
+  if (version !== STATE_VERSION && version !== 2) {
     r.fail(
-      `version ${version}, but this aggregator reads version ${STATE_VERSION}; run the same promedge version on both sides`,
+      `version ${version}, but this aggregator reads versions 2 and ${STATE_VERSION}; run the same promedge version on both sides`,
     );
   }
   if (r.uint() !== 0) r.fail("unknown flags");
@@ -303,6 +305,12 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
   const seq = r.uint();
   const time = r.double();
   if (!Number.isFinite(time)) r.fail("the time is not finite");
+  let start: number | undefined;
+  if (version > 2) {
+    start = r.double();
+    if (!(start >= 0 && start < Infinity)) r.fail("the start time is not a finite number >= 0");
+    if (start === 0) start = undefined;
+  }
   const strings: string[] = new Array(r.len());
   for (let i = 0; i < strings.length; i++) strings[i] = r.string();
   const str = (): string => {
@@ -371,7 +379,9 @@ export function decodeState(bytes: Uint8Array, receivedAt: number): SourceState 
     families[f] = fam;
   }
   if (r.left !== 0) r.fail(`${r.left} bytes after the end`);
-  return { source, seq, time, families };
+  return start === undefined
+    ? { source, seq, time, families }
+    : { source, seq, time, start, families };
 }
 
 function readBounds(r: Reader, name: string, what: string, lo: number, hi: number): number[] {

@@ -45,7 +45,7 @@ export const summaryBehind: WeakMap<object, Summary<string>> = new WeakMap();
  */
 export async function collectState(
   registry: Registry,
-): Promise<(head: { source: string; seq: number; now: number }) => SourceState> {
+): Promise<(head: { source: string; seq: number; now: number; start?: number }) => SourceState> {
   const metrics = registry.getAll();
   const snapshots = metrics.length === 0
     ? []
@@ -59,7 +59,7 @@ export async function collectState(
       const fam = familyOf(snap, Array.isArray(declared) ? declared : undefined, m, head.now);
       if (fam !== undefined) families.push(fam);
     }
-    return { source: head.source, seq: head.seq, time: head.now, families };
+    return { source: head.source, seq: head.seq, time: head.now, start: head.start, families };
   };
 }
 

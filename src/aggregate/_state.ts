@@ -73,5 +73,11 @@ export interface SourceState {
   seq: number;
   /** The sender's clock when encoded, epoch ms. */
   time: number;
+  /**
+   * When this run of the source began (its first message), epoch ms on the
+   * sender's clock: a later one under the same id is the source restarted.
+   * Absent from version-2 states, and 0 written for none.
+   */
+  start?: number;
   families: FamilyState[];
 }

@@ -60,8 +60,9 @@ export interface AggregatorOptions {
 /** What {@link Aggregator.ingest} made of a message. */
 export interface IngestResult {
   /**
-   * `accepted`; `stale` (a sequence number not above the one kept: changes
-   * nothing); `forgotten` (the source was folded into the totals long ago).
+   * `accepted`; `stale` (a sequence number not above the one kept, or from
+   * an earlier run of the source: changes nothing); `forgotten` (the source
+   * was folded into the totals long ago, and this run began before that).
    */
   status: "accepted" | "stale" | "forgotten";
   /** The families left out because they clash with what the aggregator has, each explained. */
@@ -138,6 +139,7 @@ export class Aggregator {
   #order: Entry[] | undefined;
   #messages = { accepted: 0, stale: 0, invalid: 0, forgotten: 0 };
   #storeFailures = 0;
+  #restarts = 0;
   readonly #conflicts = new Map<string, number>();
 
   /** Creates an aggregator with nothing in it. */
@@ -192,14 +194,36 @@ export class Aggregator {
       throw e instanceof StateError ? e : new StateError(String(e));
     }
     const id = state.source;
-    if (this.#forgotten.has(id)) {
-      this.#messages.forgotten++;
-      return { status: "forgotten", conflicts: [] };
+    const start = state.start ?? 0;
+    const forgottenAt = this.#forgotten.get(id);
+    if (forgottenAt !== undefined) {
+      // A run that began after the id was forgotten is a new source under it
+      // (its old totals are folded in already); an older run's messages are not.
+      if (!(start > forgottenAt)) {
+        this.#messages.forgotten++;
+        return { status: "forgotten", conflicts: [] };
+      }
+      this.#forgotten.delete(id);
+      this.#persistBase(now);
     }
-    const prev = this.#live.get(id) ?? this.#retired.get(id);
-    if (prev !== undefined && state.seq <= prev.state.seq) {
-      this.#messages.stale++;
-      return { status: "stale", conflicts: [] };
+    let prev = this.#live.get(id) ?? this.#retired.get(id);
+    if (prev !== undefined) {
+      const was = prev.state.start ?? 0;
+      if (start < was || (start === was && state.seq <= prev.state.seq)) {
+        this.#messages.stale++;
+        return { status: "stale", conflicts: [] };
+      }
+      if (start > was) {
+        // The source restarted under the same id, from zero: what its last run
+        // counted stays in the totals, as for a source forgotten.
+        this.#fold(prev, now);
+        this.#live.delete(id);
+        this.#retired.delete(id);
+        this.#restarts++;
+        this.#persistBase(now);
+        if (!Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
+        prev = undefined;
+      }
     }
     const conflicts = this.#admit(state);
     this.#retired.delete(id);
@@ -440,6 +464,13 @@ export class Aggregator {
         type: "counter" as const,
         samples: [{ value: this.#storeFailures }],
       }]),
+      {
+        name: SELF + "source_restarts_total",
+        help:
+          "Sources that reported again under their id from a new run (a restarted process): the last run's totals were kept.",
+        type: "counter" as const,
+        samples: [{ value: this.#restarts }],
+      },
       {
         name: SELF + "conflicts_total",
         help:

@@ -18,7 +18,10 @@ export interface AggregationSourceOptions {
   registry?: Registry;
   /**
    * This source's id (default: a random UUID made at the first flush, so
-   * never at a Worker's global scope). Every process or isolate needs its own.
+   * never at a Worker's global scope). Every process or isolate running at
+   * once needs its own; a restarted process may keep its id (each state
+   * carries when this run began, and the aggregator keeps the last run's
+   * totals).
    */
   id?: string;
   /** Called with what went wrong when a flush fails (the next flush sends everything again). */
@@ -46,6 +49,8 @@ export class AggregationSource {
   readonly #writer: ProtoWriter = new ProtoWriter(4096);
   #id: string | undefined;
   #seq = 0;
+  /** When the first message was made, epoch ms: this run's start, so a restart under the same id shows. */
+  #start: number | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #busy: Promise<boolean> | undefined;
 
@@ -82,7 +87,10 @@ export class AggregationSource {
   async encode(): Promise<Uint8Array> {
     const seq = ++this.#seq;
     const read = await collectState(this.#registry);
-    return encodeState(read({ source: this.id, seq, now: Date.now() }), this.#writer);
+    const now = Date.now();
+    // Never 0 (none): a clock at the epoch still gives this run a start.
+    const start = this.#start ??= Math.max(now, 1);
+    return encodeState(read({ source: this.id, seq, now, start }), this.#writer);
   }
 
   /**
