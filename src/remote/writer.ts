@@ -18,7 +18,7 @@ import { encodeV1 } from "./_v1.ts";
 import { encodeV2 } from "./_v2.ts";
 import type { RemoteFamily } from "./family.ts";
 
-const USER_AGENT = "promedge/0.3.0";
+const USER_AGENT = "promedge/0.4.0";
 const FAILURES = "promedge_remote_write_failures_total";
 const DROPPED = "promedge_remote_write_exemplars_dropped_total";
 const V2_CONTENT_TYPE = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
