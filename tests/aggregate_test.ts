@@ -356,6 +356,24 @@ test("Aggregator tells a forgotten source's next run by the source's own clock: 
   assert.match(await page(agg), /^requests_total\{route="\/"\} 12$/m);
 });
 
+test("AggregationSource: a new source over the same registry and id continues its run, counted once (it is no restart)", async () => {
+  const agg = new Aggregator();
+  const registry = new Registry();
+  const jobs = new Counter({ name: "jobs_total", help: "Jobs.", registry });
+  const send = (b: Uint8Array) => void agg.ingest(b);
+  jobs.inc(5);
+  const first = new AggregationSource({ registry, send, id: "host-a" });
+  for (let i = 0; i < 3; i++) await first.flush();
+  await new Promise((r) => setTimeout(r, 5)); // a later millisecond
+  jobs.inc(1);
+  // The process makes its sender again (another transport), over the same registry.
+  const again = new AggregationSource({ registry, send, id: "host-a" });
+  assert.equal(agg.ingest(await again.encode()).status, "accepted");
+  const text = await page(agg);
+  assert.match(text, /^jobs_total 6$/m);
+  assert.match(text, /^promedge_aggregation_source_restarts_total 0$/m);
+});
+
 test("Aggregator reads version-2 states (no run start) and counts a version-3 run after one as a restart", async () => {
   const agg = new Aggregator();
   const cap = capture();
