@@ -322,6 +322,58 @@ test("Aggregator takes a source's run started after its id was forgotten, and no
   assert.match(await page(agg), /^requests_total\{route="\/"\} 7$/m);
 });
 
+test("Aggregator tells a forgotten source's next run by the source's own clock: skew neither drops the new run nor counts the old one twice", async () => {
+  const c = clock();
+  const agg = new Aggregator({ now: c.now, retireAfterMs: 10_000, forgetAfterMs: 60_000 });
+  // "behind" runs 5 minutes behind the aggregator's clock, "ahead" 2 hours ahead.
+  const skews = { behind: -300_000, ahead: 7_200_000 };
+  const caps = { behind: capture(), ahead: capture() };
+  const runs = {
+    behind: worker(caps.behind.send, "behind"),
+    ahead: worker(caps.ahead.send, "ahead"),
+  };
+  const t0 = c.t;
+  for (const id of ["behind", "ahead"] as const) {
+    runs[id].requests.inc({ route: "/" }, 5);
+    await runs[id].source.flush();
+    assert.equal(agg.ingest(restamp(caps[id].sent[0], t0 + skews[id])).status, "accepted");
+  }
+  c.t += 11_000;
+  agg.sweep(); // retired
+  c.t += 61_000;
+  agg.sweep(); // forgotten: both 5s folded into the retained totals
+  assert.match(await page(agg), /^requests_total\{route="\/"\} 10$/m);
+  // The run of "ahead" that was folded reaches the aggregator again (a partition healed).
+  runs.ahead.requests.inc({ route: "/" });
+  await runs.ahead.source.flush();
+  assert.equal(agg.ingest(restamp(caps.ahead.sent[1], t0 + skews.ahead)).status, "forgotten");
+  // "behind" restarts a second after it was forgotten (on its clock: 5 minutes before).
+  const cap2 = capture();
+  const run2 = worker(cap2.send, "behind");
+  run2.requests.inc({ route: "/" }, 2);
+  await run2.source.flush();
+  assert.equal(agg.ingest(restamp(cap2.sent[0], c.t + 1000 + skews.behind)).status, "accepted");
+  assert.match(await page(agg), /^requests_total\{route="\/"\} 12$/m);
+});
+
+test("AggregationSource: a new source over the same registry and id continues its run, counted once (it is no restart)", async () => {
+  const agg = new Aggregator();
+  const registry = new Registry();
+  const jobs = new Counter({ name: "jobs_total", help: "Jobs.", registry });
+  const send = (b: Uint8Array) => void agg.ingest(b);
+  jobs.inc(5);
+  const first = new AggregationSource({ registry, send, id: "host-a" });
+  for (let i = 0; i < 3; i++) await first.flush();
+  await new Promise((r) => setTimeout(r, 5)); // a later millisecond
+  jobs.inc(1);
+  // The process makes its sender again (another transport), over the same registry.
+  const again = new AggregationSource({ registry, send, id: "host-a" });
+  assert.equal(agg.ingest(await again.encode()).status, "accepted");
+  const text = await page(agg);
+  assert.match(text, /^jobs_total 6$/m);
+  assert.match(text, /^promedge_aggregation_source_restarts_total 0$/m);
+});
+
 test("Aggregator reads version-2 states (no run start) and counts a version-3 run after one as a restart", async () => {
   const agg = new Aggregator();
   const cap = capture();

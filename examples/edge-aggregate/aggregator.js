@@ -2242,6 +2242,7 @@ var Aggregator = class {
   #now;
   #live = /* @__PURE__ */ new Map();
   #retired = /* @__PURE__ */ new Map();
+  /** Forgotten ids, each with the start of the run folded (sender's clock; 0: none). */
   #forgotten = /* @__PURE__ */ new Map();
   #schema = /* @__PURE__ */ new Map();
   #base = /* @__PURE__ */ new Map();
@@ -2300,9 +2301,9 @@ var Aggregator = class {
     }
     const id = state.source;
     const start = state.start ?? 0;
-    const forgottenAt = this.#forgotten.get(id);
-    if (forgottenAt !== void 0) {
-      if (!(start > forgottenAt)) {
+    const folded = this.#forgotten.get(id);
+    if (folded !== void 0) {
+      if (!(start > folded)) {
         this.#messages.forgotten++;
         return { status: "forgotten", conflicts: [] };
       }
@@ -2421,7 +2422,7 @@ var Aggregator = class {
     for (const [id, e] of this.#retired) {
       if (now - e.retiredAt <= this.#forgetAfter) continue;
       this.#retired.delete(id);
-      this.#forgotten.set(id, now);
+      this.#forgotten.set(id, e.state.start ?? 0);
       this.#fold(e, now);
       this.#save("retired:" + id);
       folded = true;

@@ -3468,6 +3468,7 @@ function summary(fam, snap, metric, now) {
 }
 
 // ../../src/aggregate/source.ts
+var runs = /* @__PURE__ */ new WeakMap();
 var AggregationSource = class {
   #send;
   #registry;
@@ -3475,8 +3476,6 @@ var AggregationSource = class {
   #writer = new ProtoWriter(4096);
   #id;
   #seq = 0;
-  /** When the first message was made, epoch ms: this run's start, so a restart under the same id shows. */
-  #start;
   #timer;
   #busy;
   /** Creates a source; nothing is sent until {@link flush} or {@link start}. */
@@ -3499,17 +3498,23 @@ var AggregationSource = class {
   get id() {
     return this.#id ??= crypto.randomUUID();
   }
-  /** The sequence number of the last message made (0 before the first). */
+  /**
+   * The sequence number of the last message this source made (0 before the
+   * first). Sources over one registry share the sequence: it rises across them.
+   */
   get seq() {
     return this.#seq;
   }
   /** The current state as one message, with the next sequence number. */
   async encode() {
-    const seq = ++this.#seq;
+    let run = runs.get(this.#registry);
+    if (run === void 0) {
+      runs.set(this.#registry, run = { start: Math.max(Date.now(), 1), seq: 0 });
+    }
+    const seq = this.#seq = ++run.seq;
+    const start2 = run.start;
     const read = await collectState(this.#registry);
-    const now = Date.now();
-    const start2 = this.#start ??= Math.max(now, 1);
-    return encodeState(read({ source: this.id, seq, now, start: start2 }), this.#writer);
+    return encodeState(read({ source: this.id, seq, now: Date.now(), start: start2 }), this.#writer);
   }
   /**
    * Sends the current state; resolves to whether it was delivered. Never

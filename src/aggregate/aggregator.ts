@@ -62,7 +62,8 @@ export interface IngestResult {
   /**
    * `accepted`; `stale` (a sequence number not above the one kept, or from
    * an earlier run of the source: changes nothing); `forgotten` (the source
-   * was folded into the totals long ago, and this run began before that).
+   * was folded into the totals long ago, and this message is from that run
+   * or an earlier one).
    */
   status: "accepted" | "stale" | "forgotten";
   /** The families left out because they clash with what the aggregator has, each explained. */
@@ -133,6 +134,7 @@ export class Aggregator {
   readonly #now: () => number;
   readonly #live = new Map<string, Entry>();
   readonly #retired = new Map<string, Entry>();
+  /** Forgotten ids, each with the start of the run folded (sender's clock; 0: none). */
   readonly #forgotten = new Map<string, number>();
   readonly #schema = new Map<string, FamilyState>();
   #base = new Map<string, FamilyState>();
@@ -195,11 +197,13 @@ export class Aggregator {
     }
     const id = state.source;
     const start = state.start ?? 0;
-    const forgottenAt = this.#forgotten.get(id);
-    if (forgottenAt !== undefined) {
-      // A run that began after the id was forgotten is a new source under it
-      // (its old totals are folded in already); an older run's messages are not.
-      if (!(start > forgottenAt)) {
+    const folded = this.#forgotten.get(id);
+    if (folded !== undefined) {
+      // A later run than the one folded is a new source under the id (the old
+      // totals are in already); the folded run's messages and older ones are
+      // not. Both starts are on the sender's clock: the aggregator's is not
+      // compared with it.
+      if (!(start > folded)) {
         this.#messages.forgotten++;
         return { status: "forgotten", conflicts: [] };
       }
@@ -328,7 +332,7 @@ export class Aggregator {
     for (const [id, e] of this.#retired) {
       if (now - e.retiredAt <= this.#forgetAfter) continue;
       this.#retired.delete(id);
-      this.#forgotten.set(id, now);
+      this.#forgotten.set(id, e.state.start ?? 0);
       this.#fold(e, now);
       this.#save("retired:" + id);
       folded = true;
@@ -396,6 +400,8 @@ export class Aggregator {
     for (const [key, value] of sorted) {
       try {
         if (key === "forgotten") {
+          // Stores of before version 3 hold when each id was forgotten instead: a
+          // later bound than the run's start, so that run stays refused.
           for (const [id, t] of JSON.parse(new TextDecoder().decode(value))) {
             this.#forgotten.set(String(id), Number(t));
           }

@@ -10,6 +10,15 @@ import { MAX_TIMER_MS } from "../_timers.ts";
 import { badSourceId, encodeState } from "./_codec.ts";
 import { collectState } from "./_extract.ts";
 
+/**
+ * The run of each registry reported: when its first state was made (epoch
+ * ms, never 0) and the last sequence number. Every source over a registry
+ * shares them: its counts are the registry's, so a source made again in the
+ * same process continues the run (a new start would have the aggregator
+ * keep the earlier totals and add the same counts again).
+ */
+const runs = new WeakMap<Registry, { start: number; seq: number }>();
+
 /** Options of an {@link AggregationSource}. */
 export interface AggregationSourceOptions {
   /** Delivers one state message to the aggregator (a transport's sender). */
@@ -21,7 +30,7 @@ export interface AggregationSourceOptions {
    * never at a Worker's global scope). Every process or isolate running at
    * once needs its own; a restarted process may keep its id (each state
    * carries when this run began, and the aggregator keeps the last run's
-   * totals).
+   * totals). A source made again over the same registry continues its run.
    */
   id?: string;
   /** Called with what went wrong when a flush fails (the next flush sends everything again). */
@@ -49,8 +58,6 @@ export class AggregationSource {
   readonly #writer: ProtoWriter = new ProtoWriter(4096);
   #id: string | undefined;
   #seq = 0;
-  /** When the first message was made, epoch ms: this run's start, so a restart under the same id shows. */
-  #start: number | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #busy: Promise<boolean> | undefined;
 
@@ -78,19 +85,25 @@ export class AggregationSource {
     return this.#id ??= crypto.randomUUID();
   }
 
-  /** The sequence number of the last message made (0 before the first). */
+  /**
+   * The sequence number of the last message this source made (0 before the
+   * first). Sources over one registry share the sequence: it rises across them.
+   */
   get seq(): number {
     return this.#seq;
   }
 
   /** The current state as one message, with the next sequence number. */
   async encode(): Promise<Uint8Array> {
-    const seq = ++this.#seq;
-    const read = await collectState(this.#registry);
-    const now = Date.now();
+    let run = runs.get(this.#registry);
     // Never 0 (none): a clock at the epoch still gives this run a start.
-    const start = this.#start ??= Math.max(now, 1);
-    return encodeState(read({ source: this.id, seq, now, start }), this.#writer);
+    if (run === undefined) {
+      runs.set(this.#registry, run = { start: Math.max(Date.now(), 1), seq: 0 });
+    }
+    const seq = this.#seq = ++run.seq;
+    const start = run.start;
+    const read = await collectState(this.#registry);
+    return encodeState(read({ source: this.id, seq, now: Date.now(), start }), this.#writer);
   }
 
   /**
