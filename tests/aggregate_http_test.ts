@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { protobufFormat } from "../src/exposition/protobuf.ts";
 import { encodeState } from "../src/aggregate/_codec.ts";
 import { collectState } from "../src/aggregate/_extract.ts";
+import { redirecting } from "./_redirect.ts";
 import { needs, promtool } from "./_tools.ts";
 import { cloudflareStorage } from "./_storage.ts";
 
@@ -82,22 +83,12 @@ function valid(text: string): void {
 
 test("httpSender() follows a 307 and a 308 to the aggregator with the state intact", async () => {
   for (const status of [307, 308]) {
-    const got: { url?: string; body: Buffer }[] = [];
-    const server = createServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on("data", (c: Buffer) => parts.push(c));
-      req.on("end", () => {
-        got.push({ url: req.url, body: Buffer.concat(parts) });
-        if (req.url === "/old") res.writeHead(status, { location: "/ingest" }).end();
-        else res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
+    const peer = await redirecting(status, 204);
+    const got = peer.got;
     try {
       const state = new Uint8Array([1, 2, 3, 250, 0, 7]);
-      await httpSender(`http://127.0.0.1:${port}/old`)(state);
-      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
+      await httpSender(`${peer.base}/ingest`)(state);
+      assert.equal(got.length, 2, `${status}: ${got.length} requests`);
       assert.equal(got[1].url, "/ingest");
       assert.deepEqual([...got[1].body], [...state]);
       assert.deepEqual(
@@ -106,7 +97,7 @@ test("httpSender() follows a 307 and a 308 to the aggregator with the state inta
         "the caller's bytes are left as they were",
       );
     } finally {
-      server.close();
+      peer.close();
     }
   }
 });

@@ -1,11 +1,11 @@
 // prom-client's Pushgateway shapes, against the real Pushgateway 1.5.1.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { Gauge, Pushgateway, Registry } from "../src/compat/prom-client.ts";
 import { freePort, type Proc, start, tempDir, waitFor } from "./e2e/_procs.ts";
 import { needs } from "./_tools.ts";
+import { redirecting } from "./_redirect.ts";
 
 const skip = needs("pushgateway");
 let gw: Proc | undefined;
@@ -70,40 +70,22 @@ test(
 
 test("Pushgateway (prom-client entry) with compress: true follows a 307 and a 308 with its gzip body intact", async () => {
   for (const status of [307, 308]) {
-    const got: { method?: string; url?: string; text: string }[] = [];
-    const server = createServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on("data", (c: Buffer) => parts.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(parts);
-        got.push({
-          method: req.method,
-          url: req.url,
-          text: raw.length > 0 ? gunzipSync(raw).toString() : "",
-        });
-        if (req.url!.startsWith("/old/")) {
-          res.writeHead(status, { location: req.url!.slice(4) }).end();
-        } else res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
+    const peer = await redirecting(status, 200);
+    const text = (i: number) => gunzipSync(peer.got[i].body).toString();
     try {
       const reg = new Registry();
       new Gauge({ name: "pc_moved", help: "h", registers: [reg] }).set(3);
-      const { resp } = await new Pushgateway(
-        `http://127.0.0.1:${port}/old`,
-        { compress: true },
-        reg,
-      ).push({ jobName: "j" });
+      const { resp } = await new Pushgateway(peer.base, { compress: true }, reg).push({
+        jobName: "j",
+      });
       assert.equal(resp.statusCode, 200);
-      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
-      assert.equal(got[1].method, "PUT");
-      assert.equal(got[1].url, "/metrics/job/j");
-      assert.match(got[1].text, /^pc_moved 3$/m);
-      assert.equal(got[1].text, got[0].text);
+      assert.equal(peer.got.length, 2, `${status}: ${peer.got.length} requests`);
+      assert.equal(peer.got[1].method, "PUT");
+      assert.equal(peer.got[1].url, "/metrics/job/j");
+      assert.match(text(1), /^pc_moved 3$/m);
+      assert.equal(text(1), text(0));
     } finally {
-      server.close();
+      peer.close();
     }
   }
 });

@@ -3,12 +3,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server, type Socket } from "node:net";
-import { createServer as createHttpServer } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { Counter, Gauge, Registry } from "../mod.ts";
 import { Pushgateway } from "../src/push/pushgateway.ts";
 import { freePort, type Proc, start, tempDir, waitFor } from "./e2e/_procs.ts";
 import { needs } from "./_tools.ts";
+import { redirecting } from "./_redirect.ts";
 
 const skip = needs("pushgateway");
 
@@ -156,36 +156,20 @@ test(
 
 test("Pushgateway follows a 307 and a 308 with its gzip body intact", async () => {
   for (const status of [307, 308]) {
-    const got: { method?: string; url?: string; text: string }[] = [];
-    const server = createHttpServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on("data", (c: Buffer) => parts.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(parts);
-        got.push({
-          method: req.method,
-          url: req.url,
-          text: raw.length > 0 ? gunzipSync(raw).toString() : "",
-        });
-        if (req.url!.startsWith("/old/")) {
-          res.writeHead(status, { location: req.url!.slice(4) }).end();
-        } else res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
+    const peer = await redirecting(status, 200);
+    const text = (i: number) => gunzipSync(peer.got[i].body).toString();
     try {
-      await new Pushgateway(`http://127.0.0.1:${port}/old`, {
+      await new Pushgateway(peer.base, {
         registry: registryWith({ moved_gauge: 3 }),
         compress: true,
       }).push({ job: "j" });
-      assert.equal(got.length, 2, `${status}: ${JSON.stringify(got)}`);
-      assert.equal(got[1].method, "PUT");
-      assert.equal(got[1].url, "/metrics/job/j");
-      assert.match(got[1].text, /^moved_gauge 3$/m);
-      assert.equal(got[1].text, got[0].text);
+      assert.equal(peer.got.length, 2, `${status}: ${peer.got.length} requests`);
+      assert.equal(peer.got[1].method, "PUT");
+      assert.equal(peer.got[1].url, "/metrics/job/j");
+      assert.match(text(1), /^moved_gauge 3$/m);
+      assert.equal(text(1), text(0));
     } finally {
-      server.close();
+      peer.close();
     }
   }
 });

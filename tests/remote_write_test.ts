@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Counter, Gauge, Histogram, Registry, Summary } from "../mod.ts";
 import type { FamilySnapshot } from "../src/collector.ts";
 import { type RemoteFamily, RemoteWriteError, RemoteWriter } from "../src/remote/mod.ts";
+import { redirecting } from "./_redirect.ts";
 import { needs, rwdecode } from "./_tools.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "promedge-rw-"));
@@ -625,35 +626,20 @@ function oneGauge(): Registry {
 test("RemoteWriter.write() follows a 307 and a 308 to the receiver with the same body and headers, with the global fetch or one that hands on to it", async () => {
   const wrapped = ((url: string, init: RequestInit) => fetch(url, init)) as typeof fetch;
   for (const [status, own] of [[307], [308], [307, wrapped]] as [number, typeof fetch?][]) {
-    const got: { url?: string; body: Buffer; type?: string; version?: string }[] = [];
-    const server = createServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on("data", (c: Buffer) => parts.push(c));
-      req.on("end", () => {
-        got.push({
-          url: req.url,
-          body: Buffer.concat(parts),
-          type: req.headers["content-type"],
-          version: req.headers["x-prometheus-remote-write-version"] as string,
-        });
-        if (req.url === "/old") res.writeHead(status, { location: "/api/v1/write" }).end();
-        else res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as { port: number }).port;
+    const peer = await redirecting(status, 204);
+    const got = peer.got;
     const what = `${status}${own ? ", fetch option" : ""}`;
     try {
-      await new RemoteWriter(`http://127.0.0.1:${port}/old`, { registry: oneGauge(), fetch: own })
+      await new RemoteWriter(`${peer.base}/api/v1/write`, { registry: oneGauge(), fetch: own })
         .write();
       assert.equal(got.length, 2, `${what}: ${got.length} requests`);
       assert.equal(got[1].url, "/api/v1/write");
       assert.ok(got[0].body.length > 0);
       assert.ok(got[1].body.equals(got[0].body), `${what}: the redirected request's body`);
-      assert.equal(got[1].type, "application/x-protobuf");
-      assert.equal(got[1].version, "0.1.0");
+      assert.equal(got[1].headers["content-type"], "application/x-protobuf");
+      assert.equal(got[1].headers["x-prometheus-remote-write-version"], "0.1.0");
     } finally {
-      server.close();
+      peer.close();
     }
   }
 });
