@@ -2310,7 +2310,7 @@ var Aggregator = class {
       this.#forgotten.delete(id);
       this.#persistBase(now);
     }
-    let prev = this.#live.get(id) ?? this.#retired.get(id);
+    const prev = this.#live.get(id) ?? this.#retired.get(id);
     if (prev !== void 0) {
       const was = prev.state.start ?? 0;
       if (start < was || start === was && state.seq <= prev.state.seq) {
@@ -2319,12 +2319,8 @@ var Aggregator = class {
       }
       if (start > was) {
         this.#fold(prev, now);
-        this.#live.delete(id);
-        this.#retired.delete(id);
         this.#restarts++;
         this.#persistBase(now);
-        if (!Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
-        prev = void 0;
       }
     }
     const conflicts = this.#admit(state);

@@ -3607,6 +3607,15 @@ async function _readReply(res, signal) {
   }
   return new TextDecoder().decode(all);
 }
+function requestTimeout(who2, timeout) {
+  const t = timeout ?? 1e4;
+  if (typeof t !== "number" || !(t > 0)) {
+    throw new RangeError(
+      `${who2}: timeout must be a number of milliseconds > 0 (Infinity for none), got ${typeof t === "number" ? t : JSON.stringify(t)}`
+    );
+  }
+  return t;
+}
 function resendable(body) {
   return body instanceof Uint8Array || body instanceof ArrayBuffer ? new Blob([body]) : body;
 }
@@ -3663,12 +3672,7 @@ async function request(doFetch, url, init, ms) {
 // ../../src/aggregate/http.ts
 var STATE_CONTENT_TYPE = "application/x-promedge-state";
 function httpSender(url, options = {}) {
-  const timeout = options.timeout ?? 1e4;
-  if (typeof timeout !== "number" || !(timeout > 0)) {
-    throw new RangeError(
-      `httpSender(): timeout must be a number of milliseconds > 0 (Infinity for none), got ${JSON.stringify(timeout)}`
-    );
-  }
+  const timeout = requestTimeout("httpSender()", options.timeout);
   const doFetch = options.fetch ?? fetch;
   return async (state) => {
     let res;

@@ -210,7 +210,7 @@ export class Aggregator {
       this.#forgotten.delete(id);
       this.#persistBase(now);
     }
-    let prev = this.#live.get(id) ?? this.#retired.get(id);
+    const prev = this.#live.get(id) ?? this.#retired.get(id);
     if (prev !== undefined) {
       const was = prev.state.start ?? 0;
       if (start < was || (start === was && state.seq <= prev.state.seq)) {
@@ -219,14 +219,11 @@ export class Aggregator {
       }
       if (start > was) {
         // The source restarted under the same id, from zero: what its last run
-        // counted stays in the totals, as for a source forgotten.
+        // counted stays in the totals, as for a source forgotten. The new state
+        // takes its place below.
         this.#fold(prev, now);
-        this.#live.delete(id);
-        this.#retired.delete(id);
         this.#restarts++;
         this.#persistBase(now);
-        if (!Number.isNaN(prev.retiredAt)) this.#save("retired:" + id);
-        prev = undefined;
       }
     }
     const conflicts = this.#admit(state);
