@@ -88,6 +88,22 @@ async function _readReply(res: Response, signal: AbortSignal): Promise<string> {
 }
 
 /**
+ * A request `timeout` option in ms: 10,000 when absent, `Infinity` for none;
+ * else a RangeError that starts with `who` (`"Pushgateway"`, `"httpSender()"`).
+ */
+export function requestTimeout(who: string, timeout: unknown): number {
+  const t = timeout ?? 10_000;
+  if (typeof t !== "number" || !(t > 0)) {
+    throw new RangeError(
+      `${who}: timeout must be a number of milliseconds > 0 (Infinity for none), got ${
+        typeof t === "number" ? t : JSON.stringify(t)
+      }`,
+    );
+  }
+  return t;
+}
+
+/**
  * A body the runtime's fetch can send again when it follows a 307/308: Node's
  * fetch detaches a Uint8Array or ArrayBuffer body on the way and then fails
  * with "detached ArrayBuffer"; a Blob it can resend. Other bodies as they are.

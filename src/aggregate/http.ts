@@ -7,7 +7,7 @@
 import { _metricsHandlerFor, type MetricsHandlerOptions } from "../http/handler.ts";
 import type { Aggregator } from "./aggregator.ts";
 import { StateError } from "./_codec.ts";
-import { type Answer, NoAnswer, request } from "../_fetch.ts";
+import { type Answer, NoAnswer, request, requestTimeout } from "../_fetch.ts";
 
 /** The Content-Type of a state message. */
 export const STATE_CONTENT_TYPE = "application/x-promedge-state";
@@ -40,14 +40,7 @@ export function httpSender(
   url: string,
   options: HttpSenderOptions = {},
 ): (state: Uint8Array) => Promise<void> {
-  const timeout = options.timeout ?? 10_000;
-  if (typeof timeout !== "number" || !(timeout > 0)) {
-    throw new RangeError(
-      `httpSender(): timeout must be a number of milliseconds > 0 (Infinity for none), got ${
-        JSON.stringify(timeout)
-      }`,
-    );
-  }
+  const timeout = requestTimeout("httpSender()", options.timeout);
   const doFetch = (options.fetch ?? fetch) as typeof fetch;
   return async (state) => {
     let res: Answer;

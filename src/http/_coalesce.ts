@@ -105,8 +105,8 @@ const inFlight = new WeakMap<object, Map<string, SharedPage>>();
  * A body for one scrape of `owner`'s page `key`: the page being made for an
  * earlier scrape with the same owner and key if it is not complete yet and
  * started less than {@link JOIN_MS} ago, else a new one from `make` (which
- * takes the place of the old one for later scrapes). Rejects, for every scrape that joined, when `make`
- * does.
+ * takes the place of the old one for later scrapes). Rejects, for every
+ * scrape that joined, when `make` does.
  */
 export function coalesce(owner: object, key: string, make: () => Promise<Body>): Promise<Body> {
   let pages = inFlight.get(owner);

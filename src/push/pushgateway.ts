@@ -5,7 +5,7 @@
  * @module
  */
 
-import { credentialsToHeader, NoAnswer, request } from "../_fetch.ts";
+import { credentialsToHeader, NoAnswer, request, requestTimeout } from "../_fetch.ts";
 import { MAX_TIMER_MS } from "../_timers.ts";
 import { checkLabelName, loneSurrogateAt } from "../_names.ts";
 import { checkOptions } from "../_options.ts";
@@ -112,14 +112,7 @@ export class Pushgateway {
         `Pushgateway: ${url} has a query or fragment; give the gateway's base URL, e.g. "http://127.0.0.1:9091"`,
       );
     }
-    const timeout = options.timeout ?? 10_000;
-    if (typeof timeout !== "number" || !(timeout > 0)) {
-      throw new RangeError(
-        `Pushgateway: timeout must be a number of milliseconds > 0 (Infinity for none), got ${
-          typeof timeout === "number" ? timeout : JSON.stringify(timeout)
-        }`,
-      );
-    }
+    const timeout = requestTimeout("Pushgateway", options.timeout);
     if (options.fetch !== undefined && typeof options.fetch !== "function") {
       throw new TypeError("Pushgateway: fetch must be a function like the global fetch");
     }
