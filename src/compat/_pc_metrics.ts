@@ -161,9 +161,9 @@ export abstract class Metric<T extends string = string> implements Collectable {
     if (!config.name) throw new Error("Missing mandatory name parameter");
     if (!validateMetricName(config.name)) throw new Error(`Invalid metric name: ${config.name}`);
     const labelNames = config.labelNames ?? [];
-    // prom-client's form check and message; the core then refuses a reserved `__` name.
+    // prom-client 15's form check and text, then the culprit ("Invalid label name: a-b"); the
+    // core then refuses a reserved `__` name.
     const bad = labelNames.filter((n) => !isLabelNameForm(n));
-    // prom-client 15's texts, then the culprit: "Invalid label name: a-b".
     if (bad.length > 0) throw new Error(`Invalid label name: ${bad.join(",")}`);
     if (config.collect !== undefined && typeof config.collect !== "function") {
       throw new Error('Optional "collect" parameter must be a function');
@@ -435,8 +435,7 @@ export class Gauge<T extends string = string> extends Metric<T> {
     }
     if (v === undefined || v === null) v = 1;
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      if (l !== labels) throw badDelta(v);
-      this._labels(l); // a bad label set is named first, as prom-client does
+      if (l === labels) this._labels(l); // a bad label set is named first, as prom-client does
       throw badDelta(v);
     }
     const d = sign * v;
