@@ -374,6 +374,32 @@ test("AggregationSource: a new source over the same registry and id continues it
   assert.match(text, /^promedge_aggregation_source_restarts_total 0$/m);
 });
 
+test("Aggregator.ingest() refuses a state whose run start is NaN, negative or infinite, changing nothing", async () => {
+  const agg = new Aggregator();
+  const cap = capture();
+  const w = worker(cap.send, "h");
+  w.requests.inc({ route: "/" }, 3);
+  await w.source.flush();
+  await w.source.flush();
+  assert.equal(agg.ingest(cap.sent[0]).status, "accepted");
+  const before = await page(agg);
+  for (const start of [NaN, -1, -Infinity, Infinity]) {
+    assert.throws(
+      () => agg.ingest(restamp(cap.sent[1], start)),
+      (e: Error) =>
+        e instanceof StateError && /the start time is not a finite number >= 0/.test(e.message),
+      String(start),
+    );
+  }
+  const after = await page(agg);
+  assert.match(after, /^requests_total\{route="\/"\} 3$/m);
+  assert.equal(
+    after.replace(/^promedge_aggregation_(messages_total|oldest).*\n/gm, ""),
+    before.replace(/^promedge_aggregation_(messages_total|oldest).*\n/gm, ""),
+  );
+  assert.match(after, /^promedge_aggregation_messages_total\{result="invalid"\} 4$/m);
+});
+
 test("Aggregator reads version-2 states (no run start) and counts a version-3 run after one as a restart", async () => {
   const agg = new Aggregator();
   const cap = capture();
